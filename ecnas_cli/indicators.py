@@ -1,0 +1,429 @@
+"""Multi-objective indicators for NAS runs: fronts, hypervolume, regret, EAF.
+
+Pure array functions in moocore's shape, ``f(F, /, ...)``. Every ``F`` is an
+``(n, m)`` float array in minimisation form (maximised objectives are negated
+by the caller) with finite values; reference points are arrays of length ``m``
+(or a scalar, broadcast). moocore does the heavy lifting; this module adds
+validation, running curves and the workarounds for moocore's input quirks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import moocore
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "attainment_surface",
+    "curve_at",
+    "eaf",
+    "eaf_diff",
+    "hv_curve",
+    "hv_regret",
+    "hypervolume",
+    "igd_plus",
+    "knee_point",
+    "normalise",
+    "pareto_front",
+    "pareto_mask",
+    "regret_curve",
+]
+
+Array = NDArray[np.float64]
+
+
+def _points(F: ArrayLike, name: str = "F", m: int | None = None) -> Array:
+    """Validate an ``(n, m)`` finite float array (``m`` fixed if given)."""
+    F = np.asarray(F, dtype=float)
+    if F.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D (n, m) array, got {F.ndim} dimension(s)")
+    if m is not None and F.shape[1] != m:
+        raise ValueError(f"{name} must have {m} objective column(s), got {F.shape[1]}")
+    if F.shape[1] < 1:
+        raise ValueError(f"{name} must have at least one objective column")
+    if not np.isfinite(F).all():
+        raise ValueError(f"{name} must contain only finite values")
+    return F
+
+
+def _vector(v: ArrayLike, name: str, m: int) -> Array:
+    """Validate a per-objective vector of length ``m``; a scalar is broadcast."""
+    v = np.asarray(v, dtype=float)
+    if v.ndim == 0:
+        v = np.full(m, float(v))
+    if v.shape != (m,):
+        raise ValueError(f"{name} must have shape ({m},), got {v.shape}")
+    if np.isnan(v).any():
+        raise ValueError(f"{name} must not contain NaN")
+    return v
+
+
+def _runs(runs: Sequence[ArrayLike], name: str) -> list[Array]:
+    """Validate a non-empty sequence of 2-objective runs."""
+    if len(runs) == 0:
+        raise ValueError(f"{name} must contain at least one run")
+    return [_points(r, f"{name}[{i}]", m=2) for i, r in enumerate(runs)]
+
+
+def _stacked(runs: list[Array]) -> tuple[Array, NDArray[np.int_]]:
+    """Points and contiguous set ids for moocore; empty runs become one point at +inf.
+
+    moocore infers runs from contiguous blocks of ``sets`` and silently drops a
+    run without points, so each empty run is kept as a point that attains nothing.
+    """
+    runs = [r if len(r) else np.full((1, 2), np.inf) for r in runs]
+    sets = np.repeat(np.arange(1, len(runs) + 1), [len(r) for r in runs])
+    return np.vstack(runs), sets
+
+
+def _staircase(P: Array) -> Array:
+    """Finite rows of ``P`` sorted by the first, then the second objective."""
+    P = P[np.isfinite(P).all(axis=1)]
+    return P[np.lexsort(P.T[::-1])]
+
+
+def pareto_mask(F: ArrayLike) -> NDArray[np.bool_]:
+    """Non-dominated rows of ``F``.
+
+    Duplicates of a non-dominated point are all marked ``True`` (moocore's
+    ``keep_weakly=True``), so every trial that reached the front is flagged.
+
+    Parameters
+    ----------
+    F : array_like, shape (n, m)
+        Objective values, minimised.
+
+    Returns
+    -------
+    numpy.ndarray of bool, shape (n,)
+
+    Examples
+    --------
+    >>> pareto_mask([[1, 3], [2, 2], [2, 3], [1, 3]])
+    array([ True,  True, False,  True])
+    """
+    return np.asarray(moocore.is_nondominated(_points(F), keep_weakly=True), dtype=bool)
+
+
+def pareto_front(F: ArrayLike) -> Array:
+    """Unique non-dominated rows of ``F``, sorted by the first objective.
+
+    Ties in the first objective (possible for ``m > 2``) are broken by the next ones.
+
+    Examples
+    --------
+    >>> pareto_front([[2, 2], [1, 3], [2, 3], [1, 3]])
+    array([[1., 3.],
+           [2., 2.]])
+    """
+    F = _points(F)
+    return np.unique(F[pareto_mask(F)], axis=0)
+
+
+def normalise(F: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> Array:
+    """Min-max normalise each objective: ``lower -> 0``, ``upper -> 1``.
+
+    Bounds are fixed by the caller (the benchmark's ideal and nadir over the
+    whole table) so runs stay comparable; values outside the bounds map outside
+    ``[0, 1]``. An objective with ``upper == lower`` maps to 0.
+
+    Parameters
+    ----------
+    F : array_like, shape (n, m)
+    lower, upper : array_like, shape (m,) or scalar
+        Per-objective bounds, ``upper >= lower``.
+
+    Examples
+    --------
+    >>> normalise([[1, 5], [3, 5]], lower=[1, 5], upper=[5, 5])
+    array([[0. , 0. ],
+           [0.5, 0. ]])
+    """
+    F = _points(F)
+    lo, hi = _vector(lower, "lower", F.shape[1]), _vector(upper, "upper", F.shape[1])
+    if (hi < lo).any():
+        raise ValueError("upper must be >= lower for every objective")
+    span = hi - lo
+    return np.divide(F - lo, span, out=np.zeros_like(F), where=span > 0)
+
+
+def hypervolume(F: ArrayLike, /, ref: ArrayLike) -> float:
+    """Hypervolume dominated by ``F`` and bounded by ``ref``.
+
+    Points that do not strictly dominate ``ref`` add nothing; an empty ``F`` gives 0.
+
+    Examples
+    --------
+    Union of ``[1, 3] x [2, 3]`` and ``[2, 3] x [1, 3]``: 2 + 2 - 1 = 3.
+
+    >>> hypervolume([[1, 2], [2, 1], [4, 0]], ref=[3, 3])
+    3.0
+    """
+    F = _points(F)
+    r = _vector(ref, "ref", F.shape[1])
+    F = F[(F < r).all(axis=1)]
+    return float(moocore.hypervolume(F, ref=r)) if len(F) else 0.0
+
+
+def _hv2d(front: Array, ref: Array) -> float:
+    """2-D hypervolume of a front sorted by f1 ascending (so f2 descending)."""
+    widths = np.append(front[1:, 0], ref[0]) - front[:, 0]
+    return float(np.dot(widths, ref[1] - front[:, 1]))
+
+
+def hv_curve(F: ArrayLike, /, ref: ArrayLike) -> Array:
+    """Running hypervolume: ``out[k-1] = hypervolume(F[:k], ref)`` for k = 1..n.
+
+    Incremental: a point only triggers work when it strictly dominates ``ref``
+    and is not weakly dominated by the current front. For ``m == 2`` the front
+    is kept sorted and swept in O(front size); otherwise moocore recomputes it.
+
+    Examples
+    --------
+    >>> hv_curve([[2, 2], [3, 3], [1, 3], [3, 1]], ref=[4, 4])
+    array([4., 4., 5., 6.])
+    """
+    F = _points(F)
+    r = _vector(ref, "ref", F.shape[1])
+    out = np.zeros(len(F))
+    front = np.empty((0, F.shape[1]))
+    hv = 0.0
+    for k, p in enumerate(F):
+        if (p < r).all() and not (front <= p).all(axis=1).any():
+            front = front[~(p <= front).all(axis=1)]
+            if F.shape[1] == 2:
+                i = int(np.searchsorted(front[:, 0], p[0]))
+                front = np.insert(front, i, p, axis=0)
+                hv = _hv2d(front, r)
+            else:
+                front = np.vstack([front, p])
+                hv = float(moocore.hypervolume(front, ref=r))
+        out[k] = hv
+    return out
+
+
+def _true_hv(true_front: ArrayLike, ref: ArrayLike) -> float:
+    hv_true = hypervolume(true_front, ref)
+    if hv_true <= 0.0:
+        raise ValueError("true_front has zero hypervolume with respect to ref")
+    return hv_true
+
+
+def hv_regret(F: ArrayLike, /, ref: ArrayLike, true_front: ArrayLike) -> float:
+    """Relative hypervolume regret ``(HV(true_front) - HV(F)) / HV(true_front)``.
+
+    0 means the true front is reached. It is not clipped: it is negative only if
+    ``F`` beats ``true_front``, which signals a wrong front or reference point.
+
+    Parameters
+    ----------
+    F : array_like, shape (n, m)
+    ref : array_like, shape (m,) or scalar
+    true_front : array_like, shape (p, m)
+        The benchmark's true Pareto front; its hypervolume must be positive.
+
+    Examples
+    --------
+    >>> hv_regret([[1, 2]], ref=[3, 3], true_front=[[1, 1]])
+    0.5
+    """
+    hv_true = _true_hv(true_front, ref)
+    return (hv_true - hypervolume(F, ref)) / hv_true
+
+
+def regret_curve(F: ArrayLike, /, ref: ArrayLike, true_front: ArrayLike) -> Array:
+    """Running :func:`hv_regret` of ``F[:k]`` for k = 1..n.
+
+    Examples
+    --------
+    >>> regret_curve([[2, 2], [1, 1]], ref=[3, 3], true_front=[[1, 1]])
+    array([0.75, 0.  ])
+    """
+    hv_true = _true_hv(true_front, ref)
+    return (hv_true - hv_curve(F, ref)) / hv_true
+
+
+def curve_at(x: ArrayLike, y: ArrayLike, grid: ArrayLike) -> Array:
+    """Evaluate the step curve ``(x, y)`` at ``grid``: the last ``y[i]`` with ``x[i] <= g``.
+
+    ``x`` is a non-decreasing cumulative axis (trials, search energy); grid
+    points before ``x[0]`` give NaN. Used to align runs on a common axis.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        Non-decreasing positions, e.g. cumulative search energy after each trial.
+    y : array_like, shape (n,)
+        Curve value after each trial, e.g. from :func:`hv_curve`.
+    grid : array_like, shape (g,)
+
+    Returns
+    -------
+    numpy.ndarray, shape (g,)
+
+    Examples
+    --------
+    >>> curve_at([1, 2, 4], [10, 20, 40], grid=[0, 1, 3, 5])
+    array([nan, 10., 20., 40.])
+    """
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    g = np.asarray(grid, dtype=float)
+    if x.ndim != 1 or y.shape != x.shape:
+        raise ValueError(f"x and y must be 1-D of equal length, got {x.shape} and {y.shape}")
+    if g.ndim != 1:
+        raise ValueError(f"grid must be 1-D, got {g.ndim} dimension(s)")
+    if np.isnan(x).any() or (np.diff(x) < 0).any():
+        raise ValueError("x must be non-decreasing and free of NaN")
+    i = np.searchsorted(x, g, side="right") - 1
+    return np.where(i >= 0, y[np.maximum(i, 0)] if len(y) else np.nan, np.nan)
+
+
+def igd_plus(F: ArrayLike, /, ref_front: ArrayLike) -> float:
+    """IGD+ of ``F`` with respect to the reference front (lower is better).
+
+    Returns ``inf`` for an empty ``F`` (moocore returns 0 there).
+
+    Examples
+    --------
+    The point (2, 2) is 1 away from both (1, 2) and (2, 1) in IGD+ distance.
+
+    >>> igd_plus([[2, 2]], ref_front=[[1, 2], [2, 1]])
+    1.0
+    """
+    F = _points(F)
+    R = _points(ref_front, "ref_front", m=F.shape[1])
+    if len(R) == 0:
+        raise ValueError("ref_front must contain at least one point")
+    return float(moocore.igd_plus(F, ref=R)) if len(F) else math.inf
+
+
+def attainment_surface(runs: Sequence[ArrayLike], k: int) -> Array:
+    """The ``k``-th of ``n`` attainment surface of 2-objective runs.
+
+    The minimal points attained (weakly dominated) by at least ``k`` runs,
+    as a ``(p, 2)`` staircase sorted by the first objective. ``k = 1`` is the
+    front of all runs together; ``k = n`` the points every run attains.
+
+    Parameters
+    ----------
+    runs : sequence of array_like, each shape (n_i, 2)
+        One array per run (may be empty), minimised.
+    k : int
+        Number of runs, ``1 <= k <= len(runs)``.
+
+    Examples
+    --------
+    >>> attainment_surface([[[1, 3], [3, 1]], [[2, 2]]], k=2)
+    array([[2., 3.],
+           [3., 2.]])
+    """
+    R = _runs(runs, "runs")
+    if not 1 <= k <= len(R):
+        raise ValueError(f"k must be in 1..{len(R)} (the number of runs), got {k}")
+    points, sets = _stacked(R)
+    return _staircase(moocore.eaf(points, sets, percentiles=[100.0 * k / len(R)])[:, :2])
+
+
+def eaf(runs: Sequence[ArrayLike], /, levels: Sequence[float] = (25, 50, 75)) -> dict[float, Array]:
+    """Empirical attainment surfaces of 2-objective runs at percentage ``levels``.
+
+    Level ``p`` is the surface attained by at least ``ceil(p * n / 100)`` of
+    the ``n`` runs (moocore's rule), i.e. ``attainment_surface(runs, k)``.
+
+    Parameters
+    ----------
+    runs : sequence of array_like, each shape (n_i, 2)
+        One array per run (may be empty), minimised.
+    levels : sequence of float
+        Percentages in ``(0, 100]``; 50 is the median attainment surface.
+
+    Returns
+    -------
+    dict
+        ``{level: (p, 2) staircase sorted by the first objective}``.
+
+    Examples
+    --------
+    >>> surf = eaf([[[1, 3], [3, 1]], [[2, 2]]], levels=[50, 100])
+    >>> surf[50]
+    array([[1., 3.],
+           [2., 2.],
+           [3., 1.]])
+    >>> surf[100]
+    array([[2., 3.],
+           [3., 2.]])
+    """
+    R = _runs(runs, "runs")
+    if len(levels) == 0 or not all(0 < p <= 100 for p in levels):
+        raise ValueError(f"levels must be non-empty percentages in (0, 100], got {levels}")
+    points, sets = _stacked(R)
+    out = moocore.eaf(points, sets, percentiles=[float(p) for p in levels])
+    return {p: _staircase(out[out[:, 2] == float(p), :2]) for p in levels}
+
+
+def eaf_diff(
+    runs_a: Sequence[ArrayLike], runs_b: Sequence[ArrayLike], /, *, rectangles: bool = False
+) -> Array:
+    """EAF differences of two strategies (moocore.eafdiff), 2 objectives.
+
+    Both strategies need the same number of runs ``n`` (moocore splits the
+    stacked runs in halves). Values are ``d = #runs of a - #runs of b`` attaining
+    a point, integers in ``[-n, n]``; ``d > 0`` favours ``a``.
+
+    Parameters
+    ----------
+    runs_a, runs_b : sequence of array_like, each shape (n_i, 2)
+        The runs of each strategy (runs may be empty), minimised.
+    rectangles : bool
+        Return regions instead of transition points.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``rectangles=False``: rows ``(f1, f2, d)``, the points where the
+        difference changes and its value there. ``rectangles=True``: rows
+        ``(lo1, lo2, hi1, hi2, d)``; the difference is ``d`` on
+        ``[lo1, hi1) x [lo2, hi2)`` (``hi`` may be ``inf``) and 0 elsewhere.
+
+    Examples
+    --------
+    >>> eaf_diff([[[1, 1]]], [[[2, 2]]])
+    array([[1., 1., 1.],
+           [2., 2., 0.]])
+    """
+    A, B = _runs(runs_a, "runs_a"), _runs(runs_b, "runs_b")
+    if len(A) != len(B):
+        raise ValueError(f"runs_a and runs_b need equal run counts, got {len(A)} and {len(B)}")
+    (pa, sa), (pb, sb) = _stacked(A), _stacked(B)
+    x, y = np.column_stack([pa, sa]), np.column_stack([pb, sb])
+    out = moocore.eafdiff(x, y, rectangles=rectangles)
+    # Rows placed at +inf come from the stand-ins for empty runs and cover no area.
+    return out[np.isfinite(out[:, :2]).all(axis=1)]
+
+
+def knee_point(F: ArrayLike) -> int:
+    """Row index in ``F`` of the knee of its 2-objective Pareto front.
+
+    The front is min-max normalised to its own extremes, which land on (0, 1)
+    and (1, 0); the knee is the point farthest from the line through them on
+    the side of the ideal point (points beyond the line count as negative).
+    Fronts of one or two points, or with no point inside the line, return the
+    extreme with the smallest first objective. Duplicates give the first row.
+
+    Examples
+    --------
+    >>> knee_point([[0, 10], [10, 0], [3, 3], [4, 6]])
+    2
+    """
+    F = _points(F, m=2)
+    if len(F) == 0:
+        raise ValueError("F must contain at least one point")
+    front = pareto_front(F)
+    lo, hi = front.min(axis=0), front.max(axis=0)
+    z = normalise(front, lo, hi)
+    # Distance to x + y = 1 towards the origin; the sqrt(2) factor does not change argmax.
+    best = front[int(np.argmax(1.0 - z.sum(axis=1)))]
+    return int(np.flatnonzero((F == best).all(axis=1))[0])
