@@ -16,7 +16,10 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+import duckdb
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 
 _md5 = hashlib.md5
 
@@ -42,41 +45,90 @@ def hash_module(matrix: np.ndarray, labels: Sequence[int]) -> str:
 def hash_modules_batch(matrices: np.ndarray, labels: np.ndarray) -> list[str]:
     """``hash_module`` for ``N`` pruned cells of one size: ``(N, V, V)`` and ``(N, V)`` arrays.
 
-    Hash strings are kept in a table sorted lexicographically each round, so sorting neighbour
-    ids sorts their hex strings, and each distinct round key is md5-hashed once.
+    Vertex hashes are kept as hex digits in a ``(N, V, 32)`` uint8 array. Each round, the
+    neighbours of every vertex are ordered by their hex strings (two 64-bit sort keys), the
+    messages ``in-hexes|out-hexes|own-hex`` are assembled as byte arrays, one block per
+    (in-degree, out-degree), and hashed by DuckDB's vectorised, multi-threaded ``md5``.
     """
     a = np.asarray(matrices, dtype=bool)
     lab = np.asarray(labels, dtype=np.int64)
     n_cells, n = lab.shape
     if n_cells == 0:
         return []
-    init = np.stack([a.sum(axis=2), a.sum(axis=1), lab], axis=-1).reshape(-1, 3)
-    keys, ids = np.unique(init, axis=0, return_inverse=True)
-    table = np.array([_md5(str(tuple(int(x) for x in k)).encode()).hexdigest() for k in keys])
-    table, ids = _rank(table, ids.reshape(n_cells, n))
-    pad = len(table)  # sorts after every real id and stands for "no neighbour"
+    d_in, d_out = a.sum(axis=1), a.sum(axis=2)
+    codes, inverse = np.unique(((d_out * 16 + d_in) * 16 + lab + 8).ravel(), return_inverse=True)
+    texts = [str((c >> 8, (c >> 4) & 15, (c & 15) - 8)) for c in codes.tolist()]
+    first = np.frombuffer("".join(_md5(t.encode()).hexdigest() for t in texts).encode(),
+                          dtype=np.uint8).reshape(-1, 32)
+    hexes = first[inverse.reshape(n_cells, n)]
+    con = duckdb.connect()
+    group = (d_in * (n + 1) + d_out).ravel()
+    blocks = [(g, np.flatnonzero(group == g)) for g in np.unique(group).tolist()]
     for _ in range(n):
-        t_ext = np.append(table, "")
-        ins = np.where(a.transpose(0, 2, 1), ids[:, None, :], pad)  # [c, v, w]: w -> v
-        outs = np.where(a, ids[:, None, :], pad)  # [c, v, w]: v -> w
-        key = np.concatenate([np.sort(ins, axis=2), np.sort(outs, axis=2), ids[:, :, None]],
-                             axis=2).reshape(n_cells * n, -1)
-        uniq, inv = np.unique(key, axis=0, return_inverse=True)
-        text = t_ext[uniq]
-        new = [_md5(("".join(r[:n]) + "|" + "".join(r[n:2 * n]) + "|" + r[2 * n]).encode())
-               .hexdigest() for r in text.tolist()]
-        table, ids = _rank(np.array(new), inv.reshape(n_cells, n))
-        pad = len(table)
-    ordered = np.sort(table[ids], axis=1)  # sorted(hashes) per cell
-    return [_md5(str(row).encode()).hexdigest() for row in ordered.tolist()]
+        rank = _hash_rank(hexes)
+        in_order = _neighbour_order(a.transpose(0, 2, 1), rank)  # [c, v, :d_in] sources
+        out_order = _neighbour_order(a, rank)  # [c, v, :d_out] targets
+        words = hexes.view(np.uint64).reshape(n_cells, n, 4)  # gather 32 bytes as 4 words
+        new = np.empty((n_cells * n, 4), dtype=np.uint64)
+        for g, sel in blocks:
+            di, do = divmod(g, n + 1)
+            c, v = np.divmod(sel, n)
+            ins = words[c[:, None], in_order[c, v, :di]].reshape(len(sel), -1)
+            outs = words[c[:, None], out_order[c, v, :do]].reshape(len(sel), -1)
+            bar = np.full((len(sel), 1), ord("|"), dtype=np.uint8)
+            msg = np.concatenate([ins.view(np.uint8), bar, outs.view(np.uint8), bar,
+                                  words[c, v].view(np.uint8)], axis=1)
+            new[sel] = _md5_rows(con, msg).view(np.uint64)
+        hexes = new.view(np.uint8).reshape(n_cells, n, 32)
+    final = np.take_along_axis(hexes, np.argsort(_hash_rank(hexes), axis=1)[:, :, None], axis=1)
+    quote = np.frombuffer(b"'", dtype=np.uint8)
+    sep = np.frombuffer(b", ", dtype=np.uint8)
+    parts: list[np.ndarray] = [np.frombuffer(b"[", dtype=np.uint8)]
+    for i in range(n):
+        parts += [sep] * (i > 0) + [quote, final[:, i], quote]
+    parts.append(np.frombuffer(b"]", dtype=np.uint8))
+    digest = _md5_rows(con, np.concatenate([np.broadcast_to(p, (n_cells, p.shape[-1]))
+                                       for p in parts], axis=1))
+    return digest.view("S32").ravel().astype(str).tolist()
 
 
-def _rank(table: np.ndarray, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Reorder ``table`` lexicographically and remap ``ids`` to match."""
-    order = np.argsort(table)
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    return table[order], rank[ids]
+def _hash_rank(hexes: np.ndarray) -> np.ndarray:
+    """Dense rank of every hex string in ``hexes[..., 32]`` in lexicographic order."""
+    be = np.ascontiguousarray(hexes).reshape(-1, 32).view(">u8")  # 4 big-endian words
+    words = [be[:, i].astype(np.uint64) for i in range(4)]
+    order = np.lexsort((words[1], words[0]))  # the first 16 hex digits decide in practice
+    ordered = be[order]
+    equal = (ordered[1:] == ordered[:-1]).all(axis=1)
+    if not (equal | (ordered[1:, :2] != ordered[:-1, :2]).any(axis=1)).all():
+        order = np.lexsort(words[::-1])  # distinct strings tied on 16 digits: use all 32
+        ordered = be[order]
+        equal = (ordered[1:] == ordered[:-1]).all(axis=1)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.concatenate([[0], np.cumsum(~equal)])
+    return rank.reshape(hexes.shape[:-1])
+
+
+def _neighbour_order(adj: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """``[c, v, j]``: the j-th neighbour ``w`` of ``v`` (``adj[c, v, w]``) in hash order."""
+    n = rank.shape[1]
+    key = np.where(adj, rank[:, None, :] * n + np.arange(n), np.iinfo(np.int64).max)
+    key.sort(axis=-1)
+    return key % n  # padding entries are never read: only the first degree ones are
+
+
+def _md5_rows(con: duckdb.DuckDBPyConnection, msg: np.ndarray) -> np.ndarray:
+    """Hex md5 digests ``(k, 32)`` uint8 of the rows of a ``(k, L)`` uint8 array."""
+    k, width = msg.shape
+    data = pa.py_buffer(np.ascontiguousarray(msg))
+    offsets = pa.py_buffer(np.arange(k + 1, dtype=np.int64) * width)
+    rows = pa.table({"m": pa.Array.from_buffers(pa.large_binary(), k, [None, offsets, data])})
+    res = con.sql("SELECT md5(m) AS h FROM rows").fetch_arrow_table()
+    col = res.column("h").combine_chunks().cast(pa.large_string())
+    offsets = np.frombuffer(col.buffers()[1], dtype=np.int64)[col.offset:col.offset + k + 1]
+    if not (np.diff(offsets) == 32).all():  # md5 hex digests are always 32 characters
+        raise RuntimeError("unexpected md5 output layout")
+    data = np.frombuffer(col.buffers()[2], dtype=np.uint8)
+    return data[offsets[0]:offsets[0] + 32 * k].reshape(k, 32).copy()
 
 
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
