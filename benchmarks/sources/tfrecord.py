@@ -1,0 +1,331 @@
+"""The official EC-NAS and NAS-Bench-101 ``.tfrecord`` tables, read and written without TensorFlow.
+
+Two layers, both streaming. ``iter_records`` / ``write_records`` handle the TFRecord framing
+(length, payload and their masked CRC-32C). ``read_energy_table`` / ``read_nasbench101`` turn
+the NAS-Bench-101-style rows (``[module_hash, epochs, adjacency, operations, base64 metrics]``
+JSON) into a DataFrame, and ``write_energy_table`` / ``write_nasbench101`` do the inverse.
+The readers collect columns in flat arrays and build the DataFrame once; the per-record path
+decodes only the protobuf fields a row needs (``protowire.scan_metrics``). Formats:
+``FORMATS.md`` of the EC-NAS data folder.
+"""
+
+from __future__ import annotations
+
+import binascii
+import contextlib
+import json
+import math
+import os
+import struct
+import tempfile
+from array import array
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import crc32c
+import numpy as np
+import pandas as pd
+
+from benchmarks.sources.protowire import (
+    NAN,
+    DeviceGroup,
+    EvaluationData,
+    EvaluationDataEnergy,
+    ModelMetrics,
+    ModelMetricsEnergy,
+    PowerUsageData,
+    encode_message,
+    entry_doubles,
+    power_summary,
+    scan_metrics,
+)
+
+Progress = Callable[[int, int], None]
+"""``progress(bytes_done, bytes_total)``, called every 65,536 records and once at the end."""
+
+# Output columns: (name, source, index, dtype); source "s" strings, "i" int64s, "f" float64s.
+_KEYS = [("module_hash", "s", 0, "str"), ("matrix", "s", 1, "str"), ("ops", "s", 2, "str"),
+         ("num_vertices", "i", 0, "int16"), ("epochs", "i", 1, "int16"),
+         ("repeat", "i", 2, "int16")]
+_ACCURACIES = [("train_accuracy", "f", 1, "float64"), ("validation_accuracy", "f", 2, "float64"),
+               ("test_accuracy", "f", 3, "float64"), ("training_time_s", "f", 0, "float64")]
+_ENERGY_LAYOUT = [*_KEYS, *_ACCURACIES, ("energy_kwh", "f", 4, "float64"),
+                  ("co2eq_g", "f", 5, "float64"),
+                  ("carbon_intensity_g_per_kwh", "f", 6, "float64"),
+                  ("trainable_params", "i", 3, "int64"), ("gpu_power_w", "f", 7, "float64"),
+                  ("cpu_power_w", "f", 8, "float64"), ("device", "s", 3, "str")]
+_NB101_LAYOUT = [*_KEYS, *_ACCURACIES, ("trainable_params", "i", 3, "int64")]
+ENERGY_COLUMNS = tuple(c[0] for c in _ENERGY_LAYOUT)
+NASBENCH101_COLUMNS = tuple(c[0] for c in _NB101_LAYOUT)
+
+_LENGTH = struct.Struct("<Q")
+_HEADER = struct.Struct("<QI")
+_U32 = struct.Struct("<I")
+_NO_ENTRY = [NAN] * 16
+_NO_POWER = (NAN, NAN, "")
+
+
+class TFRecordError(ValueError):
+    """A truncated record or a CRC mismatch; the message names the file and byte offset."""
+
+
+def masked_crc32c(data: bytes) -> int:
+    """TFRecord's masked CRC-32C: the CRC rotated right by 15 bits plus ``0xa282ead8``.
+
+    Examples
+    --------
+    >>> hex(masked_crc32c(b"123456789"))  # CRC-32C check value 0xe3069283
+    '0xc78ab0e5'
+    """
+    crc = crc32c.crc32c(data)
+    return (((crc >> 15) | (crc << 17)) + 0xA282EAD8) & 0xFFFFFFFF
+
+
+def iter_records(path: str | os.PathLike[str]) -> Iterator[tuple[int, bytes]]:
+    """Yield ``(byte offset, data)`` for each record of a TFRecord file, checking both CRCs.
+
+    Raises
+    ------
+    TFRecordError
+        On a truncated record or a CRC mismatch.
+    """
+    with open(path, "rb", buffering=1 << 20) as f:
+        read, offset = f.read, 0
+        while header := read(12):
+            if len(header) < 12:
+                raise TFRecordError(f"{path}: truncated record header at byte {offset}")
+            length, length_crc = _HEADER.unpack(header)
+            if masked_crc32c(header[:8]) != length_crc:
+                raise TFRecordError(f"{path}: length CRC mismatch in the record at byte {offset}")
+            data, footer = read(length), read(4)
+            if len(footer) < 4:
+                raise TFRecordError(f"{path}: truncated record at byte {offset} "
+                                    f"({length} data bytes announced)")
+            if masked_crc32c(data) != _U32.unpack(footer)[0]:
+                raise TFRecordError(f"{path}: data CRC mismatch in the record at byte {offset}")
+            yield offset, data
+            offset += length + 16
+
+
+def write_records(path: str | os.PathLike[str], records: Iterable[bytes]) -> int:
+    """Write ``records`` as a TFRecord file, atomically (temp file + ``os.replace``).
+
+    Returns the number of records written.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    count = 0
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as f:
+            for data in records:
+                header = _LENGTH.pack(len(data))
+                f.write(b"".join((header, _U32.pack(masked_crc32c(header)), data,
+                                  _U32.pack(masked_crc32c(data)))))
+                count += 1
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return count
+
+
+def _what(exc: Exception) -> str:
+    if isinstance(exc, json.JSONDecodeError):
+        return "invalid JSON: "
+    return "invalid base64: " if isinstance(exc, binascii.Error) else ""
+
+
+def _read_rows(path: str | os.PathLike[str], progress: Progress | None,
+               emit: Callable[[str, int, str, str, int, int, bytes], None]) -> None:
+    """Parse each record's JSON row and call ``emit(hash, epochs, matrix, ops, nv, repeat, pb)``.
+
+    ``repeat`` counts earlier records with the same (hash, epochs); ``pb`` is the decoded
+    metrics message. Errors, including those ``emit`` raises, name the file and record offset.
+    """
+    total = os.path.getsize(path)
+    repeats: dict[tuple[str, int], int] = {}
+    loads, a2b = json.JSONDecoder().decode, binascii.a2b_base64
+    for n, (offset, data) in enumerate(iter_records(path), 1):
+        try:
+            module_hash, epochs, matrix, ops, raw = loads(data.decode())
+            if not (type(epochs) is int and type(module_hash) is str and type(matrix) is str
+                    and type(ops) is str and type(raw) is str):
+                raise ValueError("expected [hash, epochs, adjacency, operations, metrics] of "
+                                 "types [str, int, str, str, str]")
+            nv = math.isqrt(len(matrix))
+            if nv * nv != len(matrix):
+                raise ValueError(f"adjacency string of length {len(matrix)} is not square")
+            key = (module_hash, epochs)
+            rep = repeats[key] = repeats.get(key, -1) + 1
+            emit(module_hash, epochs, matrix, ops, nv, rep, a2b(raw, strict_mode=True))
+        except (ValueError, TypeError) as exc:
+            raise ValueError(f"{path}: record at byte {offset}: {_what(exc)}{exc}") from exc
+        if progress is not None and not n & 0xFFFF:
+            progress(offset, total)
+    if progress is not None:
+        progress(total, total)
+
+
+def _frame(layout: list[tuple[str, str, int, str]], strs: list[str], ints: array,
+           floats: array) -> pd.DataFrame:
+    width = {k: sum(src == k for _, src, _, _ in layout) for k in "sif"}
+    i = np.frombuffer(ints, dtype=np.int64).reshape(-1, width["i"])
+    f = np.frombuffer(floats, dtype=np.float64).reshape(-1, width["f"])
+    columns: dict[str, Any] = {}
+    for name, src, k, dtype in layout:
+        if src == "s":
+            columns[name] = pd.Series(strs[k::width["s"]], dtype=dtype)
+        else:
+            values = (i if src == "i" else f)[:, k]
+            if dtype == "int16" and values.size and (values.min() < -(2**15)
+                                                     or values.max() >= 2**15):
+                raise ValueError(f"{name} out of int16 range")
+            columns[name] = values.astype(dtype)
+    return pd.DataFrame(columns)
+
+
+def read_energy_table(path: str | os.PathLike[str], *, checkpoints: bool,
+                      progress: Progress | None = None) -> pd.DataFrame:
+    """Read an EC-NAS energy ``.tfrecord`` (``ModelMetricsEnergy`` rows) into a DataFrame.
+
+    Parameters
+    ----------
+    path
+        The ``.tfrecord`` file, read as a stream.
+    checkpoints
+        Also emit a row for each intermediate evaluation entry with
+        ``0 < current_epoch < epochs`` (at ``epochs = int(current_epoch)``, with that entry's
+        cumulative energy, CO2 and training time and the repeat of its record).
+    progress
+        Optional ``progress(bytes_done, bytes_total)`` callback.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``ENERGY_COLUMNS``, one row per record at its ``epochs`` from the last
+        evaluation entry (NaN values if it has none), in file order (a record's intermediate
+        rows just before its final row). ``trainable_params`` is -1 where absent.
+    """
+    strs: list[str] = []
+    ints, floats = array("q"), array("d")
+
+    def emit(module_hash: str, epochs: int, matrix: str, ops: str, nv: int, rep: int,
+             pb: bytes) -> None:
+        spans, params, power = scan_metrics(pb)
+        gpu, cpu, device = power_summary(pb, power) if power else _NO_POWER
+        rows = [(epochs, entry_doubles(pb, *spans[-1]) if spans else _NO_ENTRY)]
+        if checkpoints:
+            middle = [entry_doubles(pb, *span) for span in spans[:-1]]
+            rows[:0] = [(int(v[1]), v) for v in middle if 0 < v[1] < epochs]
+        for ep, values in rows:
+            strs.extend((module_hash, matrix, ops, device))
+            ints.extend((nv, ep, rep, params))
+            floats.extend(values[2:9])
+            floats.extend((gpu, cpu))
+
+    _read_rows(path, progress, emit)
+    return _frame(_ENERGY_LAYOUT, strs, ints, floats)
+
+
+def read_nasbench101(path: str | os.PathLike[str], *,
+                     progress: Progress | None = None) -> pd.DataFrame:
+    """Read NAS-Bench-101's ``nasbench_only108`` / ``nasbench_full`` ``.tfrecord``.
+
+    One row per record and evaluation entry whose ``current_epoch`` equals the record's
+    ``epochs``; columns ``NASBENCH101_COLUMNS``. See ``read_energy_table`` for the arguments.
+    """
+    strs: list[str] = []
+    ints, floats = array("q"), array("d")
+
+    def emit(module_hash: str, epochs: int, matrix: str, ops: str, nv: int, rep: int,
+             pb: bytes) -> None:
+        spans, params, _ = scan_metrics(pb)
+        for span in spans:
+            values = entry_doubles(pb, *span)
+            if values[1] == epochs:
+                strs.extend((module_hash, matrix, ops))
+                ints.extend((nv, epochs, rep, params))
+                floats.extend(values[2:6])
+
+    _read_rows(path, progress, emit)
+    return _frame(_NB101_LAYOUT, strs, ints, floats)
+
+
+def _opt(x: float) -> float | None:
+    return None if x != x else float(x)  # NaN: leave the optional field out
+
+
+def _row_records(df: pd.DataFrame, columns: tuple[str, ...],
+                 metrics: Callable[..., Any]) -> Iterator[bytes]:
+    """Check the keys of ``df`` and yield one JSON row record per row."""
+    missing = set(columns) - set(df.columns)
+    if missing:
+        raise ValueError(f"missing columns: {sorted(missing)}")
+    if not (df["matrix"].str.len() == df["num_vertices"].astype(int) ** 2).all():
+        raise ValueError("num_vertices must be sqrt(len(matrix)) in every row")
+    order = df.groupby(["module_hash", "epochs"], sort=False).cumcount().to_numpy()
+    if not np.array_equal(order, df["repeat"].to_numpy()):
+        raise ValueError("repeat must count 0, 1, 2, ... over the rows of each "
+                         "(module_hash, epochs) in row order")
+    b2a = binascii.b2a_base64
+    for row in zip(*(df[c].tolist() for c in columns), strict=True):
+        module_hash, matrix, ops, _, epochs = row[:5]
+        raw = b2a(encode_message(metrics(*row[4:])), newline=False).decode()
+        yield json.dumps([module_hash, epochs, matrix, ops, raw]).encode()
+
+
+def _energy_metrics(epochs: int, _rep: int, train: float, valid: float, test: float,
+                    time_s: float, energy: float, co2: float, intensity: float, params: int,
+                    gpu: float, cpu: float, device: str) -> ModelMetricsEnergy:
+    ci = _opt(intensity)
+    start = EvaluationDataEnergy(0.0, 0.0, energy=0.0, co2eq=0.0, avg_intensity=ci)
+    half = EvaluationDataEnergy(epochs / 2, _opt(time_s / 2), energy=_opt(energy / 2),
+                                co2eq=_opt(co2 / 2), avg_intensity=ci)
+    end = EvaluationDataEnergy(float(epochs), _opt(time_s), _opt(train), _opt(valid),
+                               _opt(test), _opt(energy), _opt(co2), ci)
+    gpus = DeviceGroup([gpu] if gpu == gpu else [], [], device.split("+") if device else [])
+    cpus = DeviceGroup([cpu] if cpu == cpu else [], [], [])
+    power = PowerUsageData(gpus if gpus.avg_power_usages_w or gpus.devices else None,
+                           cpus if cpus.avg_power_usages_w else None)
+    return ModelMetricsEnergy([start, half, end], params, _opt(time_s), end.energy, end.co2eq,
+                              overall_avg_intensity=ci,
+                              avg_power_usages=power if power.gpu or power.cpu else None)
+
+
+def write_energy_table(path: str | os.PathLike[str], df: pd.DataFrame, *,
+                       budgets: Iterable[int] | None = None) -> int:
+    """Write a table in ``read_energy_table``'s layout as an EC-NAS energy ``.tfrecord``.
+
+    One record per row (per row whose ``epochs`` is in ``budgets``, if given: pass the record
+    budgets to drop the intermediate rows of ``checkpoints=True``). Each record gets three
+    evaluation entries, start / halfway / end; the end entry holds the row, the others only
+    linearly interpolated cumulative cost (accuracies unknown). ``total_*`` copy the end entry.
+    Reading the file back with ``checkpoints=False`` returns the (kept) rows exactly.
+
+    Returns
+    -------
+    int
+        The number of records written.
+    """
+    if budgets is not None:
+        df = df[df["epochs"].isin(list(budgets))]
+    return write_records(path, _row_records(df, ENERGY_COLUMNS, _energy_metrics))
+
+
+def _nb101_metrics(epochs: int, _rep: int, train: float, valid: float, test: float,
+                   time_s: float, params: int) -> ModelMetrics:
+    start = EvaluationData(0.0, 0.0)
+    half = EvaluationData(epochs / 2, _opt(time_s / 2))
+    end = EvaluationData(float(epochs), _opt(time_s), _opt(train), _opt(valid), _opt(test))
+    return ModelMetrics([start, half, end], params, _opt(time_s))
+
+
+def write_nasbench101(path: str | os.PathLike[str], df: pd.DataFrame) -> int:
+    """Write a table in ``read_nasbench101``'s layout as a NAS-Bench-101 ``.tfrecord``.
+
+    One record per row with start / halfway / end entries (see ``write_energy_table``).
+    """
+    return write_records(path, _row_records(df, NASBENCH101_COLUMNS, _nb101_metrics))

@@ -1,0 +1,175 @@
+"""Search spaces of NAS-Bench-101 cells: validation, hashing, sampling, mutation, neighbours."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.space.arch import OPS, Arch, InvalidArchError, check_arch
+from benchmarks.space.cells import cached_cells, load_cells, row_arch
+from benchmarks.space.hashing import hash_module, wl_fingerprints
+
+
+class SearchSpace:
+    """Cells with at most ``max_vertices`` vertices and ``max_edges`` edges over :data:`OPS`.
+
+    The table of all unique cells (:meth:`cells`) is enumerated on first use and cached on
+    disk; everything else is cheap. All randomness comes from the ``rng`` arguments.
+    """
+
+    def __init__(self, name: str, max_vertices: int, max_edges: int = 9) -> None:
+        self.name = name
+        self.max_vertices = max_vertices
+        self.max_edges = max_edges
+        self.ops = OPS
+        self._hashes: dict[Arch, str] = {}
+
+    def __repr__(self) -> str:
+        return f"SearchSpace({self.name!r}, max_vertices={self.max_vertices})"
+
+    # ----- membership and identity ------------------------------------------------------------
+    def validate(self, arch: Arch) -> Arch:
+        """Return ``arch`` pruned, or raise :class:`InvalidArchError` naming the broken rule."""
+        return check_arch(arch, max_vertices=self.max_vertices, max_edges=self.max_edges,
+                          ops=self.ops)
+
+    def is_valid(self, arch: Arch) -> bool:
+        try:
+            self.validate(arch)
+        except InvalidArchError:
+            return False
+        return True
+
+    def hash(self, arch: Arch) -> str:
+        """NAS-Bench-101 module hash of a valid cell (memoised per exact matrix and ops)."""
+        h = self._hashes.get(arch)
+        if h is None:
+            pruned = self.validate(arch)
+            h = self._hashes[arch] = hash_module(pruned.array(), pruned.labels())
+        return h
+
+    def hash_many(self, archs: Sequence[Arch]) -> list[str]:
+        """Hashes of many valid cells: integer fingerprints looked up in the cell table."""
+        pruned = [self.validate(a) for a in archs]
+        out = [""] * len(pruned)
+        by_size: dict[int, list[int]] = {}
+        for i, a in enumerate(pruned):
+            by_size.setdefault(a.num_vertices, []).append(i)
+        lookup = self._fingerprint_index()
+        for v, idx in by_size.items():
+            mats = np.stack([pruned[i].array() for i in idx])
+            labels = np.array([pruned[i].labels() for i in idx])
+            rows = lookup.get_indexer(wl_fingerprints(mats, labels))
+            hashes = self.cells()["module_hash"].to_numpy()
+            for i, r in zip(idx, rows.tolist(), strict=True):
+                out[i] = hashes[r] if r >= 0 else hash_module(pruned[i].array(),
+                                                              pruned[i].labels())
+        return out
+
+    def _fingerprint_index(self) -> pd.Index:
+        return pd.Index(self.cells()["fingerprint"].to_numpy())
+
+    # ----- the unique cells -------------------------------------------------------------------
+    def cells(self, progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+        """Every unique cell: module_hash, matrix, ops, num_vertices, num_edges, params, flops."""
+        if progress is not None:
+            return cached_cells(self.max_vertices, self.max_edges, progress)
+        return load_cells(self.max_vertices, self.max_edges)
+
+    def arch(self, i: int) -> Arch:
+        """The ``i``-th unique cell of :meth:`cells`."""
+        return row_arch(self.cells(), i)
+
+    def sample(self, rng: np.random.Generator, n: int = 1) -> list[Arch]:
+        """``n`` cells drawn uniformly (with replacement) from the unique cells."""
+        cells = self.cells()
+        hashes = cells["module_hash"]
+        out = []
+        for i in rng.integers(len(cells), size=n).tolist():
+            arch = row_arch(cells, i)
+            self._hashes[arch] = hashes.iat[i]  # known: spares hashing it again
+            out.append(arch)
+        return out
+
+    # ----- local moves ------------------------------------------------------------------------
+    def mutate(self, arch: Arch, rng: np.random.Generator, *, edge_changes: float = 2.0,
+               op_changes: float = 0.5, max_tries: int = 10_000) -> Arch:
+        """A different valid cell: flip each possible edge and change each op at random.
+
+        The cell is padded to ``max_vertices`` (new vertices with random ops, no edges, just
+        before the output), so mutation can grow it. Each of the ``V(V-1)/2`` edge slots flips
+        with probability ``edge_changes / slots`` and each inner op changes with probability
+        ``op_changes / (V - 2)``; children that are invalid or the same cell are re-drawn.
+        """
+        parent = self.hash(arch)
+        base = self.validate(arch)
+        m = self.max_vertices
+        rows, cols = np.triu_indices(m, 1)
+        p_edge = min(1.0, edge_changes / len(rows))
+        p_op = min(1.0, op_changes / max(m - 2, 1))
+        for _ in range(max_tries):
+            matrix, ops = _padded(base, m, rng, self.ops)
+            flip = rng.random(len(rows)) < p_edge
+            matrix[rows[flip], cols[flip]] ^= 1
+            for v in np.flatnonzero(rng.random(m - 2) < p_op) + 1:
+                others = [op for op in self.ops if op != ops[v]]
+                ops[v] = others[int(rng.integers(len(others)))]
+            child = Arch(matrix.tolist(), ops)
+            if self.is_valid(child) and self.hash(child) != parent:
+                return self.validate(child)
+        raise RuntimeError(f"no valid mutation of {arch} in {max_tries} tries")
+
+    def neighbours(self, arch: Arch) -> list[Arch]:
+        """All distinct valid cells one edge flip or one op change away (on the pruned cell)."""
+        base = self.validate(arch)
+        seen = {self.hash(base)}
+        out: list[Arch] = []
+        for cand in _moves(base, self.ops):
+            if self.is_valid(cand):
+                h = self.hash(cand)
+                if h not in seen:
+                    seen.add(h)
+                    out.append(self.validate(cand))
+        return out
+
+
+def _padded(arch: Arch, m: int, rng: np.random.Generator,
+            ops: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+    """``arch`` as an ``m``-vertex matrix: extra isolated vertices just before the output."""
+    n = arch.num_vertices
+    matrix = np.zeros((m, m), dtype=np.uint8)
+    a = arch.array()
+    matrix[: n - 1, : n - 1] = a[:-1, :-1]
+    matrix[: n - 1, m - 1] = a[:-1, -1]
+    extra = [ops[int(i)] for i in rng.integers(len(ops), size=m - n)]
+    return matrix, [*arch.ops[:-1], *extra, arch.ops[-1]]
+
+
+def _moves(arch: Arch, ops: Sequence[str]) -> Iterable[Arch]:
+    a = arch.array()
+    n = arch.num_vertices
+    for i, j in zip(*np.triu_indices(n, 1), strict=True):
+        b = a.copy()
+        b[i, j] ^= 1
+        yield Arch(b.tolist(), arch.ops)
+    for v in range(1, n - 1):
+        for op in ops:
+            if op != arch.ops[v]:
+                yield Arch(arch.matrix, [*arch.ops[:v], op, *arch.ops[v + 1:]])
+
+
+SPACES: dict[str, SearchSpace] = {
+    "4v": SearchSpace("4v", 4),
+    "5v": SearchSpace("5v", 5),
+    "7v": SearchSpace("7v", 7),
+}
+
+
+def get_space(name: str) -> SearchSpace:
+    """The registered space ``name``; an unknown name lists the valid ones."""
+    try:
+        return SPACES[name.lower()]
+    except KeyError:
+        raise ValueError(f"unknown space {name!r}; valid: {', '.join(SPACES)}") from None
