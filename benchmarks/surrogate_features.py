@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from benchmarks.network import NetworkConfig, count_batch, vertex_channels
+from benchmarks.network import count_batch, vertex_channels
 from benchmarks.space.arch import OPS, Arch, check_arch
 
 MAX_VERTICES = 7

@@ -23,3 +23,13 @@ def raw_dir() -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep caches and data written by tests out of the user's directories."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("ECNAS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    mp.setenv("ECNAS_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    yield
+    mp.undo()

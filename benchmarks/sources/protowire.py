@@ -18,10 +18,11 @@ import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from functools import cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 VARINT, FIXED64, LENGTH, FIXED32 = 0, 1, 2, 5
 NAN = math.nan
+M = TypeVar("M")
 
 _DOUBLE = struct.Struct("<d")
 # Wire types of the field kinds: double, int32, string, message, boxed double / string (a
@@ -86,6 +87,7 @@ def iter_fields(buf: bytes, start: int = 0, end: int | None = None,
     """
     end = len(buf) if end is None else end
     pos = start
+    value: Any
     while pos < end:
         tag, body = decode_varint(buf, pos)
         wire = tag & 7
@@ -112,7 +114,9 @@ def encode_field(number: int, kind: str, value: Any) -> bytes:
     if kind == "d":
         return tag + _DOUBLE.pack(value)
     if kind == "i":
-        return tag + encode_varint(_int32(int(value)))
+        if not -(2**31) <= value < 2**31:
+            raise ValueError(f"field {number}: {value} does not fit an int32")
+        return tag + encode_varint(value)
     if kind == "s":
         payload = value.encode()
     elif kind == "m":
@@ -212,11 +216,17 @@ class ModelMetrics:
     _SUBS: ClassVar[dict[int, type]] = {1: EvaluationData}
 
 
-@cache
-def _layout(cls: type) -> dict[int, tuple[str, str, bool, Any]]:
-    subs = getattr(cls, "_SUBS", {})
-    return {n: (f.name, kind.rstrip("*"), kind.endswith("*"), subs.get(n))
-            for n, (f, kind) in enumerate(zip(fields(cls), cls._KINDS, strict=True), 1)}
+_LAYOUTS: dict[type, dict[int, tuple[str, str, bool, Any]]] = {}
+
+
+def _layout(cls: Any) -> dict[int, tuple[str, str, bool, Any]]:
+    """``{field number: (attribute, kind, repeated, message class)}`` of a message dataclass."""
+    if cls not in _LAYOUTS:
+        subs = getattr(cls, "_SUBS", {})
+        _LAYOUTS[cls] = {n: (f.name, kind.rstrip("*"), kind.endswith("*"), subs.get(n))
+                         for n, (f, kind) in enumerate(zip(fields(cls), cls._KINDS, strict=True),
+                                                       1)}
+    return _LAYOUTS[cls]
 
 
 def _boxed(payload: bytes, wire: int, default: Any) -> Any:
@@ -239,7 +249,7 @@ def _convert(kind: str, raw: Any, sub: Any) -> Any:
     return _boxed(raw, FIXED64, NAN) if kind == "bd" else _boxed(raw, LENGTH, "")
 
 
-def decode_message(cls: type, data: bytes) -> Any:
+def decode_message(cls: type[M], data: bytes) -> M:
     """Decode ``data`` into an instance of the message dataclass ``cls``.
 
     Examples

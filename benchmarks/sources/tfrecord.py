@@ -144,9 +144,11 @@ def _read_rows(path: str | os.PathLike[str], progress: Progress | None,
 
     ``repeat`` counts earlier records with the same (hash, epochs); ``pb`` is the decoded
     metrics message. Errors, including those ``emit`` raises, name the file and record offset.
+    Equal strings share one object (a cell has a row per budget): less memory on big tables.
     """
     total = os.path.getsize(path)
     repeats: dict[tuple[str, int], int] = {}
+    keep: dict[str, str] = {}  # one str object per distinct hash / matrix / ops
     loads, a2b = json.JSONDecoder().decode, binascii.a2b_base64
     for n, (offset, data) in enumerate(iter_records(path), 1):
         try:
@@ -158,6 +160,8 @@ def _read_rows(path: str | os.PathLike[str], progress: Progress | None,
             nv = math.isqrt(len(matrix))
             if nv * nv != len(matrix):
                 raise ValueError(f"adjacency string of length {len(matrix)} is not square")
+            module_hash, matrix, ops = (keep.setdefault(module_hash, module_hash),
+                                        keep.setdefault(matrix, matrix), keep.setdefault(ops, ops))
             key = (module_hash, epochs)
             rep = repeats[key] = repeats.get(key, -1) + 1
             emit(module_hash, epochs, matrix, ops, nv, rep, a2b(raw, strict_mode=True))
@@ -211,11 +215,13 @@ def read_energy_table(path: str | os.PathLike[str], *, checkpoints: bool,
     """
     strs: list[str] = []
     ints, floats = array("q"), array("d")
+    keep: dict[str, str] = {}
 
     def emit(module_hash: str, epochs: int, matrix: str, ops: str, nv: int, rep: int,
              pb: bytes) -> None:
         spans, params, power = scan_metrics(pb)
         gpu, cpu, device = power_summary(pb, power) if power else _NO_POWER
+        device = keep.setdefault(device, device)
         rows = [(epochs, entry_doubles(pb, *spans[-1]) if spans else _NO_ENTRY)]
         if checkpoints:
             middle = [entry_doubles(pb, *span) for span in spans[:-1]]
@@ -286,7 +292,8 @@ def _energy_metrics(epochs: int, _rep: int, train: float, valid: float, test: fl
                                 co2eq=_opt(co2 / 2), avg_intensity=ci)
     end = EvaluationDataEnergy(float(epochs), _opt(time_s), _opt(train), _opt(valid),
                                _opt(test), _opt(energy), _opt(co2), ci)
-    gpus = DeviceGroup([gpu] if gpu == gpu else [], [], device.split("+") if device else [])
+    names = device.split("+") if isinstance(device, str) and device else []
+    gpus = DeviceGroup([gpu] if gpu == gpu else [], [], names)
     cpus = DeviceGroup([cpu] if cpu == cpu else [], [], [])
     power = PowerUsageData(gpus if gpus.avg_power_usages_w or gpus.devices else None,
                            cpus if cpus.avg_power_usages_w else None)

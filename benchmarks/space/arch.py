@@ -62,7 +62,7 @@ class Arch:
     def from_strings(cls, matrix: str, ops: str | Sequence[str]) -> Arch:
         """Parse the compact CSV form: a row-major 0/1 string and comma-separated op names."""
         bits = str(matrix).strip()
-        n = int(round(len(bits) ** 0.5))
+        n = round(len(bits) ** 0.5)
         if n * n != len(bits) or n == 0:
             raise InvalidArchError("not-square", f"{len(bits)} matrix digits is not a square")
         if set(bits) - {"0", "1"}:

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
 _md5 = hashlib.md5
@@ -122,7 +121,7 @@ def _md5_rows(con: duckdb.DuckDBPyConnection, msg: np.ndarray) -> np.ndarray:
     data = pa.py_buffer(np.ascontiguousarray(msg))
     offsets = pa.py_buffer(np.arange(k + 1, dtype=np.int64) * width)
     rows = pa.table({"m": pa.Array.from_buffers(pa.large_binary(), k, [None, offsets, data])})
-    res = con.sql("SELECT md5(m) AS h FROM rows").fetch_arrow_table()
+    res = con.from_arrow(rows).select("md5(m) AS h").to_arrow_table()
     col = res.column("h").combine_chunks().cast(pa.large_string())
     offsets = np.frombuffer(col.buffers()[1], dtype=np.int64)[col.offset:col.offset + k + 1]
     if not (np.diff(offsets) == 32).all():  # md5 hex digests are always 32 characters

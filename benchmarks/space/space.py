@@ -58,7 +58,7 @@ class SearchSpace:
         for i, a in enumerate(pruned):
             by_size.setdefault(a.num_vertices, []).append(i)
         lookup = self._fingerprint_index()
-        for v, idx in by_size.items():
+        for idx in by_size.values():
             mats = np.stack([pruned[i].array() for i in idx])
             labels = np.array([pruned[i].labels() for i in idx])
             rows = lookup.get_indexer(wl_fingerprints(mats, labels))

@@ -1,0 +1,96 @@
+"""Shared CLI plumbing: one-line errors with exit code 2, JSON output, atomic file writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import pandas as pd
+import typer
+from rich.console import Console
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+#: Errors a user can cause; anything else is a bug and keeps its traceback.
+USER_ERRORS = (ValueError, KeyError, FileNotFoundError, PermissionError, NotADirectoryError,
+               IsADirectoryError, OSError)
+
+
+def fail(message: str) -> typer.Exit:
+    """Print ``error: message`` on one line to stderr; return the exit to raise (code 2)."""
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Decorate a command so user errors become one line on stderr and exit code 2."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except USER_ERRORS as exc:
+            text = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+            raise fail(" ".join(str(text).split())) from None
+
+    return wrapper
+
+
+def print_json(data: Any) -> None:
+    """Machine-readable output on stdout (no rich markup)."""
+    sys.stdout.write(json.dumps(data, indent=2, default=_jsonable) + "\n")
+
+
+def _jsonable(obj: Any) -> Any:
+    if hasattr(obj, "item"):
+        return obj.item()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
+
+
+@contextmanager
+def atomic_path(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; move it into place only if the block succeeds."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """Read a CSV or Parquet table; ``matrix`` is read as text to keep its leading zeros."""
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    if path.suffix.lower() == ".parquet":
+        return pd.read_parquet(path)
+    return pd.read_csv(path, dtype={"matrix": str, "ops": str, "module_hash": str},
+                       keep_default_na=False)
+
+
+def write_table(df: pd.DataFrame, path: Path) -> None:
+    """Write CSV or Parquet (by suffix) atomically."""
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".parquet"):
+        raise ValueError(f"output must end in .csv or .parquet, got {path.name!r}")
+    with atomic_path(path) as tmp:
+        if suffix == ".parquet":
+            df.to_parquet(tmp, index=False)
+        else:
+            df.to_csv(tmp, index=False)

@@ -1,0 +1,158 @@
+"""The ask/tell contract every search strategy follows.
+
+A strategy is built fresh for each run as
+``cls(space, *, rng=..., budgets=..., n_objectives=..., **settings)`` and driven by the runner:
+``ask()`` proposes candidates, the runner queries the benchmark, then ``tell(candidates, F)``
+reports their objective values in minimisation form. A strategy never queries tables, counts
+the budget or writes files; it sees only the search space (sample, mutate, neighbours, encode).
+
+The protocol is strict: every ``ask`` is followed by exactly one ``tell`` of the same list
+before the next ``ask``. :class:`Strategy` enforces this and validates ``F``, so subclasses
+implement only :meth:`Strategy._ask` and :meth:`Strategy._tell`.
+"""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from benchmarks.space import Arch, SearchSpace
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One proposal: a cell and the training epochs (budget) to query it at."""
+
+    arch: Arch
+    epochs: int
+
+
+class Strategy(ABC):
+    """Base class of search strategies (ask/tell, minimisation).
+
+    Parameters
+    ----------
+    space : SearchSpace
+        The cells to search.
+    rng : numpy.random.Generator
+        The only source of randomness of the strategy.
+    budgets : tuple of int
+        The epochs the benchmark can be queried at, ascending; the last one is the target.
+        Single-fidelity strategies query every candidate at ``budgets[-1]``.
+    n_objectives : int
+        Number of columns of ``F`` in :meth:`tell`.
+
+    Attributes
+    ----------
+    name : str
+        The registry name of the strategy.
+    multi_fidelity : bool
+        Whether candidates may ask for epochs other than ``budgets[-1]``.
+    batch : bool
+        Whether one :meth:`ask` may return more than one candidate.
+    """
+
+    name: ClassVar[str]
+    multi_fidelity: ClassVar[bool] = False
+    batch: ClassVar[bool] = False
+
+    def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
+                 budgets: tuple[int, ...], n_objectives: int) -> None:
+        if not isinstance(rng, np.random.Generator):
+            raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
+        budgets = tuple(budgets)
+        if not budgets or any(int(b) != b or b < 1 for b in budgets) or list(budgets) != sorted(
+                set(budgets)):
+            raise ValueError(f"budgets must be distinct positive ints, ascending; got {budgets}")
+        if int(n_objectives) != n_objectives or n_objectives < 1:
+            raise ValueError(f"n_objectives must be a positive int, got {n_objectives!r}")
+        self.space = space
+        self.rng = rng
+        self.budgets = tuple(int(b) for b in budgets)
+        self.n_objectives = int(n_objectives)
+        self._pending: list[Candidate] | None = None
+
+    # ----- the protocol -----------------------------------------------------------------------
+    def ask(self) -> list[Candidate]:
+        """Propose the next candidates (at least one) to evaluate.
+
+        Raises
+        ------
+        RuntimeError
+            If the previous candidates were not told yet.
+        """
+        if self._pending is not None:
+            raise RuntimeError("ask() called again before tell() of the previous candidates")
+        candidates = self._ask()
+        if not candidates:
+            raise RuntimeError(f"{type(self).__name__}._ask returned no candidates")
+        self._pending = list(candidates)
+        return list(candidates)
+
+    def tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
+        """Report the objective values of the candidates of the last :meth:`ask`.
+
+        Parameters
+        ----------
+        candidates : list of Candidate
+            Exactly the list the last :meth:`ask` returned.
+        F : numpy.ndarray
+            ``(len(candidates), n_objectives)`` values in minimisation form. A row with a
+            non-finite value (``inf``, or ``nan``, read as ``inf``) marks a candidate that could
+            not be evaluated.
+        """
+        if self._pending is None:
+            raise RuntimeError("tell() called without a pending ask()")
+        if list(candidates) != self._pending:
+            raise ValueError("tell() must report exactly the candidates of the last ask()")
+        values = np.array(F, dtype=float, copy=True).reshape(len(candidates), -1)
+        if values.shape[1] != self.n_objectives:
+            raise ValueError(f"F has {values.shape[1]} columns, expected {self.n_objectives}")
+        values[np.isnan(values)] = np.inf
+        self._pending = None
+        self._tell(list(candidates), values)
+
+    @abstractmethod
+    def _ask(self) -> list[Candidate]:
+        """The candidates to propose next (the checks are done by :meth:`ask`)."""
+
+    @abstractmethod
+    def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
+        """Learn from ``F``, a float ``(n, n_objectives)`` array without NaN."""
+
+    # ----- description ------------------------------------------------------------------------
+    @classmethod
+    def defaults(cls) -> dict[str, Any]:
+        """The settings of the strategy and their default values (from ``__init__``)."""
+        params = inspect.signature(cls.__init__).parameters.values()
+        base = {"space", "rng", "budgets", "n_objectives", "self"}
+        return {p.name: p.default for p in params
+                if p.kind is p.KEYWORD_ONLY and p.name not in base}
+
+    def settings(self) -> dict[str, Any]:
+        """The settings of this run, keyed by name (JSON-friendly values, for run.json)."""
+        return {key: getattr(self, key) for key in self.defaults()}
+
+    @property
+    def epochs(self) -> int:
+        """The epochs single-fidelity candidates are evaluated at (``budgets[-1]``)."""
+        return self.budgets[-1]
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.settings().items())
+        return f"{type(self).__name__}({self.space.name!r}{', ' if args else ''}{args})"
+
+
+def check_setting(name: str, value: Any, ok: bool, expected: str) -> None:
+    """Raise a ValueError naming the setting ``name`` and its bad ``value`` unless ``ok``."""
+    if not ok:
+        raise ValueError(f"setting {name} must be {expected}, got {value!r}")
+
+
+def is_int(value: Any) -> bool:
+    """Whether ``value`` is an integer (a bool is not)."""
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)

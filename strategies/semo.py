@@ -1,0 +1,169 @@
+"""SEMO: the simple evolutionary multi-objective algorithm of the EC-NAS paper (SEMOA).
+
+The population is an archive of mutually non-dominated cells. After ``n_init`` cells drawn
+uniformly from the space, every :meth:`SEMO.ask` proposes one child: a parent is picked from
+the archive by linear ranking on its hypervolume contribution, and mutated by
+:meth:`~benchmarks.space.SearchSpace.mutate` (each edge slot flips with probability
+``edge_changes / slots``, each inner op changes with probability ``op_changes / inner``;
+invalid children and copies of the parent are re-drawn there).
+
+Archive update (Laumanns et al.'s SEMO rule, on the told values ``F``): a told cell enters
+unless its module hash is already in the archive or an archive member weakly dominates it
+(better or equal in every objective, so equal values are kept once); the members it dominates
+leave. Cells told with a non-finite value (not evaluated) never enter.
+
+Parent selection: the archive's hypervolume contributions (:func:`moocore.hv_contributions`)
+are ranked from largest to smallest and rank ``i`` (0 is best) of ``k`` is drawn with
+probability proportional to ``k - i``: the best ``k`` times as often as the worst, the worst
+still drawn. Ties keep archive order (oldest first). The reference point is ``ref_point`` or,
+by default, the worst finite value seen per objective plus 10% of the seen range (plus 1.0
+where the range is still zero), so every archive member has a positive contribution.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+import moocore
+import numpy as np
+
+from benchmarks.space import Arch, SearchSpace
+from strategies.base import Candidate, Strategy, check_setting, is_int
+
+
+class SEMO(Strategy):
+    """Mutation-only archive search with hypervolume-ranked parent selection.
+
+    Parameters
+    ----------
+    space, rng, budgets, n_objectives
+        See :class:`~strategies.base.Strategy`.
+    n_init : int, default 10
+        Cells drawn uniformly from the space before mutation starts (more while the archive
+        is still empty because no cell could be evaluated).
+    edge_changes : float, default 2.0
+        Expected number of edge flips per child.
+    op_changes : float, default 0.5
+        Expected number of op changes per child.
+    ref_point : sequence of float, optional
+        Hypervolume reference point (minimisation form); by default derived from the values
+        seen (see the module docstring).
+    avoid_duplicates : bool, default True
+        Re-draw a proposal whose cell (module hash) was already asked, up to ``max_tries``
+        draws; the last draw is proposed anyway.
+    max_tries : int, default 100
+        Bound on the draws per proposal when ``avoid_duplicates`` is set.
+    """
+
+    name: ClassVar[str] = "semo"
+
+    def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
+                 budgets: tuple[int, ...], n_objectives: int, n_init: int = 10,
+                 edge_changes: float = 2.0, op_changes: float = 0.5,
+                 ref_point: Sequence[float] | None = None, avoid_duplicates: bool = True,
+                 max_tries: int = 100) -> None:
+        super().__init__(space, rng=rng, budgets=budgets, n_objectives=n_objectives)
+        check_setting("n_init", n_init, is_int(n_init) and n_init >= 1, "a positive int")
+        for key, value in (("edge_changes", edge_changes), ("op_changes", op_changes)):
+            check_setting(key, value, isinstance(value, int | float) and value >= 0,
+                          "a number >= 0")
+        check_setting("edge_changes", edge_changes, edge_changes + op_changes > 0,
+                      "> 0 when op_changes is 0")
+        if ref_point is not None:
+            try:
+                ref = np.asarray(ref_point, dtype=float)
+            except (TypeError, ValueError):
+                ref = np.empty(0)
+            check_setting("ref_point", ref_point,
+                          ref.shape == (self.n_objectives,) and bool(np.isfinite(ref).all()),
+                          f"{self.n_objectives} finite numbers")
+        check_setting("avoid_duplicates", avoid_duplicates, isinstance(avoid_duplicates, bool),
+                      "a bool")
+        check_setting("max_tries", max_tries, is_int(max_tries) and max_tries >= 1,
+                      "a positive int")
+        self.n_init = int(n_init)
+        self.edge_changes = float(edge_changes)
+        self.op_changes = float(op_changes)
+        self.ref_point = None if ref_point is None else [float(x) for x in ref_point]
+        self.avoid_duplicates = avoid_duplicates
+        self.max_tries = int(max_tries)
+
+        self._archive: list[Arch] = []
+        self._archive_hashes: list[str] = []
+        self._archive_F = np.empty((0, self.n_objectives))
+        self._asked: set[str] = set()  # module hashes
+        self._n_asked = 0
+        self._lo = np.full(self.n_objectives, np.inf)
+        self._hi = np.full(self.n_objectives, -np.inf)
+        self._ranked: np.ndarray | None = None  # archive indices, best contribution first
+
+    # ----- views ------------------------------------------------------------------------------
+    @property
+    def archive(self) -> list[Arch]:
+        """The current non-dominated cells (oldest first)."""
+        return list(self._archive)
+
+    @property
+    def archive_F(self) -> np.ndarray:
+        """The told values of :attr:`archive`, row by row (a copy)."""
+        return self._archive_F.copy()
+
+    # ----- ask/tell ---------------------------------------------------------------------------
+    def _ask(self) -> list[Candidate]:
+        self._n_asked += 1
+        if self._n_asked <= self.n_init or not self._archive:
+            arch = self._draw(lambda: self.space.sample(self.rng, 1)[0])
+        else:
+            arch = self._draw(self._child)
+        return [Candidate(arch, self.epochs)]
+
+    def _draw(self, propose: Callable[[], Arch]) -> Arch:
+        tries = self.max_tries if self.avoid_duplicates else 1
+        for _ in range(tries):
+            arch = propose()
+            key = self.space.hash(arch)
+            if key not in self._asked:
+                break
+        self._asked.add(key)
+        return arch
+
+    def _child(self) -> Arch:
+        parent = self._archive[self._select()]
+        return self.space.mutate(parent, self.rng, edge_changes=self.edge_changes,
+                                 op_changes=self.op_changes)
+
+    def _select(self) -> int:
+        """An archive index drawn by linear ranking on hypervolume contribution."""
+        k = len(self._archive)
+        if k == 1:
+            return 0
+        if self._ranked is None:
+            contributions = moocore.hv_contributions(self._archive_F, ref=self._reference())
+            self._ranked = np.argsort(-contributions, kind="stable")
+        weights = np.arange(k, 0, -1, dtype=float)
+        return int(self._ranked[self.rng.choice(k, p=weights / weights.sum())])
+
+    def _reference(self) -> np.ndarray:
+        if self.ref_point is not None:
+            return np.asarray(self.ref_point, dtype=float)
+        span = self._hi - self._lo
+        return self._hi + np.where(span > 0, 0.1 * span, 1.0)
+
+    def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
+        for candidate, f in zip(candidates, F, strict=True):
+            if np.isfinite(f).all():
+                self._lo = np.minimum(self._lo, f)
+                self._hi = np.maximum(self._hi, f)
+                self._insert(candidate.arch, f)
+        self._ranked = None  # the archive or the reference point may have changed
+
+    def _insert(self, arch: Arch, f: np.ndarray) -> None:
+        key = self.space.hash(arch)
+        if key in self._archive_hashes or (self._archive_F <= f).all(axis=1).any():
+            return
+        keep = ~(f <= self._archive_F).all(axis=1)
+        self._archive = [a for a, k in zip(self._archive, keep, strict=True) if k] + [arch]
+        self._archive_hashes = [h for h, k in zip(self._archive_hashes, keep, strict=True)
+                                if k] + [key]
+        self._archive_F = np.vstack([self._archive_F[keep], f])
