@@ -211,7 +211,7 @@ def test_hand_built_energy_record_with_unknown_fields(tmp_path: Path) -> None:
                    "validation_accuracy": 0.25, "test_accuracy": 0.125,
                    "training_time_s": 100.0, "energy_kwh": 0.01, "co2eq_g": 2.0,
                    "carbon_intensity_g_per_kwh": 200.0, "trainable_params": 5000,
-                   "gpu_power_w": 75.0, "cpu_power_w": 10.0, "device": "GPU0+GPU1"}
+                   "gpu_power_w": 150.0, "cpu_power_w": 10.0, "device": "GPU0+GPU1"}
     msg = decode_message(ModelMetricsEnergy, pb)
     assert msg.evaluation_data_energy[1].start_emission == "2023-01-01"
     assert msg.avg_power_usages == PowerUsageData(DeviceGroup([100.0, 50.0], [], ["GPU0", "GPU1"]),

@@ -393,7 +393,10 @@ def _spans(data: bytes, start: int, end: int) -> list[tuple[int, int, int]]:
 
 
 def power_summary(data: bytes, spans: list[tuple[int, int]]) -> tuple[float, float, str]:
-    """``(mean GPU power W, mean CPU power W, GPU names joined by '+')`` of a PowerUsageData.
+    """``(GPU power W, CPU power W, GPU names joined by '+')`` of a PowerUsageData.
+
+    The power of a group is the sum of its per-device average powers (two CPU packages draw
+    the sum of their powers), as for the raw results.json runs.
 
     ``spans`` are its occurrences in ``data`` (protobuf merges them). A missing group or empty
     list gives NaN (power) or ``""`` (names).
@@ -411,5 +414,5 @@ def power_summary(data: bytes, spans: list[tuple[int, int]]) -> tuple[float, flo
                 names.append(data[s + 2:e].decode()
                              if e - s >= 2 and data[s] == 0x0A and data[s + 1] == e - s - 2
                              else _boxed(data[s:e], LENGTH, ""))
-    gpu, cpu = (sum(w) / len(w) if w else NAN for w in watts.values())
+    gpu, cpu = (sum(w) if w else NAN for w in watts.values())
     return gpu, cpu, "+".join(names)
