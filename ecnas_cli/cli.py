@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ecnas_cli.commands import arch, space
+from ecnas_cli.commands import arch, data, space
 
 app = typer.Typer(
     name="ecnas",
@@ -18,6 +18,7 @@ app = typer.Typer(
 )
 app.add_typer(arch.app, name="arch")
 app.add_typer(space.app, name="space")
+app.add_typer(data.app, name="data")
 
 
 def _version(value: bool) -> None:

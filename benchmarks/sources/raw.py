@@ -1,4 +1,4 @@
-"""Raw Carbontracker runs: ``train_model_results/energy/<SPACE>/<E>_epochs/<xx>/<hash>/repeat_<n>/``.
+"""Raw Carbontracker runs: ``.../energy/<SPACE>/<E>_epochs/<xx>/<hash>/repeat_<n>/``.
 
 Each ``results.json`` is one training run with checkpoints (4V: epochs 0, 1, 4; 5V: 0, 2, 4).
 Every checkpoint after epoch 0 becomes a row at that budget with its cumulative energy, CO2
@@ -72,7 +72,8 @@ def _run_rows(run: dict[str, Any], path: Path) -> list[dict[str, Any]]:
     common = {
         "module_hash": module_hash, "repeat": repeat,
         "trainable_params": int(run["trainable_params"]),
-        "gpu_power_w": _group_power(power.get("gpu")), "cpu_power_w": _group_power(power.get("cpu")),
+        "gpu_power_w": _group_power(power.get("gpu")),
+        "cpu_power_w": _group_power(power.get("cpu")),
         "device": "+".join(d.strip() for d in (power.get("gpu") or {}).get("devices", [])),
         "energy_source": "measured",
     }

@@ -1,0 +1,229 @@
+"""Named benchmarks: where their data comes from, building them once, and loading them.
+
+A benchmark is built once from its source (a raw results tree, an official tfrecord or the 7V
+energy CSV) into ``<data_dir>/benchmarks/<name>.parquet`` and loaded from there afterwards.
+Tables imported by users live beside them and are listed too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from benchmarks.sources.csv_energy import find_sample, read_energy_csv
+from benchmarks.sources.fetch import OFFICIAL_FILES, data_dir, fetch_official, official_path
+from benchmarks.sources.raw import read_raw_tree
+from benchmarks.sources.tfrecord import read_energy_table
+from benchmarks.space import Arch, check_arch, get_space
+from benchmarks.table import Benchmark, load_table, read_meta, save_table
+
+Progress = Callable[[int, int], None] | None
+ECNAS_VERSION = "0.1.0"
+
+
+@dataclass(frozen=True)
+class BenchmarkSpec:
+    """A named benchmark and its sources, tried in order: raw tree, then official file."""
+
+    name: str
+    space: str
+    description: str
+    raw: bool = False  # buildable from a raw results tree (ECNAS_RAW_DIR)
+    csv: bool = False  # built from the 7V energy sample CSV in the raw dir
+    official: str | None = None  # official tfrecord (fetched)
+    checkpoints: bool = False  # keep intermediate checkpoints as budgets
+    energy_source: str = "measured"  # of the budgets beyond 4 epochs
+
+
+def _hw(gpu: str) -> BenchmarkSpec:
+    return BenchmarkSpec(f"ecnas-4v-{gpu}", "4v", f"4V cells measured on {gpu} (EC-NAS hardware)",
+                         official=f"hardware/energy_4V9E_{gpu}.tfrecord",
+                         energy_source="linear-scaled")
+
+
+REGISTRY: dict[str, BenchmarkSpec] = {s.name: s for s in [
+    BenchmarkSpec("ecnas-4v", "4v", "measured 4-epoch runs of all 91 4V cells (3 repeats)",
+                  raw=True, official="energy_4V9E_4epochs.tfrecord", checkpoints=True),
+    BenchmarkSpec("ecnas-5v", "5v", "measured 4-epoch runs of all 2,532 5V cells",
+                  raw=True, official="energy_5V9E_4epochs.tfrecord", checkpoints=True),
+    BenchmarkSpec("ecnas-7v-energy-sample", "7v", "measured 4-epoch energy of 3,448 7V cells "
+                  "(energy only)", csv=True),
+    BenchmarkSpec("ecnas-4v-linscale", "4v", "NAS-Bench-101 accuracies, energy scaled to "
+                  "4/12/36/108 epochs", official="energy_4V9E_linscale.tfrecord",
+                  energy_source="linear-scaled"),
+    BenchmarkSpec("ecnas-5v-linscale", "5v", "NAS-Bench-101 accuracies, energy scaled to "
+                  "4/12/36/108 epochs", official="energy_5V9E_linscale.tfrecord",
+                  energy_source="linear-scaled"),
+    BenchmarkSpec("ecnas-7v-4epochs", "7v", "measured 4-epoch runs of 7V cells",
+                  official="energy_7V9E_4epochs.tfrecord", checkpoints=True),
+    BenchmarkSpec("ecnas-7v", "7v", "all 423,624 7V cells, surrogate energy (EC-NAS)",
+                  official="energy_7V9E_surrogate.tfrecord", energy_source="surrogate"),
+    *[_hw(g) for g in ("quadrortx6000", "rtx3060", "rtx3090", "titanxp")],
+]}
+
+
+def raw_dir_or_env(raw_dir: Path | None = None) -> Path | None:
+    """``raw_dir``, else ``$ECNAS_RAW_DIR``, else None."""
+    env = os.environ.get("ECNAS_RAW_DIR")
+    return Path(raw_dir) if raw_dir is not None else (Path(env) if env else None)
+
+
+def table_path(name: str, data_dir_: Path | None = None) -> Path:
+    return data_dir(data_dir_) / "benchmarks" / f"{name}.parquet"
+
+
+def load_benchmark(name: str, *, data_dir_: Path | None = None, raw_dir: Path | None = None,
+                   source: str | Path | None = None, fetch: bool = False,
+                   progress: Progress = None) -> Benchmark:
+    """Load benchmark ``name``, building its table first if it is not stored yet.
+
+    Sources, in order: the stored table; the raw tree (``raw_dir`` or ``$ECNAS_RAW_DIR``) for
+    benchmarks built from raw runs or the 7V CSV; the official file if present in the data
+    dir (or fetched, when ``fetch`` or ``source`` is given).
+    """
+    path = table_path(name, data_dir_)
+    if not path.is_file():
+        if name not in REGISTRY:
+            known = ", ".join(known_names(data_dir_))
+            raise ValueError(f"unknown benchmark {name!r}; known: {known}")
+        build_benchmark(REGISTRY[name], data_dir_=data_dir_, raw_dir=raw_dir, source=source,
+                        fetch=fetch, progress=progress)
+    return _load(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path, mtime_ns: int) -> Benchmark:
+    return load_table(path)
+
+
+def build_benchmark(spec: BenchmarkSpec, *, data_dir_: Path | None = None,
+                    raw_dir: Path | None = None, source: str | Path | None = None,
+                    fetch: bool = False, progress: Progress = None) -> Path:
+    """Build and store the table of a registered benchmark; return its path."""
+    root = raw_dir_or_env(raw_dir)
+    if spec.csv:
+        if root is None:
+            raise FileNotFoundError(f"{spec.name} is built from the raw data dir: set "
+                                    "ECNAS_RAW_DIR or pass --raw-dir")
+        frame, meta = frame_from_csv(find_sample(root))
+    elif spec.raw and root is not None and source is None and not fetch:
+        frame, meta = frame_from_raw(root, spec.space, progress)
+    elif spec.official is not None:
+        present = official_path(spec.official, data_dir=data_dir(data_dir_))
+        if fetch or source is not None or not present.is_file():
+            present = fetch_official(spec.official, data_dir=data_dir(data_dir_), source=source)
+        frame, meta = frame_from_tfrecord(present, spec.space, checkpoints=spec.checkpoints,
+                                          energy_source=spec.energy_source, progress=progress)
+        meta["inputs"] = {spec.official: OFFICIAL_FILES[spec.official].sha256}
+    else:
+        raise FileNotFoundError(f"no source for {spec.name}: set ECNAS_RAW_DIR")
+    path = table_path(spec.name, data_dir_)
+    save_table(frame, path, {**meta, "name": spec.name, "space": spec.space,
+                             "description": spec.description, "ecnas_version": ECNAS_VERSION})
+    return path
+
+
+def frame_from_raw(root: Path, space: str, progress: Progress = None
+                   ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Rows of a raw results tree joined with the space's cells (matrix, ops, FLOPs)."""
+    rows, digest = read_raw_tree(root, space, progress)
+    frame = _join_cells(rows, space)
+    return frame, {"provenance": f"raw results tree {Path(root).resolve()} ({space})",
+                   "inputs": {"results.json tree": digest}}
+
+
+def frame_from_tfrecord(path: Path, space: str | None, *, checkpoints: bool,
+                        energy_source: str = "measured", progress: Progress = None
+                        ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Rows of an EC-NAS energy tfrecord joined with the space's cells for FLOPs."""
+    rows = read_energy_table(path, checkpoints=checkpoints, progress=progress)
+    if space is None:
+        v = int(rows["num_vertices"].max()) if len(rows) else 7
+        space = "4v" if v <= 4 else "5v" if v <= 5 else "7v"
+    frame = _join_cells(rows.drop(columns=["matrix", "ops", "num_vertices"]), space)
+    frame["energy_source"] = "measured"
+    if energy_source != "measured":
+        beyond = frame["epochs"] > 4 if energy_source == "linear-scaled" else slice(None)
+        frame.loc[beyond, "energy_source"] = energy_source
+    return frame, {"provenance": f"tfrecord {Path(path).name}", "space_inferred": space}
+
+
+def frame_from_csv(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The 7V energy sample: pruned cells, hashes, params and FLOPs; 4-epoch energy only."""
+    from benchmarks.space.describe import describe_frame
+
+    raw, digest = read_energy_csv(path)
+    space = get_space("7v")
+    described = describe_frame(raw[["matrix", "ops"]], space)
+    bad = described["error"] != ""
+    if bad.any():
+        raise ValueError(f"{path}: row {int(bad.idxmax()) + 2}: {described['error'][bad].iloc[0]}")
+    pruned = [check_arch(Arch.from_strings(m, o)).to_strings()
+              for m, o in zip(raw["matrix"], raw["ops"], strict=True)]
+    frame = described.drop(columns=["error", "num_edges"])
+    frame["matrix"], frame["ops"] = [p[0] for p in pruned], [p[1] for p in pruned]
+    frame["energy_kwh"] = raw["energy_kwh"].astype(float)
+    frame["epochs"] = 4
+    frame["repeat"] = frame.groupby("module_hash").cumcount()
+    frame["energy_source"] = "measured"
+    return frame, {"provenance": f"energy CSV {Path(path).resolve()}",
+                   "inputs": {path.name: digest}}
+
+
+def _join_cells(rows: pd.DataFrame, space: str) -> pd.DataFrame:
+    cells = get_space(space).cells()[["module_hash", "matrix", "ops", "num_vertices", "flops"]]
+    frame = rows.merge(cells, on="module_hash", how="left", validate="many_to_one")
+    missing = frame["matrix"].isna()
+    if missing.any():
+        raise ValueError(f"cell {frame['module_hash'][missing].iloc[0]} is not a cell of "
+                         f"space {space}")
+    return frame
+
+
+def known_names(data_dir_: Path | None = None) -> list[str]:
+    """Registered names plus tables imported into the data dir."""
+    folder = data_dir(data_dir_) / "benchmarks"
+    local = sorted(p.stem for p in folder.glob("*.parquet")) if folder.is_dir() else []
+    return [*REGISTRY, *[n for n in local if n not in REGISTRY]]
+
+
+def list_benchmarks(data_dir_: Path | None = None, raw_dir: Path | None = None
+                    ) -> list[dict[str, Any]]:
+    """Name, space, description and whether each benchmark is ready or buildable here."""
+    out = []
+    root = raw_dir_or_env(raw_dir)
+    for name in known_names(data_dir_):
+        path = table_path(name, data_dir_)
+        spec = REGISTRY.get(name)
+        entry: dict[str, Any] = {"name": name, "present": path.is_file()}
+        if path.is_file():
+            meta = read_meta(path)
+            entry.update(space=meta["space"], description=meta.get("description", ""),
+                         rows=meta.get("rows"))
+        elif spec is not None:
+            official = spec.official and official_path(spec.official,
+                                                       data_dir=data_dir(data_dir_)).is_file()
+            entry.update(space=spec.space, description=spec.description,
+                         buildable=bool(((spec.raw or spec.csv) and root) or official))
+        out.append(entry)
+    return out
+
+
+def import_table(frame: pd.DataFrame, meta: dict[str, Any], *, name: str, space: str,
+                 data_dir_: Path | None = None) -> Path:
+    """Store a user table (from :func:`frame_from_raw` / :func:`frame_from_tfrecord`)."""
+    if name in REGISTRY:
+        raise ValueError(f"{name!r} is a built-in benchmark name; choose another --name")
+    if not name or any(c in name for c in "/\\ ") or name.startswith("."):
+        raise ValueError(f"invalid benchmark name {name!r}")
+    path = table_path(name, data_dir_)
+    save_table(frame, path, {**meta, "name": name, "space": space,
+                             "description": meta.get("provenance", ""),
+                             "ecnas_version": ECNAS_VERSION})
+    return path

@@ -1,0 +1,256 @@
+"""The energy-augmented benchmark: Parquet storage and a pure, fast query object."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import moocore
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from benchmarks.objectives import Objective, parse_objectives, to_min
+from benchmarks.schema import METRICS, conform
+from benchmarks.space import Arch, get_space
+
+META_KEY = b"ecnas"
+#: Hypervolume reference point in min-max normalised objective space (every objective).
+REFERENCE = 1.1
+
+
+class MissingCellError(KeyError):
+    """A valid cell of the space that the benchmark has no row for."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def table_digest(frame: pd.DataFrame) -> str:
+    """sha256 over the table's content (row hashes), independent of file encoding."""
+    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    return hashlib.sha256(rows.tobytes()).hexdigest()
+
+
+def save_table(frame: pd.DataFrame, path: Path, meta: dict[str, Any]) -> None:
+    """Write a conformed table with ``meta`` (JSON) in the Parquet schema metadata, atomically."""
+    frame = conform(frame)
+    meta = {**meta, "table_sha256": table_digest(frame), "rows": len(frame),
+            "units": {m.name: m.unit for m in METRICS.values()}}
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                           META_KEY: json.dumps(meta).encode()})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        pq.write_table(table, tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def read_meta(path: Path) -> dict[str, Any]:
+    """The ecnas metadata of a stored table, without reading its rows."""
+    raw = (pq.read_schema(path).metadata or {}).get(META_KEY)
+    if raw is None:
+        raise ValueError(f"{path} is not an ecnas benchmark table (no ecnas metadata)")
+    return dict(json.loads(raw))
+
+
+def load_table(path: Path) -> Benchmark:
+    """Load a stored benchmark table."""
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"no benchmark table at {path}")
+    table = pq.read_table(path)
+    raw = (table.schema.metadata or {}).get(META_KEY)
+    if raw is None:
+        raise ValueError(f"{path} is not an ecnas benchmark table (no ecnas metadata)")
+    return Benchmark(table.to_pandas(), json.loads(raw))
+
+
+@dataclass(frozen=True)
+class _Budget:
+    """All cells at one budget: metric values per (cell, repeat), NaN where absent."""
+
+    hashes: np.ndarray  # (n,)
+    position: dict[str, int]
+    counts: np.ndarray  # (n,) repeats per cell
+    values: dict[str, np.ndarray]  # metric -> (n, R)
+    means: dict[str, np.ndarray]  # metric -> (n,)
+
+
+class Benchmark:
+    """A loaded benchmark table: describes itself and answers queries, without side effects.
+
+    Parameters
+    ----------
+    frame
+        The tidy table (``benchmarks.schema.COLUMNS``), one row per cell, epochs and repeat.
+    meta
+        Its metadata: ``name``, ``space``, provenance, input checksums, ``table_sha256``.
+    """
+
+    def __init__(self, frame: pd.DataFrame, meta: dict[str, Any]) -> None:
+        self.frame = frame
+        self.meta = meta
+        self.name: str = meta["name"]
+        self.space = get_space(meta["space"])
+        self.metrics = tuple(m for m in METRICS if m in frame and frame[m].notna().any())
+        self.budgets = tuple(int(e) for e in np.unique(frame["epochs"].to_numpy()))
+        self._budgets = {e: _index_budget(frame[frame["epochs"].to_numpy() == e], self.metrics)
+                         for e in self.budgets}
+
+    def __repr__(self) -> str:
+        return f"Benchmark({self.name!r}, space={self.space.name!r}, budgets={self.budgets})"
+
+    @property
+    def checksum(self) -> str:
+        return str(self.meta.get("table_sha256", ""))
+
+    @property
+    def default_objectives(self) -> tuple[Objective, ...]:
+        """Validation accuracy (max) and energy (min), or energy and params without accuracy."""
+        if "validation_accuracy" in self.metrics:
+            return parse_objectives("validation_accuracy:max,energy_kwh:min")
+        return parse_objectives("energy_kwh:min,trainable_params:min")
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "space": self.space.name, "budgets": list(self.budgets),
+                "cells": int(self.frame["module_hash"].nunique()), "rows": len(self.frame),
+                "metrics": {m: {"unit": METRICS[m].unit, "direction": METRICS[m].direction}
+                            for m in self.metrics},
+                "default_objectives": [str(o) for o in self.default_objectives],
+                "reference_point": REFERENCE, "provenance": self.meta.get("provenance", ""),
+                "table_sha256": self.checksum}
+
+    # ----- queries ----------------------------------------------------------------------------
+    def epochs_or_default(self, epochs: int | None) -> int:
+        if epochs is None:
+            return self.budgets[-1]
+        if int(epochs) not in self._budgets:
+            raise ValueError(f"{self.name} has no budget of {epochs} epochs; "
+                             f"budgets: {', '.join(map(str, self.budgets))}")
+        return int(epochs)
+
+    def hash_of(self, arch_or_hash: Arch | str) -> str:
+        """The module hash of a cell (validated against the space) or a given hash."""
+        if isinstance(arch_or_hash, Arch):
+            return self.space.hash(arch_or_hash)
+        return str(arch_or_hash)
+
+    def query(self, arch_or_hash: Arch | str, *, epochs: int | None = None,
+              repeat: str | int = "mean", rng: np.random.Generator | None = None
+              ) -> dict[str, float]:
+        """Every metric of one cell at ``epochs``: the mean over repeats, a sampled repeat
+        (``repeat="sample"``, drawn with ``rng``) or repeat number ``repeat``."""
+        h = self.hash_of(arch_or_hash)
+        try:
+            out = self.query_many([h], epochs=epochs, repeat=repeat, rng=rng)
+        except MissingCellError:
+            e = self.epochs_or_default(epochs)
+            if isinstance(arch_or_hash, Arch):  # validated above: a real cell, not measured
+                raise MissingCellError(f"cell {h} is a valid {self.space.name} cell but "
+                                       f"{self.name} has no measurement of it at {e} epochs"
+                                       ) from None
+            raise
+        return {m: float(v[0]) for m, v in out.items()}
+
+    def query_many(self, hashes: Sequence[str] | np.ndarray, *, epochs: int | None = None,
+                   repeat: str | int = "mean", rng: np.random.Generator | None = None,
+                   metrics: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        """Vectorised :meth:`query` over module hashes: metric -> ``(n,)`` array."""
+        b = self._budgets[self.epochs_or_default(epochs)]
+        pos = self.positions(hashes, epochs=epochs)
+        metrics = self.metrics if metrics is None else metrics
+        if repeat == "mean":
+            return {m: b.means[m][pos] for m in metrics}
+        if repeat == "sample":
+            if rng is None:
+                raise ValueError("repeat='sample' needs an rng")
+            r = (rng.random(len(pos)) * b.counts[pos]).astype(np.int64)
+        elif isinstance(repeat, int | np.integer):
+            if (b.counts[pos] <= repeat).any() or repeat < 0:
+                raise ValueError(f"repeat {repeat} is not measured for every queried cell")
+            r = np.full(len(pos), int(repeat))
+        else:
+            raise ValueError(f"repeat must be 'mean', 'sample' or an int, got {repeat!r}")
+        return {m: b.values[m][pos, r] for m in metrics}
+
+    def positions(self, hashes: Sequence[str] | np.ndarray, *, epochs: int | None = None
+                  ) -> np.ndarray:
+        """Row positions of cells in the budget's arrays; a missing cell is a clear error."""
+        e = self.epochs_or_default(epochs)
+        b = self._budgets[e]
+        try:
+            return np.fromiter((b.position[h] for h in hashes), dtype=np.int64,
+                               count=len(hashes))
+        except KeyError as exc:
+            raise MissingCellError(
+                f"no cell with hash {exc.args[0]} in {self.name} at {e} epochs") from None
+
+    def cell_values(self, objectives: Sequence[Objective], *, epochs: int | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """Every cell's hash and mean raw objective values ``(n, m)`` at ``epochs``."""
+        b = self._budgets[self.epochs_or_default(epochs)]
+        for o in objectives:
+            if o.metric not in b.means:
+                raise ValueError(f"{self.name} has no {o.metric!r}; metrics: "
+                                 f"{', '.join(self.metrics)}")
+        return b.hashes, np.column_stack([b.means[o.metric] for o in objectives])
+
+    def bounds(self, objectives: Sequence[Objective], *, epochs: int | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """Ideal and nadir of the whole table in minimisation form: the normalisation."""
+        _, values = self.cell_values(objectives, epochs=epochs)
+        f = to_min(values, objectives)
+        return np.nanmin(f, axis=0), np.nanmax(f, axis=0)
+
+    def true_front(self, objectives: Sequence[Objective], *, epochs: int | None = None
+                   ) -> pd.DataFrame:
+        """The exact Pareto-optimal cells of the table (mean over repeats), by moocore."""
+        hashes, values = self.cell_values(objectives, epochs=epochs)
+        ok = ~np.isnan(values).any(axis=1)
+        f = to_min(values[ok], objectives)
+        mask = moocore.is_nondominated(f, keep_weakly=True)
+        front = pd.DataFrame(values[ok][mask], columns=[o.metric for o in objectives])
+        front.insert(0, "module_hash", hashes[ok][mask])
+        return front.sort_values(objectives[0].metric, ignore_index=True)
+
+
+def _index_budget(rows: pd.DataFrame, metrics: Sequence[str]) -> _Budget:
+    codes, hashes = pd.factorize(rows["module_hash"].to_numpy(), sort=True)
+    rep = rows["repeat"].to_numpy().astype(np.int64)
+    n, width = len(hashes), int(rep.max()) + 1 if len(rep) else 1
+    counts = np.bincount(codes, minlength=n)
+    values, means = {}, {}
+    for m in metrics:
+        arr = np.full((n, width), np.nan)
+        arr[codes, rep] = rows[m].to_numpy(dtype=float)
+        values[m] = arr
+        seen = (~np.isnan(arr)).sum(axis=1)
+        total = np.where(np.isnan(arr), 0.0, arr).sum(axis=1)
+        means[m] = np.divide(total, seen, out=np.full(n, np.nan), where=seen > 0)
+    hashes = np.asarray(hashes, dtype=object)
+    return _Budget(hashes, {h: i for i, h in enumerate(hashes.tolist())}, counts, values, means)
+
+
+def summarise(bench: Benchmark) -> dict[str, Any]:
+    """Counts and min/median/max of every metric per budget (raw units)."""
+    out: dict[str, Any] = {**bench.describe(), "per_budget": {}}
+    for e in bench.budgets:
+        rows = bench.frame[bench.frame["epochs"] == e]
+        stats = {m: {"min": float(rows[m].min()), "median": float(rows[m].median()),
+                     "max": float(rows[m].max()), "unit": METRICS[m].unit}
+                 for m in bench.metrics if rows[m].notna().any()}
+        out["per_budget"][str(e)] = {"cells": int(rows["module_hash"].nunique()),
+                                     "rows": len(rows), "metrics": stats}
+    return out

@@ -1,0 +1,158 @@
+"""``ecnas data``: list, inspect, query, export, import and fetch benchmark tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from benchmarks import registry
+from benchmarks.sources.fetch import fetch_official
+from benchmarks.space import Arch
+from benchmarks.table import summarise
+from ecnas_cli.console import console, print_json, user_errors, write_table
+
+app = typer.Typer(help="Benchmark tables: list, info, query, export, import, fetch.",
+                  no_args_is_help=True)
+
+DataDir = Annotated[Path | None, typer.Option(
+    "--data-dir", help="Data dir (default: $ECNAS_DATA_DIR or the user data dir).")]
+RawDir = Annotated[Path | None, typer.Option(
+    "--raw-dir", help="Raw EC-NAS measurements (default: $ECNAS_RAW_DIR).")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def load(name: str, data_dir: Path | None, raw_dir: Path | None):  # type: ignore[no-untyped-def]
+    """Load a benchmark, with a progress bar while its table is built the first time."""
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task(f"loading {name}", total=None)
+        return registry.load_benchmark(
+            name, data_dir_=data_dir, raw_dir=raw_dir,
+            progress=lambda done, total: progress.update(task, completed=done, total=total))
+
+
+@app.command("list")
+@user_errors
+def list_(data_dir: DataDir = None, raw_dir: RawDir = None, as_json: Json = False) -> None:
+    """Known benchmarks: stored, buildable here, or needing a fetch."""
+    rows = registry.list_benchmarks(data_dir, raw_dir)
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("name", "space", "status", "description")
+    for r in rows:
+        status = ("stored" if r["present"] else "buildable" if r.get("buildable")
+                  else "fetch needed")
+        table.add_row(r["name"], r.get("space", ""), status, r.get("description", ""))
+    console.print(table)
+
+
+@app.command("info")
+@user_errors
+def info(name: str, data_dir: DataDir = None, raw_dir: RawDir = None,
+         as_json: Json = False) -> None:
+    """Cells, budgets and min/median/max of every metric per budget."""
+    summary = summarise(load(name, data_dir, raw_dir))
+    if as_json:
+        print_json(summary)
+        return
+    console.print(f"[bold]{summary['name']}[/] ({summary['space']}): {summary['cells']:,} cells,"
+                  f" {summary['rows']:,} rows; budgets {summary['budgets']}")
+    for epochs, block in summary["per_budget"].items():
+        table = Table("metric", "unit", "min", "median", "max",
+                      title=f"{epochs} epochs: {block['cells']:,} cells")
+        for m, s in block["metrics"].items():
+            table.add_row(m, s["unit"], *(f"{s[k]:.6g}" for k in ("min", "median", "max")))
+        console.print(table)
+
+
+@app.command("query")
+@user_errors
+def query(
+    name: str,
+    hash_: Annotated[str | None, typer.Option("--hash", help="Module hash.")] = None,
+    matrix: Annotated[str | None, typer.Option(help="Row-major 0/1 adjacency.")] = None,
+    ops: Annotated[str | None, typer.Option(help="Comma-separated ops.")] = None,
+    epochs: Annotated[int | None, typer.Option(help="Budget (default: the largest).")] = None,
+    repeat: Annotated[str, typer.Option(help="mean, or a repeat number.")] = "mean",
+    data_dir: DataDir = None, raw_dir: RawDir = None, as_json: Json = False,
+) -> None:
+    """Every metric of one cell at one budget."""
+    if (hash_ is None) == (matrix is None):
+        raise ValueError("give either --hash or --matrix with --ops")
+    if matrix is not None and ops is None:
+        raise ValueError("--matrix needs --ops")
+    bench = load(name, data_dir, raw_dir)
+    key = hash_ if hash_ is not None else Arch.from_strings(matrix or "", ops or "")
+    rep: str | int = repeat if repeat == "mean" else int(repeat)
+    values = bench.query(key, epochs=epochs, repeat=rep)
+    result = {"module_hash": bench.hash_of(key), "epochs": bench.epochs_or_default(epochs),
+              **values}
+    if as_json:
+        print_json(result)
+        return
+    for k, v in result.items():
+        console.print(f"[bold]{k}[/]: {v:.6g}" if isinstance(v, float) else f"[bold]{k}[/]: {v}")
+
+
+@app.command("export")
+@user_errors
+def export(name: str, output: Annotated[Path, typer.Option(help=".csv or .parquet")],
+           data_dir: DataDir = None, raw_dir: RawDir = None) -> None:
+    """Write the whole table: one row per cell, budget and repeat."""
+    bench = load(name, data_dir, raw_dir)
+    write_table(bench.frame, output)
+    console.print(f"{len(bench.frame):,} rows -> {output}")
+
+
+@app.command("import")
+@user_errors
+def import_(
+    name: Annotated[str, typer.Option(help="Name to register the table under.")],
+    raw: Annotated[Path | None, typer.Option(help="Raw results tree.")] = None,
+    tfrecord: Annotated[Path | None, typer.Option(help="EC-NAS energy tfrecord.")] = None,
+    space: Annotated[str | None, typer.Option(help="4v, 5v or 7v (raw trees may hold several)."
+                                               )] = None,
+    checkpoints: Annotated[bool, typer.Option(help="Keep intermediate checkpoints as budgets."
+                                              )] = True,
+    data_dir: DataDir = None,
+) -> None:
+    """Register another table from a raw results tree or a tfrecord."""
+    if (raw is None) == (tfrecord is None):
+        raise ValueError("give exactly one of --raw DIR or --tfrecord FILE")
+    if raw is not None:
+        if space is None:
+            raise ValueError("--raw needs --space (4v, 5v or 7v)")
+        frame, meta = registry.frame_from_raw(raw, space)
+    else:
+        assert tfrecord is not None
+        if not tfrecord.is_file():
+            raise FileNotFoundError(f"no such file: {tfrecord}")
+        frame, meta = registry.frame_from_tfrecord(tfrecord, space, checkpoints=checkpoints)
+        space = meta["space_inferred"]
+    path = registry.import_table(frame, meta, name=name, space=space or "",
+                                 data_dir_=data_dir)
+    console.print(f"{name}: {len(frame):,} rows -> {path}")
+
+
+@app.command("fetch")
+@user_errors
+def fetch(
+    name: str,
+    source: Annotated[str | None, typer.Option(help="Local mirror DIR or base URL.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Download a benchmark's official file (checksum-verified) and build its table."""
+    spec = registry.REGISTRY.get(name)
+    if spec is None or spec.official is None:
+        fetchable = [n for n, s in registry.REGISTRY.items() if s.official]
+        raise ValueError(f"{name!r} has no official file to fetch; fetchable: "
+                         f"{', '.join(fetchable)}")
+    path = fetch_official(spec.official, data_dir=registry.data_dir(data_dir), source=source,
+                          progress=True)
+    console.print(f"{spec.official} verified at {path}")
+    table = registry.build_benchmark(spec, data_dir_=data_dir, source=source, fetch=True)
+    console.print(f"{name} -> {table}")
