@@ -64,11 +64,11 @@ class Strategy(ABC):
                  budgets: tuple[int, ...], n_objectives: int) -> None:
         if not isinstance(rng, np.random.Generator):
             raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-        budgets = tuple(budgets)
-        if not budgets or any(int(b) != b or b < 1 for b in budgets) or list(budgets) != sorted(
-                set(budgets)):
-            raise ValueError(f"budgets must be distinct positive ints, ascending; got {budgets}")
-        if int(n_objectives) != n_objectives or n_objectives < 1:
+        ok = isinstance(budgets, tuple | list) and len(budgets) > 0 and all(
+            is_int(b) and b >= 1 for b in budgets) and list(budgets) == sorted(set(budgets))
+        if not ok:
+            raise ValueError(f"budgets must be distinct positive ints, ascending; got {budgets!r}")
+        if not is_int(n_objectives) or n_objectives < 1:
             raise ValueError(f"n_objectives must be a positive int, got {n_objectives!r}")
         self.space = space
         self.rng = rng
@@ -109,9 +109,10 @@ class Strategy(ABC):
             raise RuntimeError("tell() called without a pending ask()")
         if list(candidates) != self._pending:
             raise ValueError("tell() must report exactly the candidates of the last ask()")
-        values = np.array(F, dtype=float, copy=True).reshape(len(candidates), -1)
-        if values.shape[1] != self.n_objectives:
-            raise ValueError(f"F has {values.shape[1]} columns, expected {self.n_objectives}")
+        values = np.array(F, dtype=float, copy=True)
+        expected = (len(candidates), self.n_objectives)
+        if values.shape != expected:
+            raise ValueError(f"F has shape {values.shape}, expected {expected}")
         values[np.isnan(values)] = np.inf
         self._pending = None
         self._tell(list(candidates), values)

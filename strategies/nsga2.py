@@ -16,9 +16,10 @@ neither fill nor end a generation; they only make it draw another child. When al
 the candidate is a repair instead: a mutation (:meth:`~benchmarks.space.SearchSpace.mutate`)
 of a cell drawn uniformly from the cells evaluated so far (or of the smallest cell,
 input -> output, before any), enqueued in the study with its encoding as fixed parameters and
-asked as an ordinary trial. So its told values belong to its own genome (no genome is told
-values of another cell), and every :meth:`NSGA2.ask` takes at most ``max_attempts + 1`` Optuna
-trials.
+asked as an ordinary trial of the current generation (the strategy assigns its generation,
+which Optuna leaves unset for a trial without sampled parameters). So its told values belong
+to its own genome (no genome is told values of another cell), and every :meth:`NSGA2.ask`
+takes at most ``max_attempts + 1`` Optuna trials.
 
 Candidates told with a non-finite value (not evaluated) are told to Optuna as ``FAIL`` too.
 The sampler's seed is drawn from the strategy's ``rng``. Optuna's log level is raised to
@@ -35,7 +36,7 @@ from optuna.distributions import BaseDistribution, CategoricalDistribution
 from optuna.samplers import NSGAIISampler
 from optuna.trial import Trial, TrialState
 
-from benchmarks.space import INPUT, OUTPUT, Arch, SearchSpace
+from benchmarks.space import INPUT, OUTPUT, Arch, InvalidArchError, SearchSpace
 from strategies.base import Candidate, Strategy, check_setting, is_int
 
 #: The smallest valid cell; the mutation parent of a repair before any cell was evaluated.
@@ -97,30 +98,32 @@ class NSGA2(Strategy):
 
         if optuna.logging.get_verbosity() < optuna.logging.WARNING:
             optuna.logging.set_verbosity(optuna.logging.WARNING)
-        sampler = NSGAIISampler(
+        self._sampler = NSGAIISampler(
             population_size=self.population_size, mutation_prob=self.mutation_prob,
             crossover_prob=self.crossover_prob, swapping_prob=self.swapping_prob,
             seed=int(rng.integers(2**32)))
         self._study = optuna.create_study(directions=["minimize"] * self.n_objectives,
-                                          sampler=sampler)
+                                          sampler=self._sampler)
         m = space.max_vertices
-        self._slots = [(int(i), int(j)) for i, j in zip(*np.triu_indices(m, 1), strict=True)]
         self._distributions = genome_distributions(m, space.ops)
+        self._edges = [(i, j, f"edge_{i}_{j}") for i in range(m) for j in range(i + 1, m)]
+        self._op_names = [f"op_{v}" for v in range(1, m - 1)]
         self._trial: Trial | None = None
         self._evaluated: list[Arch] = []  # cells told with finite values: repair parents
 
     def _ask(self) -> list[Candidate]:
         for _ in range(self.max_attempts):
             trial = self._study.ask(self._distributions)
-            arch = self._decode(trial.params)
-            if self.space.is_valid(arch):
+            try:
+                arch = self.space.validate(self._decode(trial.params))
                 break
-            self._study.tell(trial, state=TrialState.FAIL)
-            self.n_invalid += 1
+            except InvalidArchError:
+                self._study.tell(trial, state=TrialState.FAIL)
+                self.n_invalid += 1
         else:
             trial, arch = self._repair()
         self._trial = trial
-        return [Candidate(self.space.validate(arch), self.epochs)]
+        return [Candidate(arch, self.epochs)]
 
     def _repair(self) -> tuple[Trial, Arch]:
         if self._evaluated:
@@ -129,8 +132,12 @@ class NSGA2(Strategy):
             parent = SMALLEST
         self._study.enqueue_trial(self._encode(self.space.mutate(parent, self.rng)))
         trial = self._study.ask(self._distributions)
+        # Optuna assigns a generation when the sampler samples, and no parameter of a fixed
+        # trial is sampled: assign it here, or NSGA-II would never count or select the trial.
+        (frozen,) = self._study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+        self._sampler.get_trial_generation(self._study, frozen)
         self.n_repaired += 1
-        return trial, self._decode(trial.params)
+        return trial, self.space.validate(self._decode(trial.params))
 
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
         assert self._trial is not None  # the base class enforces ask before tell
@@ -146,23 +153,23 @@ class NSGA2(Strategy):
     def _decode(self, params: dict[str, Any]) -> Arch:
         m = self.space.max_vertices
         matrix = [[0] * m for _ in range(m)]
-        for i, j in self._slots:
-            matrix[i][j] = params[f"edge_{i}_{j}"]
-        ops = [INPUT, *(params[f"op_{v}"] for v in range(1, m - 1)), OUTPUT]
-        return Arch(matrix, ops)
+        for i, j, name in self._edges:
+            matrix[i][j] = params[name]
+        return Arch(tuple(map(tuple, matrix)),
+                    (INPUT, *(params[name] for name in self._op_names), OUTPUT))
 
     def _encode(self, arch: Arch) -> dict[str, Any]:
         """The genome of a valid cell, padded with isolated vertices of random ops."""
         cell = self.space.validate(arch)
         n, m = cell.num_vertices, self.space.max_vertices
         slot = [*range(n - 1), m - 1]  # vertex k of the cell sits at slot[k]
-        params: dict[str, Any] = {f"edge_{i}_{j}": 0 for i, j in self._slots}
+        params: dict[str, Any] = {name: 0 for _, _, name in self._edges}
         for a in range(n):
             for b in range(a + 1, n):
                 params[f"edge_{slot[a]}_{slot[b]}"] = cell.matrix[a][b]
         pad = [self.space.ops[k] for k in self.rng.integers(len(self.space.ops), size=m - n)]
         ops = [*cell.ops[1:-1], *pad]
-        params.update({f"op_{v}": ops[v - 1] for v in range(1, m - 1)})
+        params.update(zip(self._op_names, ops, strict=True))
         return params
 
 

@@ -23,6 +23,7 @@ where the range is still zero), so every archive member has a positive contribut
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 from typing import ClassVar
 
 import moocore
@@ -141,8 +142,9 @@ class SEMO(Strategy):
         if self._ranked is None:
             contributions = moocore.hv_contributions(self._archive_F, ref=self._reference())
             self._ranked = np.argsort(-contributions, kind="stable")
-        weights = np.arange(k, 0, -1, dtype=float)
-        return int(self._ranked[self.rng.choice(k, p=weights / weights.sum())])
+        u = self.rng.random() * k * (k + 1) / 2
+        rank = min(int(np.searchsorted(_cumulative_weights(k), u, side="right")), k - 1)
+        return int(self._ranked[rank])
 
     def _reference(self) -> np.ndarray:
         if self.ref_point is not None:
@@ -152,18 +154,28 @@ class SEMO(Strategy):
 
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
         for candidate, f in zip(candidates, F, strict=True):
-            if np.isfinite(f).all():
+            if not np.isfinite(f).all():
+                continue
+            if (f < self._lo).any() or (f > self._hi).any():
                 self._lo = np.minimum(self._lo, f)
                 self._hi = np.maximum(self._hi, f)
-                self._insert(candidate.arch, f)
-        self._ranked = None  # the archive or the reference point may have changed
+                self._ranked = None  # the default reference point moved
+            if self._insert(candidate.arch, f):
+                self._ranked = None
 
-    def _insert(self, arch: Arch, f: np.ndarray) -> None:
+    def _insert(self, arch: Arch, f: np.ndarray) -> bool:
+        """Add ``arch`` to the archive unless it is a duplicate or weakly dominated."""
         key = self.space.hash(arch)
         if key in self._archive_hashes or (self._archive_F <= f).all(axis=1).any():
-            return
-        keep = ~(f <= self._archive_F).all(axis=1)
-        self._archive = [a for a, k in zip(self._archive, keep, strict=True) if k] + [arch]
-        self._archive_hashes = [h for h, k in zip(self._archive_hashes, keep, strict=True)
-                                if k] + [key]
+            return False
+        keep = np.flatnonzero(~(f <= self._archive_F).all(axis=1)).tolist()
+        self._archive = [*(self._archive[i] for i in keep), arch]
+        self._archive_hashes = [*(self._archive_hashes[i] for i in keep), key]
         self._archive_F = np.vstack([self._archive_F[keep], f])
+        return True
+
+
+@cache
+def _cumulative_weights(k: int) -> np.ndarray:
+    """Cumulative linear-ranking weights ``k, k - 1, ..., 1`` (best rank first)."""
+    return np.cumsum(np.arange(k, 0, -1, dtype=float))

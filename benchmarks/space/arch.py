@@ -105,28 +105,31 @@ class Arch:
 
 
 def prune(arch: Arch) -> Arch:
-    """Drop vertices not on an input -> output path (NAS-Bench-101 ``ModelSpec._prune``)."""
-    a = arch.array().astype(bool)
-    n = arch.num_vertices
-    from_in = _reachable(a, 0)
-    to_out = _reachable(a.T, n - 1)
-    keep = [v for v in range(n) if from_in[v] and to_out[v]]
-    if n - 1 not in keep or 0 not in keep or not from_in[n - 1]:
+    """Drop vertices not on an input -> output path (NAS-Bench-101 ``ModelSpec._prune``).
+
+    Plain Python on purpose: for at most a few dozen entries it is several times faster than
+    NumPy, and mutation-based search prunes every child it draws.
+    """
+    m = arch.matrix
+    n = len(m)
+    from_in = [False] * n
+    from_in[0] = True
+    for i in range(n):  # upper-triangular: vertex order is a topological order
+        if from_in[i]:
+            for j in range(i + 1, n):
+                if m[i][j]:
+                    from_in[j] = True
+    to_out = [False] * n
+    to_out[n - 1] = True
+    for i in range(n - 2, -1, -1):
+        to_out[i] = any(m[i][j] and to_out[j] for j in range(i + 1, n))
+    if not from_in[n - 1]:
         raise InvalidArchError("disconnected", "no path from input to output")
+    keep = [v for v in range(n) if from_in[v] and to_out[v]]
     if len(keep) == n:
         return arch
-    sub = a[np.ix_(keep, keep)].astype(int)
-    return Arch(sub.tolist(), [arch.ops[v] for v in keep])
-
-
-def _reachable(a: np.ndarray, start: int) -> np.ndarray:
-    seen = np.zeros(len(a), dtype=bool)
-    seen[start] = True
-    frontier = seen.copy()
-    while frontier.any():
-        frontier = a[frontier].any(axis=0) & ~seen
-        seen |= frontier
-    return seen
+    return Arch(tuple(tuple(m[i][j] for j in keep) for i in keep),
+                tuple(arch.ops[v] for v in keep))
 
 
 def check_arch(arch: Arch, *, max_vertices: int | None = None, max_edges: int | None = None,
@@ -151,7 +154,7 @@ def check_arch(arch: Arch, *, max_vertices: int | None = None, max_edges: int | 
     unknown = [op for op in arch.ops[1:-1] if op not in ops]
     if unknown:
         raise InvalidArchError("unknown-op", f"{unknown[0]!r} is not one of {', '.join(ops)}")
-    if np.tril(arch.array()).any():
+    if any(arch.matrix[i][j] for i in range(n) for j in range(i + 1)):
         raise InvalidArchError("not-upper-triangular",
                                "matrix must be strictly upper-triangular (a DAG, no cycles)")
     pruned = prune(arch)

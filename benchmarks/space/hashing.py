@@ -23,18 +23,19 @@ import pyarrow as pa
 _md5 = hashlib.md5
 
 
-def hash_module(matrix: np.ndarray, labels: Sequence[int]) -> str:
+def hash_module(matrix: np.ndarray | Sequence[Sequence[int]], labels: Sequence[int]) -> str:
     """NAS-Bench-101's hash of a pruned cell (``labels``: -1 input, -2 output, 0/1/2 ops)."""
-    matrix = np.asarray(matrix)
-    n = matrix.shape[0]
-    in_edges = matrix.sum(axis=0).tolist()
-    out_edges = matrix.sum(axis=1).tolist()
-    hashes = [_md5(str(h).encode()).hexdigest()
-              for h in zip(out_edges, in_edges, [int(x) for x in labels], strict=True)]
+    rows = [[int(x) for x in row] for row in np.asarray(matrix).tolist()] \
+        if isinstance(matrix, np.ndarray) else [list(row) for row in matrix]
+    n = len(rows)
+    ins = [[w for w in range(n) if rows[w][v]] for v in range(n)]
+    outs = [[w for w in range(n) if rows[v][w]] for v in range(n)]
+    hashes = [_md5(str((len(outs[v]), len(ins[v]), int(labels[v]))).encode()).hexdigest()
+              for v in range(n)]
     for _ in range(n):
         hashes = [
-            _md5(("".join(sorted(hashes[w] for w in range(n) if matrix[w, v])) + "|"
-                  + "".join(sorted(hashes[w] for w in range(n) if matrix[v, w])) + "|"
+            _md5(("".join(sorted([hashes[w] for w in ins[v]])) + "|"
+                  + "".join(sorted([hashes[w] for w in outs[v]])) + "|"
                   + hashes[v]).encode()).hexdigest()
             for v in range(n)
         ]

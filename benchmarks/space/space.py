@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.space.arch import OPS, Arch, InvalidArchError, check_arch
-from benchmarks.space.cells import cached_cells, load_cells, row_arch
+from benchmarks.space.cells import cached_cells, load_cells
 from benchmarks.space.hashing import hash_module, wl_fingerprints
 
 
@@ -25,6 +25,7 @@ class SearchSpace:
         self.max_edges = max_edges
         self.ops = OPS
         self._hashes: dict[Arch, str] = {}
+        self._all: list[Arch] | None = None
 
     def __repr__(self) -> str:
         return f"SearchSpace({self.name!r}, max_vertices={self.max_vertices})"
@@ -80,18 +81,21 @@ class SearchSpace:
 
     def arch(self, i: int) -> Arch:
         """The ``i``-th unique cell of :meth:`cells`."""
-        return row_arch(self.cells(), i)
+        return self._archs()[i]
 
     def sample(self, rng: np.random.Generator, n: int = 1) -> list[Arch]:
         """``n`` cells drawn uniformly (with replacement) from the unique cells."""
-        cells = self.cells()
-        hashes = cells["module_hash"]
-        out = []
-        for i in rng.integers(len(cells), size=n).tolist():
-            arch = row_arch(cells, i)
-            self._hashes[arch] = hashes.iat[i]  # known: spares hashing it again
-            out.append(arch)
-        return out
+        archs = self._archs()
+        return [archs[i] for i in rng.integers(len(archs), size=n).tolist()]
+
+    def _archs(self) -> list[Arch]:
+        """Every unique cell as an :class:`Arch`, built once (their hashes are memoised)."""
+        if self._all is None:
+            cells = self.cells()
+            self._all = [Arch.from_strings(m, o) for m, o in
+                         zip(cells["matrix"].tolist(), cells["ops"].tolist(), strict=True)]
+            self._hashes.update(zip(self._all, cells["module_hash"].tolist(), strict=True))
+        return self._all
 
     # ----- local moves ------------------------------------------------------------------------
     def mutate(self, arch: Arch, rng: np.random.Generator, *, edge_changes: float = 2.0,
@@ -106,19 +110,24 @@ class SearchSpace:
         parent = self.hash(arch)
         base = self.validate(arch)
         m = self.max_vertices
-        rows, cols = np.triu_indices(m, 1)
-        p_edge = min(1.0, edge_changes / len(rows))
+        slots = [(i, j) for i in range(m) for j in range(i + 1, m)]
+        p_edge = min(1.0, edge_changes / len(slots))
         p_op = min(1.0, op_changes / max(m - 2, 1))
         for _ in range(max_tries):
             matrix, ops = _padded(base, m, rng, self.ops)
-            flip = rng.random(len(rows)) < p_edge
-            matrix[rows[flip], cols[flip]] ^= 1
-            for v in np.flatnonzero(rng.random(m - 2) < p_op) + 1:
-                others = [op for op in self.ops if op != ops[v]]
-                ops[v] = others[int(rng.integers(len(others)))]
-            child = Arch(matrix.tolist(), ops)
-            if self.is_valid(child) and self.hash(child) != parent:
-                return self.validate(child)
+            for (i, j), u in zip(slots, rng.random(len(slots)).tolist(), strict=True):
+                if u < p_edge:
+                    matrix[i][j] ^= 1
+            for v, u in enumerate(rng.random(m - 2).tolist(), start=1):
+                if u < p_op:
+                    others = [op for op in self.ops if op != ops[v]]
+                    ops[v] = others[int(rng.integers(len(others)))]
+            try:
+                child = self.validate(Arch(matrix, ops))
+            except InvalidArchError:
+                continue
+            if child != base and self.hash(child) != parent:
+                return child
         raise RuntimeError(f"no valid mutation of {arch} in {max_tries} tries")
 
     def neighbours(self, arch: Arch) -> list[Arch]:
@@ -136,14 +145,12 @@ class SearchSpace:
 
 
 def _padded(arch: Arch, m: int, rng: np.random.Generator,
-            ops: Sequence[str]) -> tuple[np.ndarray, list[str]]:
+            ops: Sequence[str]) -> tuple[list[list[int]], list[str]]:
     """``arch`` as an ``m``-vertex matrix: extra isolated vertices just before the output."""
     n = arch.num_vertices
-    matrix = np.zeros((m, m), dtype=np.uint8)
-    a = arch.array()
-    matrix[: n - 1, : n - 1] = a[:-1, :-1]
-    matrix[: n - 1, m - 1] = a[:-1, -1]
-    extra = [ops[int(i)] for i in rng.integers(len(ops), size=m - n)]
+    matrix = [[*row[:-1], *([0] * (m - n)), row[-1]] for row in arch.matrix[:-1]]
+    matrix += [[0] * m for _ in range(m - n + 1)]
+    extra = [ops[i] for i in rng.integers(len(ops), size=m - n).tolist()]
     return matrix, [*arch.ops[:-1], *extra, arch.ops[-1]]
 
 
