@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ecnas_cli.commands import arch, data, space
+from ecnas_cli.commands import arch, data, search, space
 
 app = typer.Typer(
     name="ecnas",
@@ -19,6 +19,8 @@ app = typer.Typer(
 app.add_typer(arch.app, name="arch")
 app.add_typer(space.app, name="space")
 app.add_typer(data.app, name="data")
+app.command("search")(search.search)
+app.command("strategies")(search.strategies)
 
 
 def _version(value: bool) -> None:

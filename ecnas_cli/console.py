@@ -94,3 +94,14 @@ def write_table(df: pd.DataFrame, path: Path) -> None:
             df.to_parquet(tmp, index=False)
         else:
             df.to_csv(tmp, index=False)
+
+
+def ensure_writable(folder: Path) -> None:
+    """Create ``folder`` if needed and check a file can be written there, before long work."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+            pass
+    except OSError as exc:
+        raise PermissionError(f"cannot write to output directory {folder}: "
+                              f"{exc.strerror or exc}") from None

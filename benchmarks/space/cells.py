@@ -17,7 +17,7 @@ from benchmarks.space.arch import OPS, Arch
 from benchmarks.space.enumeration import CellGroup, enumerate_groups
 
 #: Bump when the cached table's content or layout changes.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 COLUMNS = ["module_hash", "matrix", "ops", "num_vertices", "num_edges", "trainable_params",
            "flops", "fingerprint"]
 _OP_NAMES = np.array(["output", "input", *OPS])  # indexed by label + 2

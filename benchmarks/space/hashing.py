@@ -146,12 +146,13 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> np.uint64(31))
 
 
-def wl_fingerprints(matrices: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def wl_fingerprints(matrices: np.ndarray, labels: np.ndarray, rounds: int = 4) -> np.ndarray:
     """Isomorphism-invariant ``uint64`` fingerprints of ``N`` pruned cells of one size.
 
-    Same refinement as :func:`hash_module` (start from out-degree, in-degree and label; each
-    round combine own value with the multisets of in- and out-neighbour values; ``V`` rounds;
-    multiset of the final values), with multisets summed after mixing.
+    The refinement of :func:`hash_module` (start from out-degree, in-degree and label; each
+    round combine a vertex's value with the multisets of its in- and out-neighbours' values;
+    then the multiset of all values), with multisets summed after mixing. ``min(V, rounds)``
+    rounds separate every cell of the NAS-Bench-101 spaces (the tests check all 423,624).
     """
     a = np.asarray(matrices, dtype=np.uint64)
     lab = np.asarray(labels, dtype=np.int64)
@@ -159,11 +160,11 @@ def wl_fingerprints(matrices: np.ndarray, labels: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):
         out_deg = a.sum(axis=2)
         in_deg = a.sum(axis=1)
-        h = _mix(_mix(_mix((lab + 8).astype(np.uint64)) + out_deg) ^ (in_deg * _SALT[0]))
-        for _ in range(n):
-            g_in = _mix(h + _SALT[1])
-            g_out = _mix(h + _SALT[2])
-            in_sum = np.einsum("cwv,cw->cv", a, g_in)
-            out_sum = np.einsum("cvw,cw->cv", a, g_out)
-            h = _mix(_mix(h ^ _mix(in_sum + _SALT[3])) + out_sum)
-        return _mix(_mix(h + _SALT[0]).sum(axis=1) + np.uint64(n))
+        h = _mix(((lab + 8).astype(np.uint64) << np.uint64(8)) + (out_deg << np.uint64(4))
+                 + in_deg)
+        for _ in range(min(n, rounds)):
+            g = _mix(h + _SALT[1])
+            in_sum = np.einsum("cwv,cw->cv", a, g)
+            out_sum = np.einsum("cvw,cw->cv", a, g * _SALT[2])
+            h = _mix((h * _SALT[0]) ^ (in_sum + _SALT[3]) ^ (out_sum * _SALT[1]))
+        return _mix(_mix(h).sum(axis=1) + np.uint64(n))

@@ -7,9 +7,11 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from benchmarks.space.arch import OPS, Arch, InvalidArchError, check_arch
+from benchmarks.space.arch import OP_LABEL, OPS, Arch, InvalidArchError, check_arch
 from benchmarks.space.cells import cached_cells, load_cells
 from benchmarks.space.hashing import hash_module, wl_fingerprints
+
+_OP_NAME = {label: op for op, label in OP_LABEL.items()}
 
 
 class SearchSpace:
@@ -26,6 +28,7 @@ class SearchSpace:
         self.ops = OPS
         self._hashes: dict[Arch, str] = {}
         self._all: list[Arch] | None = None
+        self._fp_index: pd.Index | None = None
 
     def __repr__(self) -> str:
         return f"SearchSpace({self.name!r}, max_vertices={self.max_vertices})"
@@ -52,25 +55,47 @@ class SearchSpace:
         return h
 
     def hash_many(self, archs: Sequence[Arch]) -> list[str]:
-        """Hashes of many valid cells: integer fingerprints looked up in the cell table."""
+        """Hashes of many valid cells (validated one by one, hashed in batches by size)."""
         pruned = [self.validate(a) for a in archs]
         out = [""] * len(pruned)
         by_size: dict[int, list[int]] = {}
         for i, a in enumerate(pruned):
             by_size.setdefault(a.num_vertices, []).append(i)
-        lookup = self._fingerprint_index()
         for idx in by_size.values():
-            mats = np.stack([pruned[i].array() for i in idx])
+            mats = np.array([pruned[i].matrix for i in idx], dtype=np.uint8)
             labels = np.array([pruned[i].labels() for i in idx])
-            rows = lookup.get_indexer(wl_fingerprints(mats, labels))
-            hashes = self.cells()["module_hash"].to_numpy()
-            for i, r in zip(idx, rows.tolist(), strict=True):
-                out[i] = hashes[r] if r >= 0 else hash_module(pruned[i].array(),
-                                                              pruned[i].labels())
+            for i, h in zip(idx, self.hash_arrays(mats, labels).tolist(), strict=True):
+                out[i] = h
         return out
 
-    def _fingerprint_index(self) -> pd.Index:
-        return pd.Index(self.cells()["fingerprint"].to_numpy())
+    def hash_arrays(self, matrices: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """Hashes of ``N`` pruned, valid cells of one size: ``(N, V, V)``, ``(N, V)`` arrays.
+
+        Fully vectorised: integer fingerprints looked up in the cell table. Rows that are not
+        pruned, valid cells of this space get their hash (or their error) the slow way.
+        """
+        mats = np.asarray(matrices, dtype=np.uint8)
+        labels = np.asarray(labels)
+        v = labels.shape[1]
+        rows = self._fingerprints().get_indexer(wl_fingerprints(mats, labels))
+        out = self._hash_column()[np.maximum(rows, 0)]
+        ok = rows >= 0
+        if v > 2:  # a looked-up row must also be this exact shape of cell: pruned, in order
+            upper = ~np.tril(np.ones((v, v), dtype=bool))
+            ok &= ~(mats.astype(bool) & ~upper).any(axis=(1, 2))
+            ok &= mats[:, :-1].any(axis=2).all(axis=1) & mats[:, :, 1:].any(axis=1).all(axis=1)
+        for i in np.flatnonzero(~ok).tolist():
+            arch = Arch(mats[i].tolist(), [_OP_NAME[int(x)] for x in labels[i]])
+            out[i] = self.hash(arch)
+        return out
+
+    def _fingerprints(self) -> pd.Index:
+        if self._fp_index is None:
+            self._fp_index = pd.Index(self.cells()["fingerprint"].to_numpy())
+        return self._fp_index
+
+    def _hash_column(self) -> np.ndarray:
+        return self.cells()["module_hash"].to_numpy(dtype=object)
 
     # ----- the unique cells -------------------------------------------------------------------
     def cells(self, progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:

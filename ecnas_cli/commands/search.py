@@ -1,0 +1,111 @@
+"""``ecnas search`` and ``ecnas strategies``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from benchmarks.registry import load_benchmark
+from ecnas_cli.analysis import run_front
+from ecnas_cli.batch import run_seeds
+from ecnas_cli.console import console, ensure_writable, print_json, user_errors
+from ecnas_cli.runner import Budget
+from strategies import STRATEGIES
+
+
+@user_errors
+def search(
+    strategy: Annotated[str, typer.Option(help=f"One of: {', '.join(STRATEGIES)}.")] = "nsga2",
+    benchmark: Annotated[str, typer.Option(help="Benchmark name (see `ecnas data list`).")
+                         ] = "ecnas-5v",
+    objectives: Annotated[str | None, typer.Option(
+        help="Comma-separated metric:direction (default: validation_accuracy:max,"
+             "energy_kwh:min).")] = None,
+    evals: Annotated[int | None, typer.Option(help="Budget: evaluations (default 500).")] = None,
+    energy_budget: Annotated[float | None, typer.Option(
+        help="Budget: total search energy in kWh.")] = None,
+    time_budget: Annotated[float | None, typer.Option(
+        help="Budget: total simulated training time in s.")] = None,
+    epochs: Annotated[int | None, typer.Option(help="Target budget (default: the largest).")
+                      ] = None,
+    seeds: Annotated[int, typer.Option(help="Repetitions (one SeedSequence).")] = 1,
+    seed: Annotated[int, typer.Option(help="Base seed.")] = 0,
+    jobs: Annotated[int, typer.Option(help="Parallel processes.")] = 1,
+    out: Annotated[Path, typer.Option(help="Output root.")] = Path("results"),
+    fmt: Annotated[str, typer.Option("--format", help="Trial log: csv or parquet.")] = "csv",
+    resume: Annotated[bool, typer.Option(help="Continue interrupted runs in --out.")] = False,
+    data_dir: Annotated[Path | None, typer.Option(help="Data dir.")] = None,
+    raw_dir: Annotated[Path | None, typer.Option(help="Raw EC-NAS data dir.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Search a benchmark with a strategy; print the found front and its hypervolume regret."""
+    budget = _budget(evals, energy_budget, time_budget)
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}; valid: {', '.join(STRATEGIES)}")
+    bench = load_benchmark(benchmark, data_dir_=data_dir, raw_dir=raw_dir)
+    ensure_writable(out)
+    with Progress(console=console, transient=True, disable=as_json) as progress:
+        task = progress.add_task(f"{strategy} on {benchmark}",
+                                 total=budget.amount if seeds == 1 else seeds)
+        done = (lambda spent, total: progress.update(task, completed=spent)) if seeds == 1 \
+            else None
+        results = run_seeds(benchmark, strategy, seeds=seeds, seed=seed, jobs=jobs,
+                            data_dir=data_dir, raw_dir=raw_dir, objectives=objectives,
+                            budget=budget, epochs=epochs, out=out, fmt=fmt, resume=resume,
+                            progress=done,
+                            on_done=None if seeds == 1 else lambda k: progress.advance(task))
+    fronts = [run_front(r, bench) for r in results]
+    if as_json:
+        print_json([_jsonable(f, r) for f, r in zip(fronts, results, strict=True)])
+        return
+    for f, r in zip(fronts, results, strict=True):
+        _render(f, r)
+
+
+def _budget(evals: int | None, energy: float | None, time_: float | None) -> Budget:
+    given = [(k, v) for k, v in (("evals", evals), ("energy", energy), ("time", time_))
+             if v is not None]
+    if len(given) > 1:
+        raise ValueError("give only one of --evals, --energy-budget, --time-budget")
+    kind, amount = given[0] if given else ("evals", 500)
+    return Budget(kind, float(amount))
+
+
+def _jsonable(front: Any, result: Any) -> dict[str, Any]:
+    return {"run_dir": str(result.path), **front.summary(),
+            "front": front.cells.to_dict(orient="records")}
+
+
+def _render(front: Any, result: Any) -> None:
+    cols = ["module_hash", *[o.metric for o in front.objectives]]
+    cols += [c for c in ("test_accuracy", "trainable_params") if c in front.cells
+             and c not in cols]
+    table = Table(*cols, title=f"front found by {front.strategy} (seed {front.seed}): "
+                               f"{result.path}")
+    for row in front.cells[cols].itertuples(index=False):
+        table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+    console.print(table)
+    console.print(f"hypervolume {front.hypervolume:.4f} (true front {front.true_hypervolume:.4f})"
+                  f"  regret {100 * front.regret:.2f}%  unique cells {front.unique_cells}"
+                  f"  search energy {front.search_energy_kwh:.3f} kWh")
+
+
+def strategies(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+               ) -> None:
+    """List the search strategies and their settings."""
+    data = {name: {"class": cls.__name__, "multi_fidelity": cls.multi_fidelity,
+                   "settings": {k: repr(v) for k, v in cls.defaults().items()},
+                   "summary": (cls.__doc__ or "").strip().splitlines()[0]}
+            for name, cls in STRATEGIES.items()}
+    if as_json:
+        print_json(data)
+        return
+    table = Table("name", "settings (defaults)", "description")
+    for name, d in data.items():
+        table.add_row(name, ", ".join(f"{k}={v}" for k, v in d["settings"].items()),
+                      d["summary"])
+    console.print(table)
