@@ -21,6 +21,14 @@ which Optuna leaves unset for a trial without sampled parameters). So its told v
 to its own genome (no genome is told values of another cell), and every :meth:`NSGA2.ask`
 takes at most ``max_attempts + 1`` Optuna trials.
 
+A child that is a cell the strategy has already been told about is told those values again
+(the strategy's own memory: no evaluation, no table query) and another child is drawn, at most
+``max_known`` times per candidate; after that the known cell is evaluated again. On a small
+space this keeps NSGA-II from spending its budget re-evaluating its converged population. The
+bound is small because every told trial makes Optuna's later asks slower (on ecnas-5v, 1,000
+evaluations: max_known 0 / 2 / 5 took 1.0 / 3.4 / 16 s per run, median regret 0.81 / 0.74 /
+0.73 %, unique cells 127 / 210 / 285).
+
 Candidates told with a non-finite value (not evaluated) are told to Optuna as ``FAIL`` too.
 The sampler's seed is drawn from the strategy's ``rng``. Optuna's log level is raised to
 ``WARNING`` (if it was more verbose) so that runs do not log every trial.
@@ -59,6 +67,9 @@ class NSGA2(Strategy):
         Probability that a child is a crossover of two parents rather than a parent copy.
     swapping_prob : float, default 0.5
         Probability of taking each parameter from the other parent in uniform crossover.
+    max_known : int, default 2
+        Children that are cells already evaluated are told their known values again (no
+        evaluation) and another child is drawn, up to this many times per candidate.
     max_attempts : int, default 10
         Genomes tried per candidate before a repair (see the module docstring).
 
@@ -75,7 +86,8 @@ class NSGA2(Strategy):
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  budgets: tuple[int, ...], n_objectives: int, population_size: int = 50,
                  mutation_prob: float | None = None, crossover_prob: float = 0.9,
-                 swapping_prob: float = 0.5, max_attempts: int = 10) -> None:
+                 swapping_prob: float = 0.5, max_attempts: int = 10,
+                 max_known: int = 2) -> None:
         super().__init__(space, rng=rng, budgets=budgets, n_objectives=n_objectives)
         check_setting("population_size", population_size,
                       is_int(population_size) and population_size >= 2, "an int >= 2")
@@ -92,7 +104,12 @@ class NSGA2(Strategy):
         self.mutation_prob = None if mutation_prob is None else float(mutation_prob)
         self.crossover_prob = float(crossover_prob)
         self.swapping_prob = float(swapping_prob)
+        check_setting("max_known", max_known, is_int(max_known) and max_known >= 0,
+                      "an int >= 0")
         self.max_attempts = int(max_attempts)
+        self.max_known = int(max_known)
+        self.n_known = 0
+        self._known: dict[str, list[float]] = {}
         self.n_invalid = 0
         self.n_repaired = 0
 
@@ -112,18 +129,25 @@ class NSGA2(Strategy):
         self._evaluated: list[Arch] = []  # cells told with finite values: repair parents
 
     def _ask(self) -> list[Candidate]:
+        for attempt in range(self.max_known + 1):
+            trial, arch = self._valid_trial()
+            known = self._known.get(self.space.hash(arch))
+            if known is None or attempt == self.max_known:
+                break
+            self._study.tell(trial, known)  # a cell it has seen: free, and no evaluation
+            self.n_known += 1
+        self._trial = trial
+        return [Candidate(arch, self.epochs)]
+
+    def _valid_trial(self) -> tuple[Trial, Arch]:
         for _ in range(self.max_attempts):
             trial = self._study.ask(self._distributions)
             try:
-                arch = self.space.validate(self._decode(trial.params))
-                break
+                return trial, self.space.validate(self._decode(trial.params))
             except InvalidArchError:
                 self._study.tell(trial, state=TrialState.FAIL)
                 self.n_invalid += 1
-        else:
-            trial, arch = self._repair()
-        self._trial = trial
-        return [Candidate(arch, self.epochs)]
+        return self._repair()
 
     def _repair(self) -> tuple[Trial, Arch]:
         if self._evaluated:
@@ -146,6 +170,7 @@ class NSGA2(Strategy):
         if np.isfinite(values).all():
             self._study.tell(trial, values.tolist())
             self._evaluated.append(candidates[0].arch)
+            self._known.setdefault(self.space.hash(candidates[0].arch), values.tolist())
         else:
             self._study.tell(trial, state=TrialState.FAIL)
 
