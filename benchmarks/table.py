@@ -106,8 +106,7 @@ class Benchmark:
         self.space = get_space(meta["space"])
         self.metrics = tuple(m for m in METRICS if m in frame and frame[m].notna().any())
         self.budgets = tuple(int(e) for e in np.unique(frame["epochs"].to_numpy()))
-        self._budgets = {e: _index_budget(frame[frame["epochs"].to_numpy() == e], self.metrics)
-                         for e in self.budgets}
+        self._indexed: dict[int, _Budget] = {}  # built per budget on first use
 
     def __repr__(self) -> str:
         return f"Benchmark({self.name!r}, space={self.space.name!r}, budgets={self.budgets})"
@@ -133,10 +132,17 @@ class Benchmark:
                 "table_sha256": self.checksum}
 
     # ----- queries ----------------------------------------------------------------------------
+    def _budget(self, epochs: int | None) -> _Budget:
+        e = self.epochs_or_default(epochs)
+        if e not in self._indexed:
+            rows = self.frame[self.frame["epochs"].to_numpy() == e]
+            self._indexed[e] = _index_budget(rows, self.metrics)
+        return self._indexed[e]
+
     def epochs_or_default(self, epochs: int | None) -> int:
         if epochs is None:
             return self.budgets[-1]
-        if int(epochs) not in self._budgets:
+        if int(epochs) not in self.budgets:
             raise ValueError(f"{self.name} has no budget of {epochs} epochs; "
                              f"budgets: {', '.join(map(str, self.budgets))}")
         return int(epochs)
@@ -168,7 +174,7 @@ class Benchmark:
                    repeat: str | int = "mean", rng: np.random.Generator | None = None,
                    metrics: Sequence[str] | None = None) -> dict[str, np.ndarray]:
         """Vectorised :meth:`query` over module hashes: metric -> ``(n,)`` array."""
-        b = self._budgets[self.epochs_or_default(epochs)]
+        b = self._budget(epochs)
         pos = self.positions(hashes, epochs=epochs)
         metrics = self.metrics if metrics is None else metrics
         if repeat == "mean":
@@ -189,7 +195,7 @@ class Benchmark:
                   ) -> np.ndarray:
         """Row positions of cells in the budget's arrays; a missing cell is a clear error."""
         e = self.epochs_or_default(epochs)
-        b = self._budgets[e]
+        b = self._budget(e)
         try:
             return np.fromiter((b.position[h] for h in hashes), dtype=np.int64,
                                count=len(hashes))
@@ -200,7 +206,7 @@ class Benchmark:
     def cell_values(self, objectives: Sequence[Objective], *, epochs: int | None = None
                     ) -> tuple[np.ndarray, np.ndarray]:
         """Every cell's hash and mean raw objective values ``(n, m)`` at ``epochs``."""
-        b = self._budgets[self.epochs_or_default(epochs)]
+        b = self._budget(epochs)
         for o in objectives:
             if o.metric not in b.means:
                 raise ValueError(f"{self.name} has no {o.metric!r}; metrics: "
