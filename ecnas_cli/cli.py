@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ecnas_cli.commands import arch, data, search, space
+from ecnas_cli.commands import arch, compare, data, pareto, search, space
 
 app = typer.Typer(
     name="ecnas",
@@ -21,6 +21,8 @@ app.add_typer(space.app, name="space")
 app.add_typer(data.app, name="data")
 app.command("search")(search.search)
 app.command("strategies")(search.strategies)
+app.add_typer(pareto.app, name="pareto")
+app.command("compare")(compare.compare)
 
 
 def _version(value: bool) -> None:

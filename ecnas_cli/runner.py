@@ -19,13 +19,14 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.objectives import Objective, parse_objectives, to_min
-from benchmarks.table import Benchmark
+from benchmarks.table import Benchmark, MissingCellError
 from ecnas_cli.results import TRACE_COLUMNS, TRIAL_COLUMNS, RunResult, load_run, run_dir
 from strategies import get_strategy
 from strategies.base import Candidate
 
 BUDGET_KINDS = {"evals": "evaluations", "energy": "energy_kwh", "time": "training_time_s"}
 CHECKPOINT_EVERY = 100  # evaluations between trial-log writes while running
+MAX_MISSES = 100_000  # consecutive asks of cells the table lacks before giving up
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class _Loop:
         self.time = 0.0
         self.done = False
         self.new_rows = False
+        self.misses = 0
 
     def spent(self) -> float:
         return {"evals": self.count, "energy": self.energy, "time": self.time}[self.budget.kind]
@@ -141,10 +143,19 @@ class _Loop:
         F = np.full((len(candidates), len(self.objs)), np.inf)
         evaluated: list[dict[str, Any]] = []
         for i, cand in enumerate(candidates):
-            row = self._evaluate(cand)
+            try:
+                row = self._evaluate(cand)
+            except MissingCellError:  # a sparse table: the cell is not evaluable, costs nothing
+                self.misses += 1
+                if self.misses > MAX_MISSES:
+                    raise ValueError(f"{self.bench.name} has no measurement for {MAX_MISSES:,} "
+                                     "cells in a row: it covers too little of the space to "
+                                     "search") from None
+                continue
             if row is None:
                 self.done = True
                 break
+            self.misses = 0
             F[i] = to_min(np.array([[row[o.metric] for o in self.objs]]), self.objs)[0]
             evaluated.append(row)
         t1 = time.perf_counter()

@@ -1,0 +1,94 @@
+"""``ecnas pareto``: the front one run found, its trade-offs and knee, and its figure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.table import Table
+
+from benchmarks.schema import METRICS
+from ecnas_cli.analysis import pareto_report
+from ecnas_cli.console import console, print_json, user_errors
+from ecnas_cli.plotting import plot_front
+
+app = typer.Typer(help="The Pareto front of one run: table, trade-offs, knee, figure.",
+                  no_args_is_help=True)
+
+RunDir = Annotated[Path, typer.Argument(help="A run directory (holding run.json).")]
+DataDir = Annotated[Path | None, typer.Option(
+    "--data-dir", help="Data dir (default: $ECNAS_DATA_DIR or the user data dir).")]
+RawDir = Annotated[Path | None, typer.Option(
+    "--raw-dir", help="Raw EC-NAS measurements (default: $ECNAS_RAW_DIR).")]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+#: Columns shown on screen, by table column name: (header, formatter).
+_SHOWN: dict[str, tuple[str, Any]] = {
+    "within_points": ("within (pts)", "{:g}".format),
+    "evaluation": ("found at", "{:d}".format),
+    "drop_points": ("drop (pts)", "{:.2f}".format),
+    "saving_pct": ("saving (%)", "{:.1f}".format),
+}
+
+
+def _column(name: str) -> tuple[str, Any]:
+    if name in _SHOWN:
+        return _SHOWN[name]
+    metric = METRICS.get(name)
+    if metric is None:
+        return name, str
+    if metric.unit == "fraction":
+        return f"{metric.label} (%)", lambda v: f"{100 * v:.2f}"
+    if metric.unit == "count":
+        return metric.label, lambda v: f"{v:,.0f}"
+    return f"{metric.label} ({metric.unit})", lambda v: f"{v:.4g}"
+
+
+def _table(frame: pd.DataFrame, title: str) -> Table:
+    cols = [c for c in frame.columns if c not in ("matrix", "ops")]
+    table = Table(*(_column(c)[0] for c in cols), title=title)
+    for row in frame[cols].itertuples(index=False):
+        table.add_row(*(str(v)[:8] if c == "module_hash" else _column(c)[1](v)
+                        for c, v in zip(cols, row, strict=True)))
+    return table
+
+
+@app.command("show")
+@user_errors
+def show(run_dir: RunDir, data_dir: DataDir = None, raw_dir: RawDir = None,
+         as_json: Json = False) -> None:
+    """The run's Pareto front by mean values, hypervolume regret, trade-off table and knee."""
+    report = pareto_report(run_dir, data_dir=data_dir, raw_dir=raw_dir)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    s = report.front.summary()
+    console.print(
+        f"[bold]{s['strategy']}[/] seed {s['spawn_key'][-1] if s['spawn_key'] else 0} on "
+        f"{s['benchmark']} ({s['epochs']} epochs, {', '.join(s['objectives'])}): "
+        f"{s['evaluations']} evaluations, {s['unique_cells']} unique cells, search energy "
+        f"{s['search_energy_kwh']:.3f} kWh")
+    console.print(f"hypervolume {s['hypervolume']:.4f} of {s['true_hypervolume']:.4f} "
+                  f"(true front), regret {s['regret']:.4f}; mean values over repeats")
+    console.print(_table(report.front.cells, f"front: {s['front_size']} cells"))
+    if report.tradeoff is not None:
+        console.print(_table(report.tradeoff, "cheapest cell within x accuracy points of the "
+                                              "most accurate"))
+    if report.knee is not None:
+        console.print(_table(report.knee.to_frame().T, "knee"))
+
+
+@app.command("plot")
+@user_errors
+def plot(
+    run_dir: RunDir,
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="PNG or PDF file (default: <run_dir>/front.png).")] = None,
+    log_x: Annotated[bool, typer.Option("--log-x", help="Logarithmic x axis.")] = False,
+    data_dir: DataDir = None, raw_dir: RawDir = None,
+) -> None:
+    """Figure: all cells, the run's evaluated cells and front, the true front, extremes, knee."""
+    path = plot_front(run_dir, out, data_dir=data_dir, raw_dir=raw_dir, log_x=log_x)
+    console.print(f"wrote {path}")

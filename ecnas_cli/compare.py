@@ -1,0 +1,270 @@
+"""Comparing strategies over seeds: regret curves, statistics and attainment surfaces.
+
+Everything is recomputed from the trial logs with the benchmark's mean values (see
+:mod:`ecnas_cli.analysis`). Hypervolume is taken in the benchmark's normalised space with the
+reference point ``REFERENCE``; regret is relative to the true front's hypervolume.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import mannwhitneyu
+
+from benchmarks.objectives import Objective, from_min, to_min
+from benchmarks.table import REFERENCE, Benchmark
+from ecnas_cli import indicators as ind
+from ecnas_cli.analysis import (
+    cell_means,
+    load_runs,
+    normalised,
+    pareto_cells,
+    run_benchmark,
+)
+from ecnas_cli.results import RunResult
+from ecnas_cli.tradeoff import chosen_cells
+
+__all__ = ["AXES", "LEVELS", "Comparison", "attainment", "compare_runs", "compare_stats",
+           "curve_bands", "curves", "holm", "pairwise_tests"]
+
+#: Curve x axes: column of :func:`curves` for each ``x`` choice.
+AXES = {"evals": "evaluation", "energy": "energy_kwh"}
+#: Fractions of the true front's hypervolume whose cost :func:`compare_stats` reports.
+LEVELS = (0.95, 0.99)
+
+
+def _label(run: RunResult, i: int) -> str:
+    """A unique run name: its directory (two trees may both hold ``random/seed-0``)."""
+    if run.path is not None:
+        return str(run.path)
+    return f"{run.meta['strategy']}/seed-{(run.meta.get('spawn_key') or [0])[-1]}#{i}"
+
+
+def curves(runs: Sequence[RunResult], bench: Benchmark, x: str = "evals") -> pd.DataFrame:
+    """Hypervolume regret of each run after every evaluation.
+
+    Incremental (:func:`ecnas_cli.indicators.hv_curve`). A trial counts with its cell's mean
+    values at the run's target epochs; lower-fidelity trials cost energy but add no result.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``strategy``, ``run``, ``evaluation`` (1-based), ``energy_kwh`` (cumulative
+        search energy), ``x`` (the column chosen by ``x``: "evals" or "energy") and ``regret``.
+    """
+    if x not in AXES:
+        raise ValueError(f"x must be one of {', '.join(AXES)}, got {x!r}")
+    parts, true_hv = [], {}
+    for i, run in enumerate(runs):
+        objs, epochs = run.objectives, int(run.meta["epochs"])
+        if (objs, epochs) not in true_hv:
+            true = bench.true_front(objs, epochs=epochs)[[o.metric for o in objs]]
+            true_hv[objs, epochs] = ind.hypervolume(
+                normalised(true.to_numpy(dtype=float), objs, bench, epochs), ref=REFERENCE)
+        hv_true = true_hv[objs, epochs]
+        F = _trial_points(run, bench, objs, epochs)
+        trials = run.trials
+        energy = trials["cumulative_energy_kwh"].to_numpy(dtype=float) \
+            if "cumulative_energy_kwh" in trials else trials["energy_kwh"].cumsum().to_numpy()
+        part = pd.DataFrame({"strategy": str(run.meta["strategy"]), "run": _label(run, i),
+                             "evaluation": np.arange(1, len(F) + 1), "energy_kwh": energy,
+                             "regret": (hv_true - ind.hv_curve(F, ref=REFERENCE)) / hv_true})
+        part.insert(4, "x", part[AXES[x]])
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _trial_points(run: RunResult, bench: Benchmark, objs: Sequence[Objective],
+                  epochs: int) -> np.ndarray:
+    """Normalised mean values per trial; trials that add nothing sit at the reference point."""
+    trials = run.trials
+    F = np.full((len(trials), len(objs)), REFERENCE)
+    at = np.flatnonzero(trials["epochs"].to_numpy() == epochs)
+    values = bench.query_many(trials["module_hash"].iloc[at].tolist(), epochs=epochs,
+                              metrics=[o.metric for o in objs])
+    raw = np.column_stack([values[o.metric] for o in objs])
+    ok = np.isfinite(raw).all(axis=1)
+    F[at[ok]] = normalised(raw[ok], objs, bench, epochs)
+    return F
+
+
+def curve_bands(curve_table: pd.DataFrame, *, points: int = 300,
+                log: bool = False) -> pd.DataFrame:
+    """Median and interquartile range of the regret per strategy on a common x grid.
+
+    ``evaluation`` curves use every integer evaluation; other axes ``points`` grid points,
+    geometric when ``log``. Before its first trial a run has regret 1 (nothing found); after
+    its last one it has no value. A grid point is kept while at least half of a strategy's
+    runs have a value there.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``strategy``, ``x``, ``median``, ``q25``, ``q75``, ``runs``.
+    """
+    xs = curve_table["x"].to_numpy(dtype=float)
+    if np.array_equal(curve_table["x"], curve_table["evaluation"]):
+        grid = np.arange(1.0, xs.max() + 1)
+    else:
+        lo = xs[xs > 0].min() if log else 0.0
+        grid = np.geomspace(lo, xs.max(), points) if log else np.linspace(lo, xs.max(), points)
+    parts = []
+    for strategy, block in curve_table.groupby("strategy", sort=False):
+        Y = np.vstack([_on_grid(g["x"].to_numpy(float), g["regret"].to_numpy(float), grid)
+                       for _, g in block.groupby("run", sort=False)])
+        count = np.isfinite(Y).sum(axis=0)
+        keep = count >= max(1, int(np.ceil(len(Y) / 2)))
+        Y = Y[:, keep]
+        q25, med, q75 = np.nanpercentile(Y, [25, 50, 75], axis=0)
+        parts.append(pd.DataFrame({"strategy": strategy, "x": grid[keep], "median": med,
+                                   "q25": q25, "q75": q75, "runs": count[keep]}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _on_grid(x: np.ndarray, y: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    out = np.where(grid < x[0], 1.0, ind.curve_at(x, y, grid))
+    return np.where(grid > x[-1], np.nan, out)
+
+
+def holm(p: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Holm-Bonferroni adjusted p-values (step-down; NaN stays NaN and is not counted).
+
+    Examples
+    --------
+    >>> holm([0.01, 0.04, 0.03])
+    array([0.03, 0.06, 0.06])
+    """
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    idx = np.flatnonzero(~np.isnan(p))
+    order = idx[np.argsort(p[idx], kind="stable")]
+    m = len(order)
+    adjusted = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    out[order] = np.minimum(adjusted, 1.0)
+    return out
+
+
+def compare_stats(curve_table: pd.DataFrame, levels: Sequence[float] = LEVELS) -> pd.DataFrame:
+    """Per strategy: final regret (median, IQR) and the cost of reaching each level.
+
+    ``evals_to_95`` / ``kwh_to_95`` are the median over runs of the evaluations / cumulative
+    search energy (kWh) after which the front holds 95% of the true front's hypervolume; a
+    run that never gets there counts as infinite, and an infinite median is NaN (not reached).
+    ``reached_95`` is the fraction of runs that got there.
+    """
+    rows = []
+    for strategy, block in curve_table.groupby("strategy", sort=False):
+        runs = [g for _, g in block.groupby("run", sort=False)]
+        final = np.array([g["regret"].iat[-1] for g in runs])
+        row = {"strategy": strategy, "runs": len(runs),
+               "evaluations": float(np.median([len(g) for g in runs])),
+               "search_energy_kwh": float(np.median([g["energy_kwh"].iat[-1] for g in runs])),
+               "final_regret_median": float(np.median(final)),
+               "final_regret_q25": float(np.percentile(final, 25)),
+               "final_regret_q75": float(np.percentile(final, 75))}
+        for level in levels:
+            tag = f"{round(100 * level)}"
+            cost = np.array([_first_reach(g, 1.0 - level) for g in runs])  # (runs, 2)
+            med = np.median(cost, axis=0)
+            med[~np.isfinite(med)] = np.nan  # the median run never got there
+            row[f"evals_to_{tag}"], row[f"kwh_to_{tag}"] = float(med[0]), float(med[1])
+            row[f"reached_{tag}"] = float(np.isfinite(cost[:, 0]).mean())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _first_reach(run: pd.DataFrame, regret: float) -> tuple[float, float]:
+    hit = np.flatnonzero(run["regret"].to_numpy() <= regret + 1e-12)
+    if len(hit) == 0:
+        return np.inf, np.inf
+    i = hit[0]
+    return float(run["evaluation"].to_numpy()[i]), float(run["energy_kwh"].to_numpy()[i])
+
+
+def pairwise_tests(curve_table: pd.DataFrame) -> pd.DataFrame:
+    """Two-sided Mann-Whitney U tests of final regret for every pair of strategies.
+
+    ``p_holm`` is Holm-corrected over all pairs; ``prob_a_better`` is the probability that a
+    run of ``a`` ends with lower regret than a run of ``b`` (ties count half), ``1 - U/(n m)``.
+    """
+    final = {s: b.groupby("run", sort=False)["regret"].last().to_numpy()
+             for s, b in curve_table.groupby("strategy", sort=False)}
+    rows = []
+    for a, b in itertools.combinations(final, 2):
+        u, p = mannwhitneyu(final[a], final[b], alternative="two-sided")
+        rows.append({"a": a, "b": b, "u": float(u), "p": float(p),
+                     "prob_a_better": 1.0 - float(u) / (len(final[a]) * len(final[b]))})
+    out = pd.DataFrame(rows, columns=["a", "b", "u", "p", "prob_a_better"])
+    out.insert(4, "p_holm", holm(out["p"].to_numpy()) if len(out) else [])
+    return out
+
+
+def attainment(runs: Sequence[RunResult], bench: Benchmark,
+               levels: Sequence[float] = (25, 50, 75)) -> dict[str, dict[float, np.ndarray]]:
+    """Empirical attainment surfaces per strategy in raw objective units (2 objectives).
+
+    Each run contributes its front of mean values at its target epochs.
+
+    Returns
+    -------
+    dict
+        ``{strategy: {level: (p, 2) raw values}}``, rows sorted by the first objective's
+        minimisation form (best first).
+    """
+    objs = runs[0].objectives
+    if len(objs) != 2:
+        raise ValueError(f"attainment surfaces need 2 objectives, got {len(objs)}")
+    metrics = [o.metric for o in objs]
+    by: dict[str, list[np.ndarray]] = {}
+    for run in runs:
+        front = pareto_cells(cell_means(run, bench), objs)
+        by.setdefault(str(run.meta["strategy"]), []).append(
+            to_min(front[metrics].to_numpy(dtype=float), objs))
+    return {s: {p: from_min(P, objs) for p, P in ind.eaf(fronts, levels=levels).items()}
+            for s, fronts in by.items()}
+
+
+@dataclass
+class Comparison:
+    """Everything ``ecnas compare`` shows, computed once from the runs."""
+
+    bench: Benchmark
+    objectives: tuple[Objective, ...]
+    epochs: int
+    x: str
+    curves: pd.DataFrame
+    bands: pd.DataFrame
+    stats: pd.DataFrame
+    pairwise: pd.DataFrame
+    attainment: dict[str, dict[float, np.ndarray]] | None
+    true_front: pd.DataFrame
+    chosen: pd.DataFrame
+
+
+def compare_runs(paths: Sequence[Path], *, x: str = "evals", log: bool = False,
+                 data_dir: Path | None = None, raw_dir: Path | None = None) -> Comparison:
+    """Load the runs under ``paths`` and their benchmark; compute curves, statistics,
+    attainment surfaces and the chosen cells (extremes and knee of all runs' joint front).
+
+    ``log`` places the band grid geometrically (for a logarithmic x axis).
+    """
+    runs = load_runs(paths)
+    bench = run_benchmark(runs[0], data_dir=data_dir, raw_dir=raw_dir)
+    objs, epochs = runs[0].objectives, int(runs[0].meta["epochs"])
+    table = curves(runs, bench, x=x)
+    # The first-evaluation number of one run means nothing for the joint front: drop it.
+    cells = pd.concat([cell_means(r, bench) for r in runs]).drop_duplicates("module_hash")
+    cells = cells.drop(columns="evaluation")
+    joint = pareto_cells(cells, objs)
+    return Comparison(
+        bench=bench, objectives=objs, epochs=epochs, x=x, curves=table,
+        bands=curve_bands(table, log=log), stats=compare_stats(table),
+        pairwise=pairwise_tests(table),
+        attainment=attainment(runs, bench) if len(objs) == 2 else None,
+        true_front=bench.true_front(objs, epochs=epochs),
+        chosen=chosen_cells(joint, objs) if len(joint) else joint)
