@@ -64,10 +64,11 @@ def hash_modules_batch(matrices: np.ndarray, labels: np.ndarray) -> list[str]:
     con = duckdb.connect()
     group = (d_in * (n + 1) + d_out).ravel()
     blocks = [(g, np.flatnonzero(group == g)) for g in np.unique(group).tolist()]
+    a_in = np.ascontiguousarray(a.transpose(0, 2, 1))
     for _ in range(n):
-        rank = _hash_rank(hexes)
-        in_order = _neighbour_order(a.transpose(0, 2, 1), rank)  # [c, v, :d_in] sources
-        out_order = _neighbour_order(a, rank)  # [c, v, :d_out] targets
+        prefix = _prefix(hexes)
+        in_order = _neighbour_order(a_in, prefix, hexes)  # [c, v, :d_in] sources
+        out_order = _neighbour_order(a, prefix, hexes)  # [c, v, :d_out] targets
         words = hexes.view(np.uint64).reshape(n_cells, n, 4)  # gather 32 bytes as 4 words
         new = np.empty((n_cells * n, 4), dtype=np.uint64)
         for g, sel in blocks:
@@ -80,7 +81,9 @@ def hash_modules_batch(matrices: np.ndarray, labels: np.ndarray) -> list[str]:
                                   words[c, v].view(np.uint8)], axis=1)
             new[sel] = _md5_rows(con, msg).view(np.uint64)
         hexes = new.view(np.uint8).reshape(n_cells, n, 32)
-    final = np.take_along_axis(hexes, np.argsort(_hash_rank(hexes), axis=1)[:, :, None], axis=1)
+    everyone = np.ones((n_cells, 1, n), dtype=bool)
+    order = _neighbour_order(everyone, _prefix(hexes), hexes)
+    final = np.take_along_axis(hexes, order[:, 0, :, None], axis=1)
     quote = np.frombuffer(b"'", dtype=np.uint8)
     sep = np.frombuffer(b", ", dtype=np.uint8)
     parts: list[np.ndarray] = [np.frombuffer(b"[", dtype=np.uint8)]
@@ -108,12 +111,40 @@ def _hash_rank(hexes: np.ndarray) -> np.ndarray:
     return rank.reshape(hexes.shape[:-1])
 
 
-def _neighbour_order(adj: np.ndarray, rank: np.ndarray) -> np.ndarray:
-    """``[c, v, j]``: the j-th neighbour ``w`` of ``v`` (``adj[c, v, w]``) in hash order."""
-    n = rank.shape[1]
-    key = np.where(adj, rank[:, None, :] * n + np.arange(n), np.iinfo(np.int64).max)
+def _neighbour_order(adj: np.ndarray, prefix: np.ndarray, hexes: np.ndarray) -> np.ndarray:
+    """``[c, v, j]``: the j-th neighbour ``w`` of ``v`` (``adj[c, v, w]``) in hash order.
+
+    Neighbours are sorted by the first 61 bits of their hash with the vertex number packed
+    into the low 3 bits of the key. Equal prefixes of different hashes (odds ~2^-61 per pair)
+    are detected and resolved by a full lexicographic ranking instead.
+    """
+    n = hexes.shape[1]
+    big = np.iinfo(np.uint64).max
+    packed = (prefix & ~np.uint64(7)) | np.arange(n, dtype=np.uint64)
+    key = np.where(adj, packed[:, None, :], big)
     key.sort(axis=-1)
-    return key % n  # padding entries are never read: only the first degree ones are
+    tie = ((key[..., 1:] >> np.uint64(3)) == (key[..., :-1] >> np.uint64(3))) & (
+        key[..., 1:] != big)
+    if tie.any():
+        c, v, j = np.nonzero(tie)
+        w1, w2 = key[c, v, j] & np.uint64(7), key[c, v, j + 1] & np.uint64(7)
+        if not (hexes[c, w1.astype(np.intp)] == hexes[c, w2.astype(np.intp)]).all():
+            rank = _hash_rank(hexes)
+            key = np.where(adj, rank[:, None, :] * n + np.arange(n), np.iinfo(np.int64).max)
+            key.sort(axis=-1)
+            return (key % n).astype(np.intp)
+    return (key & np.uint64(7)).astype(np.intp)
+
+
+_NIBBLE = np.zeros(256, dtype=np.uint8)
+_NIBBLE[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint8)
+
+
+def _prefix(hexes: np.ndarray) -> np.ndarray:
+    """The first 16 hex digits of each hash as a uint64 (same order as the strings)."""
+    nib = _NIBBLE[hexes[..., :16]]
+    packed = np.ascontiguousarray((nib[..., 0::2] << 4) | nib[..., 1::2])
+    return packed.view(">u8")[..., 0].astype(np.uint64)
 
 
 def _md5_rows(con: duckdb.DuckDBPyConnection, msg: np.ndarray) -> np.ndarray:
