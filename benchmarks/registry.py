@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from benchmarks.sources.csv_energy import find_sample, read_energy_csv
@@ -163,7 +164,8 @@ def frame_from_csv(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     described = describe_frame(raw[["matrix", "ops"]], space)
     bad = described["error"] != ""
     if bad.any():
-        raise ValueError(f"{path}: row {int(bad.idxmax()) + 2}: {described['error'][bad].iloc[0]}")
+        row = int(np.flatnonzero(bad.to_numpy())[0]) + 2  # 1-based, after the header line
+        raise ValueError(f"{path}: row {row}: {described['error'][bad].iloc[0]}")
     pruned = [check_arch(Arch.from_strings(m, o)).to_strings()
               for m, o in zip(raw["matrix"], raw["ops"], strict=True)]
     frame = described.drop(columns=["error", "num_edges"])

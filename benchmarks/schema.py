@@ -54,8 +54,10 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=df.index)
     for col in COLUMNS:
         dtype = DTYPES[col]
-        if col in df.columns:
-            out[col] = df[col].astype(object if dtype == "str" else dtype)
+        if col in df.columns and dtype == "str":
+            out[col] = df[col].astype(object)
+        elif col in df.columns:
+            out[col] = df[col].astype(dtype)  # type: ignore[call-overload]
         elif dtype == "str":
             out[col] = ""
         elif dtype == "int64":

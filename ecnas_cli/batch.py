@@ -24,7 +24,7 @@ def run_seeds(benchmark: str, strategy: str, *, seeds: int = 1, seed: int = 0, j
         raise ValueError(f"--seeds must be >= 1, got {seeds}")
     if jobs < 1:
         raise ValueError(f"--jobs must be >= 1, got {jobs}")
-    bench_args = {"data_dir_": data_dir, "raw_dir": raw_dir}
+    bench_args: dict[str, Any] = {"data_dir_": data_dir, "raw_dir": raw_dir}
     load_benchmark(benchmark, **bench_args)  # build the table once, before any worker starts
     results: dict[int, RunResult] = {}
     if jobs == 1 or seeds == 1:

@@ -193,7 +193,8 @@ class _Loop:
         if log is None or self.count >= len(log):
             self.new_rows = True
             return
-        if log["module_hash"].iat[self.count] != h or int(log["epochs"].iat[self.count]) != epochs:
+        logged_epochs = int(log["epochs"].to_numpy()[self.count])
+        if log["module_hash"].iat[self.count] != h or logged_epochs != epochs:
             raise ReplayMismatchError(
                 f"resume: evaluation {self.count} asks {h} at {epochs} epochs but the log has "
                 f"{log['module_hash'].iat[self.count]}; the log is from another run")

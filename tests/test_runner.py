@@ -51,7 +51,7 @@ def test_energy_budget_is_never_exceeded(bench, name):
 
 
 def test_unknown_names_and_bad_budgets(bench):
-    with pytest.raises(ValueError, match="valid: .*random"):
+    with pytest.raises(ValueError, match=r"valid: .*random"):
         get_strategy("annealing")
     with pytest.raises(ValueError, match="unknown objective 'accuracy'"):
         run_search(bench, "random", objectives="accuracy:max,energy_kwh:min")

@@ -38,8 +38,8 @@ class Arch:
     ``Arch`` values with the same :meth:`module_hash`.
     """
 
-    matrix: tuple[tuple[int, ...], ...]
-    ops: tuple[str, ...]
+    matrix: Sequence[Sequence[int]]  # stored as a tuple of tuples
+    ops: Sequence[str]  # stored as a tuple
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "matrix", tuple(tuple(int(x) for x in row) for row in self.matrix))

@@ -13,7 +13,7 @@ import pandas as pd
 import platformdirs
 
 from benchmarks.network import count_batch
-from benchmarks.space.arch import OPS, Arch
+from benchmarks.space.arch import OPS
 from benchmarks.space.enumeration import CellGroup, enumerate_groups
 
 #: Bump when the cached table's content or layout changes.
@@ -78,8 +78,3 @@ def cached_cells(max_vertices: int, max_edges: int,
         if os.path.exists(tmp):
             os.unlink(tmp)
     return cells
-
-
-def row_arch(cells: pd.DataFrame, i: int) -> Arch:
-    """The :class:`Arch` of row ``i`` of a cell table."""
-    return Arch.from_strings(cells["matrix"].iat[i], cells["ops"].iat[i])

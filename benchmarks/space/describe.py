@@ -62,5 +62,5 @@ def describe_frame(cells: pd.DataFrame, space: SearchSpace) -> pd.DataFrame:
         result[col] = pd.array(out[col]) if col in ("module_hash", "error") else out[col]
     valid = result["error"] == ""
     for col in ("num_vertices", "num_edges", "trainable_params", "flops"):
-        result[col] = result[col].astype("Int64").where(valid, pd.NA)
+        result[col] = result[col].astype("Int64").mask(~valid)
     return result

@@ -44,7 +44,7 @@ def full_dags(num_vertices: int, max_edges: int) -> np.ndarray:
     bits = bits[bits.sum(axis=1) <= max_edges]
     a = np.zeros((len(bits), v, v), dtype=bool)
     a[:, rows, cols] = bits
-    full = a[:, :-1].any(axis=2).all(axis=1) & a[:, :, 1:].any(axis=1).all(axis=1)
+    full = np.all(a[:, :-1].any(axis=2), axis=1) & np.all(a[:, :, 1:].any(axis=1), axis=1)
     return a[full].astype(np.uint8)
 
 

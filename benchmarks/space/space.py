@@ -77,13 +77,14 @@ class SearchSpace:
         mats = np.asarray(matrices, dtype=np.uint8)
         labels = np.asarray(labels)
         v = labels.shape[1]
-        rows = self._fingerprints().get_indexer(wl_fingerprints(mats, labels))
+        rows = self._fingerprints().get_indexer(pd.Index(wl_fingerprints(mats, labels)))
         out = self._hash_column()[np.maximum(rows, 0)]
         ok = rows >= 0
         if v > 2:  # a looked-up row must also be this exact shape of cell: pruned, in order
             upper = ~np.tril(np.ones((v, v), dtype=bool))
             ok &= ~(mats.astype(bool) & ~upper).any(axis=(1, 2))
-            ok &= mats[:, :-1].any(axis=2).all(axis=1) & mats[:, :, 1:].any(axis=1).all(axis=1)
+            ok &= np.all(mats[:, :-1].any(axis=2), axis=1)
+            ok &= np.all(mats[:, :, 1:].any(axis=1), axis=1)
         for i in np.flatnonzero(~ok).tolist():
             arch = Arch(mats[i].tolist(), [_OP_NAME[int(x)] for x in labels[i]])
             out[i] = self.hash(arch)

@@ -12,7 +12,7 @@ from rich.table import Table
 from benchmarks import registry
 from benchmarks.sources.fetch import fetch_official
 from benchmarks.space import Arch
-from benchmarks.table import summarise
+from benchmarks.table import Benchmark, summarise
 from ecnas_cli.console import console, print_json, user_errors, write_table
 
 app = typer.Typer(help="Benchmark tables: list, info, query, export, import, fetch.",
@@ -25,7 +25,7 @@ RawDir = Annotated[Path | None, typer.Option(
 Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
-def load(name: str, data_dir: Path | None, raw_dir: Path | None):  # type: ignore[no-untyped-def]
+def load(name: str, data_dir: Path | None, raw_dir: Path | None) -> Benchmark:
     """Load a benchmark, with a progress bar while its table is built the first time."""
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"loading {name}", total=None)

@@ -97,10 +97,11 @@ def _render(front: Any, result: Any) -> None:
 def strategies(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
                ) -> None:
     """List the search strategies and their settings."""
-    data = {name: {"class": cls.__name__, "multi_fidelity": cls.multi_fidelity,
-                   "settings": {k: repr(v) for k, v in cls.defaults().items()},
-                   "summary": (cls.__doc__ or "").strip().splitlines()[0]}
-            for name, cls in STRATEGIES.items()}
+    data: dict[str, dict[str, Any]] = {
+        name: {"class": cls.__name__, "multi_fidelity": cls.multi_fidelity,
+               "settings": {k: repr(v) for k, v in cls.defaults().items()},
+               "summary": (cls.__doc__ or "").strip().splitlines()[0]}
+        for name, cls in STRATEGIES.items()}
     if as_json:
         print_json(data)
         return

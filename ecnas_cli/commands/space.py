@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
+import pandas as pd
 import typer
 from rich.progress import Progress
 
-from benchmarks.space import get_space
+from benchmarks.space import SearchSpace, get_space
 from benchmarks.space.cells import COLUMNS
 from ecnas_cli.console import console, print_json, user_errors, write_table
 
@@ -26,8 +28,8 @@ def info(
     cells = _cells_with_progress(sp)
     data = {"space": sp.name, "num_cells": len(cells), "max_vertices": sp.max_vertices,
             "max_edges": sp.max_edges, "ops": list(sp.ops),
-            "cells_by_vertices": {int(k): int(v) for k, v in
-                                  cells["num_vertices"].value_counts().sort_index().items()}}
+            "cells_by_vertices": dict(zip(*(x.tolist() for x in np.unique(
+                cells["num_vertices"].to_numpy(), return_counts=True)), strict=True))}
     if as_json:
         print_json(data)
         return
@@ -47,7 +49,7 @@ def enumerate_cells(
     console.print(f"{len(cells):,} cells -> {output}")
 
 
-def _cells_with_progress(sp):  # type: ignore[no-untyped-def]
+def _cells_with_progress(sp: SearchSpace) -> pd.DataFrame:
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task(f"enumerating {sp.name}", total=sp.max_vertices - 1)
         return sp.cells(progress=lambda done, total: progress.update(task, completed=done))
