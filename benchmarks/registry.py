@@ -40,6 +40,7 @@ class BenchmarkSpec:
     official: str | None = None  # official tfrecord (fetched)
     checkpoints: bool = False  # keep intermediate checkpoints as budgets
     energy_source: str = "measured"  # of the budgets beyond 4 epochs
+    built_by: str | None = None  # the command that builds it, when no source can
 
 
 def _hw(gpu: str) -> BenchmarkSpec:
@@ -65,6 +66,8 @@ REGISTRY: dict[str, BenchmarkSpec] = {s.name: s for s in [
                   official="energy_7V9E_4epochs.tfrecord", checkpoints=True),
     BenchmarkSpec("ecnas-7v", "7v", "all 423,624 7V cells, surrogate energy (EC-NAS)",
                   official="energy_7V9E_surrogate.tfrecord", energy_source="surrogate"),
+    BenchmarkSpec("ecnas-7v-energy", "7v", "all 423,624 7V cells: ecnas surrogate energy, "
+                  "params, FLOPs (no accuracy)", built_by="ecnas surrogate build-7v"),
     *[_hw(g) for g in ("quadrortx6000", "rtx3060", "rtx3090", "titanxp")],
 ]}
 
@@ -108,6 +111,8 @@ def build_benchmark(spec: BenchmarkSpec, *, data_dir_: Path | None = None,
                     fetch: bool = False, progress: Progress = None) -> Path:
     """Build and store the table of a registered benchmark; return its path."""
     root = raw_dir_or_env(raw_dir)
+    if spec.built_by is not None:
+        raise FileNotFoundError(f"{spec.name} is not built yet: run `{spec.built_by}`")
     if spec.csv:
         if root is None:
             raise FileNotFoundError(f"{spec.name} is built from the raw data dir: set "

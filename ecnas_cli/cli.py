@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ecnas_cli.commands import arch, compare, data, pareto, search, space
+from ecnas_cli.commands import arch, compare, data, pareto, search, space, surrogate
 
 app = typer.Typer(
     name="ecnas",
@@ -23,6 +23,7 @@ app.command("search")(search.search)
 app.command("strategies")(search.strategies)
 app.add_typer(pareto.app, name="pareto")
 app.command("compare")(compare.compare)
+app.add_typer(surrogate.app, name="surrogate")
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,146 @@
+"""The surrogate application: fit, evaluate, predict from CSV, build the 7V energy table."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.registry import ECNAS_VERSION, frame_from_csv, raw_dir_or_env, table_path
+from benchmarks.sources.csv_energy import find_sample
+from benchmarks.sources.fetch import data_dir
+from benchmarks.sources.tfrecord import read_nasbench101
+from benchmarks.space import get_space
+from benchmarks.space.describe import describe_frame
+from benchmarks.surrogate import Surrogate, fit_surrogate, load_surrogate, load_training_data
+from benchmarks.surrogate_eval import cross_val_predict, learning_curve, regression_metrics
+from benchmarks.surrogate_table import (
+    build_energy_table,
+    join_nasbench101,
+    predict_cells,
+    table_meta,
+)
+from benchmarks.table import save_table
+from ecnas_cli.plotting import paper_figure, save_figure
+from ecnas_cli.plotting_surrogate import (
+    learning_curve_info,
+    parity_info,
+    render_learning_curve,
+    render_parity,
+)
+
+Progress = Callable[[int, int], None] | None
+
+
+def default_model_path(data_dir_: Path | None = None) -> Path:
+    return data_dir(data_dir_) / "models" / "energy-7v.skops"
+
+
+def _raw(raw_dir: Path | None) -> Path:
+    root = raw_dir_or_env(raw_dir)
+    if root is None:
+        raise FileNotFoundError("the surrogate trains on the measured 7V cells: set "
+                                "ECNAS_RAW_DIR or pass --raw-dir")
+    return root
+
+
+def fit(*, kind: str = "mlp", seed: int = 0, raw_dir: Path | None = None,
+        output: Path | None = None, data_dir_: Path | None = None) -> tuple[Surrogate, Path]:
+    """Fit the energy surrogate on the measured 7V cells and save it."""
+    model = fit_surrogate(load_training_data(_raw(raw_dir)), kind=kind, seed=seed)
+    path = output or default_model_path(data_dir_)
+    return model, model.save(path)
+
+
+def evaluate(*, kind: str = "mlp", folds: int = 5, seed: int = 0, raw_dir: Path | None = None,
+             out: Path | None = None, curve: bool = True, repeats: int = 5) -> dict[str, Any]:
+    """Cross-validated metrics, a parity plot and (optionally) a learning curve."""
+    cells = load_training_data(_raw(raw_dir))
+    mean, std = cross_val_predict(cells, kind=kind, folds=folds, seed=seed)
+    y = cells["energy_kwh"].to_numpy(dtype=float)
+    result: dict[str, Any] = {"kind": kind, "folds": folds, "n": len(cells), "seed": seed,
+                              **regression_metrics(y, mean, scale=1000.0),
+                              "mean_std_wh": float(std.mean() * 1000)}
+    if out is not None:
+        with paper_figure((3.3, 3.3)) as fig:
+            render_parity(fig.add_subplot(), parity_info(y, mean))
+            result["parity_plot"] = str(save_figure(fig, out / "parity.png"))
+            save_figure(fig, out / "parity.pdf")
+    if curve:
+        lc = learning_curve(cells, kind=kind, seed=seed, repeats=repeats)
+        table = lc.groupby("n_train")[["mae", "kendall_tau"]].median().reset_index()
+        result["learning_curve"] = table.to_dict(orient="records")
+        if out is not None:
+            with paper_figure() as fig:
+                render_learning_curve(fig.add_subplot(), learning_curve_info(lc))
+                result["learning_curve_plot"] = str(save_figure(fig, out / "learning_curve.png"))
+                save_figure(fig, out / "learning_curve.pdf")
+    return result
+
+
+def load_or_fit(model: Path | None, *, raw_dir: Path | None,
+                data_dir_: Path | None) -> Surrogate:
+    """The given model, else the saved default, else a freshly fitted default (saved)."""
+    if model is not None:
+        if not Path(model).is_file():
+            raise FileNotFoundError(f"no surrogate model at {model}")
+        return load_surrogate(model)
+    path = default_model_path(data_dir_)
+    if path.is_file():
+        return load_surrogate(path)
+    return fit(raw_dir=raw_dir, data_dir_=data_dir_)[0]
+
+
+def predict_frame(cells: pd.DataFrame, model: Surrogate) -> pd.DataFrame:
+    """``cells`` (matrix, ops) plus the arch-info columns, ``energy_kwh_pred`` and its spread.
+
+    Invalid rows keep their place with an ``error`` and empty predictions.
+    """
+    described = describe_frame(cells, get_space("7v"))
+    ok = (described["error"] == "").to_numpy()
+    pred = np.full(len(cells), np.nan)
+    spread = np.full(len(cells), np.nan)
+    if ok.any():
+        space = get_space("7v")
+        valid = [space.validate(a) for a in _archs(cells[ok])]
+        frame = pd.DataFrame({"matrix": [a.to_strings()[0] for a in valid],
+                              "ops": [a.to_strings()[1] for a in valid],
+                              "num_vertices": [a.num_vertices for a in valid]})
+        pred[ok], spread[ok] = predict_cells(model, frame)
+    return described.assign(energy_kwh_pred=pred, energy_kwh_std=spread)
+
+
+def _archs(cells: pd.DataFrame) -> list[Any]:
+    from benchmarks.space import Arch
+    return [Arch.from_strings(m, o) for m, o in zip(cells["matrix"].astype(str),
+                                                    cells["ops"].astype(str), strict=True)]
+
+
+def build_7v(*, model: Path | None = None, raw_dir: Path | None = None,
+             data_dir_: Path | None = None, nasbench101: Path | None = None,
+             progress: Progress = None) -> tuple[str, Path, int]:
+    """Build ``ecnas-7v-energy`` (or ``ecnas-7v`` with NAS-Bench-101 data); return name, path,
+    rows."""
+    surrogate = load_or_fit(model, raw_dir=raw_dir, data_dir_=data_dir_)
+    measured, measured_sha = None, None
+    root = raw_dir_or_env(raw_dir)
+    if root is not None:
+        sample = find_sample(root)
+        measured, _ = frame_from_csv(sample)
+        measured_sha = hashlib.sha256(sample.read_bytes()).hexdigest()
+    frame = build_energy_table(surrogate, measured, progress=progress)
+    name = "ecnas-7v-energy"
+    if nasbench101 is not None:
+        if not Path(nasbench101).is_file():
+            raise FileNotFoundError(f"no such file: {nasbench101}")
+        frame = join_nasbench101(frame, read_nasbench101(nasbench101))
+        name = "ecnas-7v"
+    path = table_path(name, data_dir_)
+    meta = table_meta(surrogate, measured_sha, nasbench101)
+    save_table(frame, path, {**meta, "name": name, "space": "7v", "ecnas_version": ECNAS_VERSION,
+                             "description": meta["provenance"]})
+    return name, path, len(frame)
