@@ -116,3 +116,41 @@ def test_data_import_raw_and_bad_dirs(env, raw_dir, tmp_path):
               "--name", "x", env=env)
     assert bad.exit_code == 2 and "malformed results file" in bad.stderr
     assert not (tmp_path / "data" / "benchmarks" / "x.parquet").exists()
+
+
+def _energy_tfrecord(path, raw_dir, tmp_path):
+    """An official-format energy tfrecord of the ecnas-4v rows at 4 epochs."""
+    from benchmarks.registry import load_benchmark
+    from benchmarks.sources.tfrecord import ENERGY_COLUMNS, write_energy_table
+    bench = load_benchmark("ecnas-4v", data_dir_=tmp_path / "build", raw_dir=raw_dir)
+    rows = bench.frame[bench.frame["epochs"] == 4]
+    write_energy_table(path, rows[list(ENERGY_COLUMNS)])
+    return rows
+
+
+def test_data_import_tfrecord_and_corrupt_record(env, raw_dir, tmp_path):
+    rows = _energy_tfrecord(tmp_path / "e.tfrecord", raw_dir, tmp_path)
+    out = run("data", "import", "--tfrecord", str(tmp_path / "e.tfrecord"), "--name", "tf4",
+              "--no-checkpoints", env=env)
+    assert out.exit_code == 0, out.stderr
+    h = rows["module_hash"].iat[0]
+    q = json.loads(run("data", "query", "tf4", "--hash", h, "--json", env=env).stdout)
+    assert q["energy_kwh"] == pytest.approx(rows[rows["module_hash"] == h]["energy_kwh"].mean())
+    data = bytearray((tmp_path / "e.tfrecord").read_bytes())
+    data[5000] ^= 0xFF
+    (tmp_path / "bad.tfrecord").write_bytes(bytes(data))
+    bad = run("data", "import", "--tfrecord", str(tmp_path / "bad.tfrecord"), "--name", "tfx",
+              env=env)
+    assert bad.exit_code == 2 and "byte" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_data_fetch_from_a_mirror_with_a_bad_checksum(env, tmp_path):
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "energy_4V9E_4epochs.tfrecord").write_bytes(b"not the official file")
+    out = run("data", "fetch", "ecnas-4v", "--source", str(mirror), env=env)
+    assert out.exit_code == 2 and "sha256" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+    unknown = run("data", "fetch", "ecnas-7v-energy-sample", env=env)
+    assert unknown.exit_code == 2 and "no official file" in unknown.stderr
