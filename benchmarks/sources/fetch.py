@@ -15,7 +15,6 @@ import hashlib
 import importlib.util
 import logging
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -25,6 +24,8 @@ from urllib.request import url2pathname
 
 import platformdirs
 import pooch
+
+from benchmarks.atomic import atomic_path
 
 DEFAULT_BASE_URL = (
     "https://media.githubusercontent.com/media/saintslab/EC-NAS-Bench/main/"
@@ -248,20 +249,14 @@ def _copy_from_mirror(entry: OfficialFile, target: Path, mirror: Path) -> None:
     size = src.stat().st_size
     if size != entry.size:  # cheap reject; still hash it so the message can name what was found
         raise _Failed(_mismatch(entry, size, _digest(src)[1], str(src)))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
+    with atomic_path(target, suffix=".part") as tmp:
         digest = hashlib.sha256()
-        with os.fdopen(fd, "wb") as out, src.open("rb") as inp:
+        with open(tmp, "wb") as out, src.open("rb") as inp:
             while chunk := inp.read(1 << 20):
                 digest.update(chunk)
                 out.write(chunk)
         if digest.hexdigest() != entry.sha256:
             raise _Failed(_mismatch(entry, size, digest.hexdigest(), str(src)))
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 class _Recorder:

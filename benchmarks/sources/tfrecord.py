@@ -12,12 +12,10 @@ decodes only the protobuf fields a row needs (``protowire.scan_metrics``). Forma
 from __future__ import annotations
 
 import binascii
-import contextlib
 import json
 import math
 import os
 import struct
-import tempfile
 from array import array
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -27,6 +25,7 @@ import crc32c
 import numpy as np
 import pandas as pd
 
+from benchmarks.atomic import atomic_path
 from benchmarks.sources.protowire import (
     NAN,
     DeviceGroup,
@@ -113,22 +112,13 @@ def write_records(path: str | os.PathLike[str], records: Iterable[bytes]) -> int
 
     Returns the number of records written.
     """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     count = 0
-    try:
-        with os.fdopen(fd, "wb", buffering=1 << 20) as f:
-            for data in records:
-                header = _LENGTH.pack(len(data))
-                f.write(b"".join((header, _U32.pack(masked_crc32c(header)), data,
-                                  _U32.pack(masked_crc32c(data)))))
-                count += 1
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_path(Path(path)) as tmp, open(tmp, "wb", buffering=1 << 20) as f:
+        for data in records:
+            header = _LENGTH.pack(len(data))
+            f.write(b"".join((header, _U32.pack(masked_crc32c(header)), data,
+                              _U32.pack(masked_crc32c(data)))))
+            count += 1
     return count
 
 

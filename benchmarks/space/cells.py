@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -12,6 +11,7 @@ import numpy as np
 import pandas as pd
 import platformdirs
 
+from benchmarks.atomic import atomic_path
 from benchmarks.network import count_batch
 from benchmarks.space.arch import OPS
 from benchmarks.space.enumeration import CellGroup, enumerate_groups
@@ -68,13 +68,6 @@ def cached_cells(max_vertices: int, max_edges: int,
         except (OSError, ValueError):
             pass  # a damaged cache is rebuilt below
     cells = build_cells(max_vertices, max_edges, progress)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         cells.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
     return cells
