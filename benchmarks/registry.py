@@ -212,7 +212,8 @@ def list_benchmarks(data_dir_: Path | None = None, raw_dir: Path | None = None
         if path.is_file():
             meta = read_meta(path)
             entry.update(space=meta["space"], description=meta.get("description", ""),
-                         rows=meta.get("rows"))
+                         rows=meta.get("rows"), cells=meta.get("cells"),
+                         budgets=meta.get("budgets"), metrics=meta.get("metrics"))
         elif spec is not None:
             official = spec.official and official_path(spec.official,
                                                        data_dir=data_dir(data_dir_)).is_file()

@@ -42,6 +42,9 @@ def save_table(frame: pd.DataFrame, path: Path, meta: dict[str, Any]) -> None:
     """Write a conformed table with ``meta`` (JSON) in the Parquet schema metadata, atomically."""
     frame = conform(frame)
     meta = {**meta, "table_sha256": table_digest(frame), "rows": len(frame),
+            "cells": int(frame["module_hash"].nunique()),
+            "budgets": sorted(int(e) for e in frame["epochs"].unique()),
+            "metrics": [m for m in METRICS if frame[m].notna().any()],
             "units": {m.name: m.unit for m in METRICS.values()}}
     table = pa.Table.from_pandas(frame, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}),

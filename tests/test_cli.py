@@ -90,6 +90,9 @@ def test_data_commands(env, tmp_path):
     assert {"ecnas-4v", "ecnas-5v", "ecnas-7v"} <= {r["name"] for r in listed}
     info = json.loads(run("data", "info", "ecnas-4v", "--json", env=env).stdout)
     assert info["per_budget"]["4"]["rows"] == 273 and info["budgets"] == [1, 4]
+    stored = {r["name"]: r for r in json.loads(run("data", "list", "--json", env=env).stdout)}
+    assert stored["ecnas-4v"]["present"] and stored["ecnas-4v"]["cells"] == 91
+    assert stored["ecnas-4v"]["budgets"] == [1, 4] and "energy_kwh" in stored["ecnas-4v"]["metrics"]
     q = run("data", "query", "ecnas-4v", "--matrix", "0100", "--ops", "input,output",
             "--json", env=env)
     assert json.loads(q.stdout)["module_hash"] == "043721b9c7fe8c5fad811d47d83132ec"

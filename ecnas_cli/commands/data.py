@@ -42,11 +42,14 @@ def list_(data_dir: DataDir = None, raw_dir: RawDir = None, as_json: Json = Fals
     if as_json:
         print_json(rows)
         return
-    table = Table("name", "space", "status", "description")
+    table = Table("name", "space", "status", "cells", "budgets", "description")
     for r in rows:
         status = ("stored" if r["present"] else "buildable" if r.get("buildable")
                   else "fetch needed")
-        table.add_row(r["name"], r.get("space", ""), status, r.get("description", ""))
+        cells = f"{r['cells']:,}" if r.get("cells") else ""
+        budgets = ",".join(map(str, r.get("budgets") or []))
+        table.add_row(r["name"], r.get("space", ""), status, cells, budgets,
+                      r.get("description", ""))
     console.print(table)
 
 
