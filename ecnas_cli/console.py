@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import tempfile
 from collections.abc import Callable
@@ -48,8 +49,22 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
 
 def print_json(data: Any) -> None:
-    """Machine-readable output on stdout (no rich markup)."""
-    sys.stdout.write(json.dumps(data, indent=2, default=_jsonable) + "\n")
+    """Machine-readable output on stdout (no rich markup); NaN and infinities become null."""
+    sys.stdout.write(json.dumps(_finite(data), indent=2, default=_jsonable,
+                                allow_nan=False) + "\n")
+
+
+def _finite(obj: Any) -> Any:
+    """``obj`` with every non-finite float replaced by None (strict JSON has no NaN)."""
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_finite(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, str):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
 
 
 def _jsonable(obj: Any) -> Any:
