@@ -77,7 +77,9 @@ def save_figure(fig: Figure, path: Path) -> Path:
     if fmt not in ("png", "pdf"):
         raise ValueError(f"figure file must end in .png or .pdf, got {Path(path).name!r}")
     with atomic_path(Path(path)) as tmp:
-        fig.savefig(tmp, format=fmt)
+        # no creation date: the same figure gives the same bytes (reproducible results/)
+        meta = {"CreationDate": None} if fmt == "pdf" else {"Software": None}
+        fig.savefig(tmp, format=fmt, metadata=meta)
     return Path(path)
 
 
