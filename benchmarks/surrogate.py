@@ -7,8 +7,8 @@ scale: training energy is close to a sum over the kernels a module runs. An ense
 all default features: ``kind="mlp"`` (scikit-learn MLPRegressor 128-64-32, ReLU, L2 0.1,
 Adam) or ``kind="gbt"`` (HistGradientBoostingRegressor, 1,000 trees of 15 leaves, rate 0.05,
 half the features per split). The prediction is the geometric mean of the members, the
-uncertainty their standard deviation. ``kind="auto"`` picks the kind with the lower MAE in a
-3-fold cross-validation on the training cells.
+uncertainty their standard deviation. :func:`benchmarks.surrogate_eval.fit_best` picks the
+kind with the lower MAE in a 3-fold cross-validation on the training cells.
 
 Accuracy on the 3,448 measured 7V cells (5-fold CV, :mod:`benchmarks.surrogate_eval`): MLP
 Kendall tau 0.963, MAE 0.225 Wh, MAPE 1.60 %; trees 0.962 / 0.229 Wh / 1.64 %. The settings
@@ -49,11 +49,11 @@ from benchmarks.surrogate_features import (
     featurise,
     featurise_group,
 )
-from benchmarks.surrogate_io import load_surrogate, save_surrogate
+from benchmarks.surrogate_io import load_parts, save_parts
 
 __all__ = ["KINDS", "Surrogate", "fit_surrogate", "load_surrogate", "load_training_data"]
 
-KINDS = ("gbt", "mlp", "auto")
+KINDS = ("gbt", "mlp")
 #: One thread: the models are small, and on a busy 2-core machine two OpenMP threads made
 #: fitting ten times slower (155 s instead of 16 s) instead of faster.
 MAX_THREADS = 1
@@ -63,6 +63,8 @@ MLP_SETTINGS: dict[str, Any] = {"hidden_layer_sizes": (128, 64, 32), "alpha": 0.
 GBT_SETTINGS: dict[str, Any] = {"max_iter": 1000, "learning_rate": 0.05, "max_leaf_nodes": 15,
                                 "min_samples_leaf": 10, "l2_regularization": 1.0,
                                 "max_features": 0.5}
+_META_KEYS = ("kind", "seed", "target", "groups", "feature_names", "residual_scale",
+              "base_floor", "data_sha256", "n_train", "settings", "selection")
 _BASE_PREFIX = ("n_",)  # the vertex_types columns
 _PREDICT_BATCH = 65_536
 
@@ -137,7 +139,22 @@ class Surrogate:
 
     def save(self, path: str | Path) -> Path:
         """Write the surrogate to a skops file (see :func:`load_surrogate`); returns the path."""
-        return save_surrogate(self, Path(path))
+        meta: dict[str, Any] = {k: getattr(self, k) for k in _META_KEYS}
+        meta["groups"] = list(meta["groups"])
+        meta["settings"] = {k: list(v) if isinstance(v, tuple) else v
+                            for k, v in meta["settings"].items()}
+        return save_parts(Path(path), meta, self.base, self.members)
+
+
+def load_surrogate(path: str | Path) -> Surrogate:
+    """Read a surrogate written by :meth:`Surrogate.save` (only trusted types are loaded)."""
+    meta, base, members = load_parts(path)
+    meta["groups"] = tuple(meta["groups"])
+    settings = dict(meta["settings"])
+    if "hidden_layer_sizes" in settings:
+        settings["hidden_layer_sizes"] = tuple(settings["hidden_layer_sizes"])
+    meta["settings"] = settings
+    return Surrogate(base=base, members=members, **meta)
 
 
 def _base_columns(names: Sequence[str]) -> list[int]:
@@ -173,10 +190,10 @@ def fit_surrogate(cells: pd.DataFrame, *, kind: str = "mlp", seed: int = 0, n_mo
         Rows with ``matrix`` and ``ops`` strings and the ``target`` column (rows where it is
         NaN are dropped), e.g. from :func:`load_training_data`. Energies of different
         measurement campaigns (``source``) are not comparable, so energy needs one campaign.
-    kind : {"mlp", "gbt", "auto"}
-        Residual learner; "auto" picks by 3-fold cross-validated MAE on ``cells``.
+    kind : {"mlp", "gbt"}
+        Residual learner (:func:`benchmarks.surrogate_eval.fit_best` picks one by CV).
     seed : int
-        Seeds the ensemble members (and the auto selection split); same seed, same model.
+        Seeds the ensemble members; same seed, same model.
     n_models : int
         Ensemble size; the spread of the members is the reported uncertainty.
     target : str
@@ -184,7 +201,7 @@ def fit_surrogate(cells: pd.DataFrame, *, kind: str = "mlp", seed: int = 0, n_mo
     groups : sequence of str
         Feature groups; must include ``vertex_types`` (the base model's input).
     settings : mapping, optional
-        Overrides of :data:`MLP_SETTINGS` or :data:`GBT_SETTINGS` (not with "auto").
+        Overrides of :data:`MLP_SETTINGS` or :data:`GBT_SETTINGS`.
 
     Returns
     -------
@@ -197,13 +214,7 @@ def fit_surrogate(cells: pd.DataFrame, *, kind: str = "mlp", seed: int = 0, n_mo
         raise ValueError(f"n_models must be >= 1, got {n_models}")
     if "vertex_types" not in groups:
         raise ValueError("groups must include 'vertex_types' (the base model's features)")
-    if kind == "auto" and settings:
-        raise ValueError("settings are per kind; choose kind='mlp' or 'gbt' to pass them")
     data = _training_rows(cells, target)
-    selection: dict[str, float] = {}
-    if kind == "auto":
-        kind, selection = _select_kind(data, seed=seed, n_models=n_models, target=target,
-                                       groups=groups)
     chosen = {**(MLP_SETTINGS if kind == "mlp" else GBT_SETTINGS), **(settings or {})}
     x, names = featurise(*cells_of_frame(data), groups)
     y = data[target].to_numpy(dtype=float)
@@ -219,7 +230,7 @@ def fit_surrogate(cells: pd.DataFrame, *, kind: str = "mlp", seed: int = 0, n_mo
     return Surrogate(kind=kind, seed=seed, target=target, groups=groups, feature_names=names,
                      base=base, members=members, residual_scale=scale, base_floor=floor,
                      data_sha256=data_digest(data, target), n_train=len(data),
-                     settings=chosen, selection=selection)
+                     settings=chosen)
 
 
 def _training_rows(cells: pd.DataFrame, target: str) -> pd.DataFrame:
@@ -235,11 +246,3 @@ def _training_rows(cells: pd.DataFrame, target: str) -> pd.DataFrame:
         raise ValueError("energy of different measurement campaigns is not comparable "
                          f"(sources {sorted(data['source'].unique())}); select one source")
     return data
-
-
-def _select_kind(data: pd.DataFrame, **fit_kwargs: Any) -> tuple[str, dict[str, float]]:
-    from benchmarks.surrogate_eval import cross_validate
-
-    scores = {k: cross_validate(data, kind=k, folds=3, **fit_kwargs)["mae"]
-              for k in ("gbt", "mlp")}
-    return min(scores, key=lambda k: scores[k]), {f"cv3_mae_{k}": v for k, v in scores.items()}

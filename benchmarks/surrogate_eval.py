@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import kendalltau, spearmanr
 
-from benchmarks.surrogate import fit_surrogate
+from benchmarks.surrogate import KINDS, Surrogate, fit_surrogate
 
 
 def display_scale(target: str) -> float:
@@ -126,3 +126,18 @@ def learning_curve(cells: pd.DataFrame, *, sizes: Sequence[int | None] = (
             rows.append({"size": -1 if size is None else int(size), "n_train": n_train,
                          "repeat": repeat, **metrics})
     return pd.DataFrame(rows)
+
+
+def fit_best(cells: pd.DataFrame, *, seed: int = 0, folds: int = 3, **fit_kwargs: Any
+             ) -> Surrogate:
+    """Fit the kind (``mlp`` or ``gbt``) with the lower ``folds``-fold CV MAE on ``cells``.
+
+    The scores are kept in the model's ``selection``.
+    """
+    scores = {k: cross_validate(cells, kind=k, folds=folds, seed=seed, **fit_kwargs)["mae"]
+              for k in KINDS}
+    best = min(scores, key=lambda k: scores[k])
+    model = fit_surrogate(cells, kind=best, seed=seed, **fit_kwargs)
+    model.selection = {f"cv{folds}_mae_{k}": v for k, v in scores.items()}
+    return model
+

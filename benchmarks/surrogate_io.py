@@ -1,4 +1,4 @@
-"""Save and load a :class:`benchmarks.surrogate.Surrogate` as a skops file, never a pickle.
+"""Save and load the parts of an energy surrogate as a skops file, never a pickle.
 
 The file holds the fitted scikit-learn estimators and a JSON-like ``meta`` dict (format
 version, kind, seed, target, feature groups and names, training-data sha256, settings).
@@ -9,12 +9,9 @@ any type outside :data:`TRUSTED_TYPES`, so a tampered file cannot run arbitrary 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import skops.io as sio
-
-if TYPE_CHECKING:
-    from benchmarks.surrogate import Surrogate
 
 FORMAT = "ecnas-surrogate/1"
 #: Every non-builtin type a saved surrogate may contain (what skops asks to be trusted).
@@ -26,33 +23,24 @@ TRUSTED_TYPES: frozenset[str] = frozenset({
     "sklearn._loss.link.IdentityLink",
     "sklearn._loss.link.Interval",
 })
-_META_KEYS = ("kind", "seed", "target", "groups", "feature_names", "residual_scale",
-              "base_floor", "data_sha256", "n_train", "settings", "selection")
 
 
-def save_surrogate(surrogate: Surrogate, path: Path) -> Path:
-    """Write ``surrogate`` to ``path`` (conventionally ``*.skops``) and return the path."""
-    meta: dict[str, Any] = {k: getattr(surrogate, k) for k in _META_KEYS}
-    meta["groups"] = list(meta["groups"])
-    meta["settings"] = {k: list(v) if isinstance(v, tuple) else v
-                        for k, v in meta["settings"].items()}
+def save_parts(path: Path, meta: dict[str, Any], base: Any, members: list[Any]) -> Path:
+    """Write a surrogate's ``meta`` (JSON-like), base model and members to a skops file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    sio.dump({"format": FORMAT, "meta": meta, "base": surrogate.base,
-              "members": list(surrogate.members)}, path)
+    sio.dump({"format": FORMAT, "meta": meta, "base": base, "members": list(members)}, path)
     return path
 
 
-def load_surrogate(path: str | Path) -> Surrogate:
-    """Read a surrogate written by :meth:`Surrogate.save`.
+def load_parts(path: str | Path) -> tuple[dict[str, Any], Any, list[Any]]:
+    """Read ``(meta, base, members)`` written by :func:`save_parts`.
 
     Raises
     ------
     ValueError
         If the file needs a type outside :data:`TRUSTED_TYPES` or is not a surrogate file.
     """
-    from benchmarks.surrogate import Surrogate
-
     path = Path(path)
     untrusted = set(sio.get_untrusted_types(file=path))
     unexpected = sorted(untrusted - TRUSTED_TYPES)
@@ -61,10 +49,4 @@ def load_surrogate(path: str | Path) -> Surrogate:
     obj = sio.load(path, trusted=sorted(untrusted))
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
         raise ValueError(f"{path} is not an {FORMAT} file")
-    meta = dict(obj["meta"])
-    meta["groups"] = tuple(meta["groups"])
-    settings = dict(meta["settings"])
-    if "hidden_layer_sizes" in settings:
-        settings["hidden_layer_sizes"] = tuple(settings["hidden_layer_sizes"])
-    meta["settings"] = settings
-    return Surrogate(base=obj["base"], members=list(obj["members"]), **meta)
+    return dict(obj["meta"]), obj["base"], list(obj["members"])

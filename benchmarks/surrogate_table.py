@@ -27,8 +27,10 @@ Progress = Callable[[int, int], None] | None
 def cell_arrays(cells: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """``(row positions, (N, V, V) matrices, (N, V) labels)`` per vertex count of a cell table."""
     out = []
-    for v, rows in cells.groupby("num_vertices", sort=True).indices.items():
-        v = int(v)
+    groups = cells.groupby("num_vertices", sort=True).indices
+    for key in sorted(groups):
+        rows = np.asarray(groups[key])
+        v = int(str(key))
         bits = "".join(cells["matrix"].to_numpy()[rows]).encode()
         mats = (np.frombuffer(bits, dtype=np.uint8) - ord("0")).reshape(len(rows), v, v)
         codes, uniques = pd.factorize(cells["ops"].to_numpy()[rows])

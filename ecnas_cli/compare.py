@@ -26,6 +26,7 @@ from ecnas_cli.analysis import (
     pareto_cells,
     run_benchmark,
 )
+from ecnas_cli.attainment import eaf
 from ecnas_cli.results import RunResult
 from ecnas_cli.tradeoff import chosen_cells
 
@@ -225,7 +226,7 @@ def attainment(runs: Sequence[RunResult], bench: Benchmark,
         front = pareto_cells(cell_means(run, bench), objs)
         by.setdefault(str(run.meta["strategy"]), []).append(
             to_min(front[metrics].to_numpy(dtype=float), objs))
-    return {s: {p: from_min(P, objs) for p, P in ind.eaf(fronts, levels=levels).items()}
+    return {s: {p: from_min(P, objs) for p, P in eaf(fronts, levels=levels).items()}
             for s, fronts in by.items()}
 
 

@@ -295,9 +295,3 @@ def knee_point(F: ArrayLike) -> int:
     # Distance to x + y = 1 towards the origin; the sqrt(2) factor does not change argmax.
     best = front[int(np.argmax(1.0 - z.sum(axis=1)))]
     return int(np.flatnonzero((F == best).all(axis=1))[0])
-
-
-# Attainment functions live in their own module; re-exported for one import point.
-from ecnas_cli.attainment import attainment_surface, eaf, eaf_diff  # noqa: E402
-
-__all__ += ["attainment_surface", "eaf", "eaf_diff"]

@@ -17,7 +17,12 @@ from benchmarks.sources.tfrecord import read_nasbench101
 from benchmarks.space import get_space
 from benchmarks.space.describe import describe_frame
 from benchmarks.surrogate import Surrogate, fit_surrogate, load_surrogate, load_training_data
-from benchmarks.surrogate_eval import cross_val_predict, learning_curve, regression_metrics
+from benchmarks.surrogate_eval import (
+    cross_val_predict,
+    fit_best,
+    learning_curve,
+    regression_metrics,
+)
 from benchmarks.surrogate_table import (
     build_energy_table,
     join_nasbench101,
@@ -51,7 +56,11 @@ def _raw(raw_dir: Path | None) -> Path:
 def fit(*, kind: str = "mlp", seed: int = 0, raw_dir: Path | None = None,
         output: Path | None = None, data_dir_: Path | None = None) -> tuple[Surrogate, Path]:
     """Fit the energy surrogate on the measured 7V cells and save it."""
-    model = fit_surrogate(load_training_data(_raw(raw_dir)), kind=kind, seed=seed)
+    cells = load_training_data(_raw(raw_dir))
+    if kind == "auto":
+        model = fit_best(cells, seed=seed)
+    else:
+        model = fit_surrogate(cells, kind=kind, seed=seed)
     path = output or default_model_path(data_dir_)
     return model, model.save(path)
 

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+import ecnas_cli.attainment as att
 import ecnas_cli.indicators as ind
 
 # --- tiny pure-NumPy references -------------------------------------------------------------
@@ -65,9 +66,7 @@ small_fronts = st.integers(1, 3).flatmap(
 
 
 def test_doctests() -> None:
-    from ecnas_cli import attainment
-
-    for module, least in ((ind, 8), (attainment, 3)):
+    for module, least in ((ind, 8), (att, 3)):
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.attempted >= least
         assert result.failed == 0
@@ -185,7 +184,7 @@ def test_igd_plus() -> None:
 
 def test_eaf_identical_runs_equal_front() -> None:
     F = np.array([[3, 1], [1, 3], [2, 2], [2, 3]])
-    surf = ind.eaf([F, F[::-1], F], levels=(25, 50, 100))
+    surf = att.eaf([F, F[::-1], F], levels=(25, 50, 100))
     for level in (25, 50, 100):
         np.testing.assert_array_equal(surf[level], ind.pareto_front(F))
 
@@ -198,8 +197,8 @@ def test_attainment_matches_brute_force(seed: int) -> None:
         runs[0] = np.array([[1.0, 1.0]])
     n = len(runs)
     for k in range(1, n + 1):
-        np.testing.assert_array_equal(ind.attainment_surface(runs, k), ref_attainment(runs, k))
-    surf = ind.eaf(runs, levels=(25, 50, 75))
+        np.testing.assert_array_equal(att.attainment_surface(runs, k), ref_attainment(runs, k))
+    surf = att.eaf(runs, levels=(25, 50, 75))
     for level in (25, 50, 75):
         k = int(np.ceil(level * n / 100))
         np.testing.assert_array_equal(surf[level], ref_attainment(runs, k))
@@ -210,12 +209,12 @@ def test_eaf_diff_counts(seed: int) -> None:
     rng = np.random.default_rng(100 + seed)
     n = int(rng.integers(1, 4))
     a, b = random_runs(rng, n), random_runs(rng, n)
-    out = ind.eaf_diff(a, b)
+    out = att.eaf_diff(a, b)
     assert out.shape[1] == 3 and np.isfinite(out).all()
     for f1, f2, d in out:
         z = np.array([f1, f2])
         assert d == count_attaining(a, z) - count_attaining(b, z)
-    rects = ind.eaf_diff(a, b, rectangles=True)
+    rects = att.eaf_diff(a, b, rectangles=True)
     for g1, g2 in itertools.product(np.arange(-0.5, 7.0, 0.5), repeat=2):
         inside = [r[4] for r in rects if r[0] <= g1 < r[2] and r[1] <= g2 < r[3]]
         d = count_attaining(a, np.array([g1, g2])) - count_attaining(b, np.array([g1, g2]))
@@ -224,13 +223,13 @@ def test_eaf_diff_counts(seed: int) -> None:
 
 def test_eaf_diff_identical_and_validation() -> None:
     F = np.array([[1.0, 2.0], [2.0, 1.0]])
-    assert (ind.eaf_diff([F, F], [F, F])[:, 2] == 0).all()
+    assert (att.eaf_diff([F, F], [F, F])[:, 2] == 0).all()
     with pytest.raises(ValueError, match="equal run counts"):
-        ind.eaf_diff([F, F], [F])
+        att.eaf_diff([F, F], [F])
     with pytest.raises(ValueError, match="levels"):
-        ind.eaf([F], levels=(0,))
+        att.eaf([F], levels=(0,))
     with pytest.raises(ValueError, match=r"k must be in 1\.\.2"):
-        ind.attainment_surface([F, F], 3)
+        att.attainment_surface([F, F], 3)
 
 
 # --- knee point ------------------------------------------------------------------------------
@@ -258,8 +257,8 @@ def test_knee_point() -> None:
         (lambda: ind.hv_curve(np.ones((2, 2, 2)), ref=[3.0, 3.0]), "2-D"),
         (lambda: ind.igd_plus([[1.0, 2.0]], [[1.0, 2.0, 3.0]]), "ref_front must have 2"),
         (lambda: ind.igd_plus([[1.0, 2.0]], np.empty((0, 2))), "at least one point"),
-        (lambda: ind.eaf([np.ones((2, 3))]), r"runs\[0\] must have 2"),
-        (lambda: ind.eaf([]), "at least one run"),
+        (lambda: att.eaf([np.ones((2, 3))]), r"runs\[0\] must have 2"),
+        (lambda: att.eaf([]), "at least one run"),
         (lambda: ind.knee_point(np.ones((2, 3))), "must have 2"),
         (lambda: ind.knee_point(np.empty((0, 2))), "at least one point"),
     ],
