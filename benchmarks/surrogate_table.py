@@ -28,7 +28,7 @@ def cell_arrays(cells: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray, np.nd
     """``(row positions, (N, V, V) matrices, (N, V) labels)`` per vertex count of a cell table."""
     out = []
     groups = cells.groupby("num_vertices", sort=True).indices
-    for key in sorted(groups):
+    for key in sorted(groups, key=str):
         rows = np.asarray(groups[key])
         v = int(str(key))
         bits = "".join(cells["matrix"].to_numpy()[rows]).encode()
