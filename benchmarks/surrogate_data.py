@@ -9,21 +9,18 @@ and :func:`benchmarks.surrogate.fit_surrogate` refuses to mix sources for energy
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from benchmarks.sources.csv_energy import find_sample, read_energy_csv
-from benchmarks.sources.raw import read_raw_tree
-from benchmarks.space.arch import OPS, Arch, check_arch
+from benchmarks.registry import frame_from_csv, frame_from_raw
+from benchmarks.sources.csv_energy import find_sample
 
 COLUMNS = ["source", "matrix", "ops", "num_vertices", "energy_kwh", "training_time_s",
            "trainable_params", "n_repeats"]
 SAMPLE_SOURCE = "7v_sample"
-RAW_SPACES = {"4v": "4V9E", "5v": "5V9E"}
-_LABEL_OPS = {-1: "input", -2: "output", **dict(enumerate(OPS))}
+RAW_SPACES = ("4v", "5v")
 
 
 def load_training_data(raw_dir: Path, *, include_raw_4v5v: bool = False) -> pd.DataFrame:
@@ -33,7 +30,7 @@ def load_training_data(raw_dir: Path, *, include_raw_4v5v: bool = False) -> pd.D
     ----------
     raw_dir : pathlib.Path
         The EC-NAS data folder holding ``energy_7V9E_4epochs_sample.csv`` and, for the raw
-        runs, ``graphs/`` and ``train_model_results/``.
+        runs, ``train_model_results/``.
     include_raw_4v5v : bool
         Also return the 4V and 5V runs (sources ``4v_raw``, ``5v_raw``) at their 4-epoch
         checkpoint: energy of another campaign (see the module docstring) and training time.
@@ -45,51 +42,20 @@ def load_training_data(raw_dir: Path, *, include_raw_4v5v: bool = False) -> pd.D
         kWh, time in s (NaN for the 7V sample, which has none).
     """
     raw_dir = Path(raw_dir)
-    sample, _ = read_energy_csv(find_sample(raw_dir))
-    frames = [_sample_rows(sample)]
+    sample, _ = frame_from_csv(find_sample(raw_dir))  # pruned cells, row for row
+    frames = [sample.assign(source=SAMPLE_SOURCE, training_time_s=np.nan, n_repeats=1,
+                            trainable_params=sample["trainable_params"].astype(np.int64))]
     if include_raw_4v5v:
         frames += [_raw_rows(raw_dir, space) for space in RAW_SPACES]
     return pd.concat(frames, ignore_index=True)[COLUMNS]
 
 
-def _sample_rows(sample: pd.DataFrame) -> pd.DataFrame:
-    pruned = [check_arch(Arch.from_strings(m, o))
-              for m, o in zip(sample["matrix"], sample["ops"], strict=True)]
-    return pd.DataFrame({
-        "source": SAMPLE_SOURCE,
-        "matrix": [a.to_strings()[0] for a in pruned],
-        "ops": [a.to_strings()[1] for a in pruned],
-        "num_vertices": [a.num_vertices for a in pruned],
-        "energy_kwh": sample["energy_kwh"].astype(float),
-        "training_time_s": np.nan,
-        "trainable_params": sample["trainable_params"].astype(np.int64),
-        "n_repeats": 1,
-    })
-
-
 def _raw_rows(raw_dir: Path, space: str) -> pd.DataFrame:
-    runs, _ = read_raw_tree(raw_dir, space)
+    runs, _ = frame_from_raw(raw_dir, space)  # joined with the space's cells
     last = runs[runs["epochs"] == runs["epochs"].max()]
     cells = last.groupby("module_hash", sort=True).agg(
         energy_kwh=("energy_kwh", "mean"), training_time_s=("training_time_s", "mean"),
-        trainable_params=("trainable_params", "first"), n_repeats=("repeat", "size"))
-    graphs = _read_graphs(raw_dir / "graphs" / f"generated_graphs_{RAW_SPACES[space]}.json")
-    missing = sorted(set(cells.index) - set(graphs))
-    if missing:
-        raise ValueError(f"cell {missing[0]} of the {space} runs is not in the graphs file")
-    cells["matrix"] = [graphs[h][0] for h in cells.index]
-    cells["ops"] = [graphs[h][1] for h in cells.index]
-    cells["num_vertices"] = [len(graphs[h][1].split(",")) for h in cells.index]
+        trainable_params=("trainable_params", "first"), n_repeats=("repeat", "size"),
+        matrix=("matrix", "first"), ops=("ops", "first"), num_vertices=("num_vertices", "first"))
     cells["source"] = f"{space}_raw"
     return cells.reset_index(drop=True)
-
-
-def _read_graphs(path: Path) -> dict[str, tuple[str, str]]:
-    """``{hash: [matrix, labels]}`` -> ``{hash: (matrix bits, ops csv)}``, pruned."""
-    if not path.is_file():
-        raise FileNotFoundError(f"graphs file not found: {path}")
-    out = {}
-    for module_hash, (matrix, labels) in json.loads(path.read_text()).items():
-        arch = check_arch(Arch(matrix, tuple(_LABEL_OPS[int(v)] for v in labels)))
-        out[module_hash] = arch.to_strings()
-    return out
