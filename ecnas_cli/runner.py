@@ -74,6 +74,10 @@ def run_search(benchmark: Benchmark, strategy: str, *,
     seq = np.random.SeedSequence(seed, spawn_key=spawn_key)
     rng_strategy, rng_query = (np.random.default_rng(s) for s in seq.spawn(2))
     cls = get_strategy(strategy)
+    unknown = sorted(set(settings) - set(cls.defaults()))
+    if unknown:
+        raise ValueError(f"unknown setting {unknown[0]!r} for {strategy}; valid: "
+                         f"{', '.join(cls.defaults()) or 'none'}")
     budgets = tuple(b for b in benchmark.budgets if b <= target)
     strat = cls(benchmark.space, rng=rng_strategy, budgets=budgets, n_objectives=len(objs),
                 **settings)

@@ -157,3 +157,14 @@ def test_data_fetch_from_a_mirror_with_a_bad_checksum(env, tmp_path):
     assert len(out.stderr.strip().splitlines()) == 1
     unknown = run("data", "fetch", "ecnas-7v-energy-sample", env=env)
     assert unknown.exit_code == 2 and "no official file" in unknown.stderr
+
+
+def test_search_strategy_settings_from_the_command_line(env, tmp_path):
+    out = run("search", "--strategy", "semo", "--evals", "20", "--out", str(tmp_path / "r"),
+              "--set", "avoid_duplicates=false", "--set", "n_init=5", "--json", env=env)
+    assert out.exit_code == 0, out.stderr
+    meta = json.loads((tmp_path / "r" / "ecnas-5v" / "semo" / "seed-0" / "run.json").read_text())
+    assert meta["settings"]["avoid_duplicates"] is False and meta["settings"]["n_init"] == 5
+    bad = run("search", "--strategy", "semo", "--evals", "5", "--out", str(tmp_path / "r"),
+              "--set", "nope=1", env=env)
+    assert bad.exit_code == 2 and "unknown setting 'nope' for semo" in bad.stderr

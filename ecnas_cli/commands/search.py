@@ -36,6 +36,9 @@ def search(
     out: Annotated[Path, typer.Option(help="Output root.")] = Path("results"),
     fmt: Annotated[str, typer.Option("--format", help="Trial log: csv or parquet.")] = "csv",
     resume: Annotated[bool, typer.Option(help="Continue interrupted runs in --out.")] = False,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="Strategy setting KEY=VALUE (repeatable), e.g. --set population_size=100"
+    )] = None,
     data_dir: Annotated[Path | None, typer.Option(help="Data dir.")] = None,
     raw_dir: Annotated[Path | None, typer.Option(help="Raw EC-NAS data dir.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -56,7 +59,7 @@ def search(
         results = run_seeds(benchmark, strategy, seeds=seeds, seed=seed, jobs=jobs,
                             data_dir=data_dir, raw_dir=raw_dir, objectives=objectives,
                             budget=budget, epochs=epochs, out=out, fmt=fmt, resume=resume,
-                            progress=done,
+                            progress=done, **parse_settings(set_ or []),
                             on_done=None if seeds == 1 else lambda k: progress.advance(task))
     fronts = [run_front(r, bench) for r in results]
     if as_json:
@@ -64,6 +67,31 @@ def search(
         return
     for f, r in zip(fronts, results, strict=True):
         _render(f, r)
+
+
+def parse_settings(items: list[str]) -> dict[str, Any]:
+    """``["population_size=100", "avoid_duplicates=false"]`` -> typed keyword settings."""
+    settings: dict[str, Any] = {}
+    for item in items:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"--set expects KEY=VALUE, got {item!r}")
+        settings[key.strip()] = _value(text.strip())
+    return settings
+
+
+def _value(text: str) -> Any:
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if lowered in ("none", "null"):
+        return None
+    for cast in (int, float):
+        try:
+            return cast(text)
+        except ValueError:
+            pass
+    return text
 
 
 def _budget(evals: int | None, energy: float | None, time_: float | None) -> Budget:
