@@ -65,8 +65,10 @@ def search(
     if as_json:
         print_json([_jsonable(f, r) for f, r in zip(fronts, results, strict=True)])
         return
-    for f, r in zip(fronts, results, strict=True):
-        _render(f, r)
+    if len(fronts) == 1:
+        _render(fronts[0], results[0])
+    else:
+        _render_seeds(fronts, results)
 
 
 def parse_settings(items: list[str]) -> dict[str, Any]:
@@ -120,6 +122,21 @@ def _render(front: Any, result: Any) -> None:
     console.print(f"hypervolume {front.hypervolume:.4f} (true front {front.true_hypervolume:.4f})"
                   f"  regret {100 * front.regret:.2f}%  unique cells {front.unique_cells}"
                   f"  search energy {front.search_energy_kwh:.3f} kWh")
+
+
+def _render_seeds(fronts: list[Any], results: list[Any]) -> None:
+    table = Table("seed", "front size", "hypervolume", "regret (%)", "unique cells",
+                  "search energy (kWh)", "run dir",
+                  title=f"{fronts[0].strategy} on {fronts[0].benchmark}, {len(fronts)} seeds")
+    for f, r in zip(fronts, results, strict=True):
+        table.add_row(str(f.spawn_key[-1] if f.spawn_key else 0), str(len(f.cells)),
+                      f"{f.hypervolume:.4f}", f"{100 * f.regret:.2f}", str(f.unique_cells),
+                      f"{f.search_energy_kwh:.3f}", str(r.path))
+    console.print(table)
+    regrets = sorted(f.regret for f in fronts)
+    console.print(f"median regret {100 * regrets[len(regrets) // 2]:.2f}% "
+                  f"(true front hypervolume {fronts[0].true_hypervolume:.4f}); "
+                  "`ecnas pareto show RUN_DIR` for one front, `ecnas compare` for statistics")
 
 
 def strategies(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
