@@ -27,7 +27,8 @@ class SearchSpace:
         self.max_edges = max_edges
         self.ops = OPS
         self._hashes: dict[Arch, str] = {}
-        self._all: list[Arch] | None = None
+        self._built: dict[int, Arch] = {}
+        self._lists: tuple[list[str], list[str], list[str]] | None = None
         self._fp_index: pd.Index | None = None
 
     def __repr__(self) -> str:
@@ -106,22 +107,26 @@ class SearchSpace:
         return load_cells(self.max_vertices, self.max_edges)
 
     def arch(self, i: int) -> Arch:
-        """The ``i``-th unique cell of :meth:`cells`."""
-        return self._archs()[i]
+        """The ``i``-th unique cell of :meth:`cells` (built on first use, hash memoised)."""
+        arch = self._built.get(i)
+        if arch is None:
+            matrix, ops, hashes = self._columns()
+            arch = self._built[i] = Arch.from_strings(matrix[i], ops[i])
+            self._hashes[arch] = hashes[i]
+        return arch
 
     def sample(self, rng: np.random.Generator, n: int = 1) -> list[Arch]:
         """``n`` cells drawn uniformly (with replacement) from the unique cells."""
-        archs = self._archs()
-        return [archs[i] for i in rng.integers(len(archs), size=n).tolist()]
+        count = len(self._columns()[0])
+        return [self.arch(i) for i in rng.integers(count, size=n).tolist()]
 
-    def _archs(self) -> list[Arch]:
-        """Every unique cell as an :class:`Arch`, built once (their hashes are memoised)."""
-        if self._all is None:
+    def _columns(self) -> tuple[list[str], list[str], list[str]]:
+        """The cell table's matrix, ops and hash columns as lists, read once."""
+        if self._lists is None:
             cells = self.cells()
-            self._all = [Arch.from_strings(m, o) for m, o in
-                         zip(cells["matrix"].tolist(), cells["ops"].tolist(), strict=True)]
-            self._hashes.update(zip(self._all, cells["module_hash"].tolist(), strict=True))
-        return self._all
+            self._lists = (cells["matrix"].tolist(), cells["ops"].tolist(),
+                           cells["module_hash"].tolist())
+        return self._lists
 
     # ----- local moves ------------------------------------------------------------------------
     def mutate(self, arch: Arch, rng: np.random.Generator, *, edge_changes: float = 2.0,
