@@ -22,6 +22,7 @@ from benchmarks.objectives import Objective, to_min
 from benchmarks.registry import load_benchmark
 from benchmarks.table import REFERENCE, Benchmark
 from ecnas_cli import indicators as ind
+from ecnas_cli.console import json_ready
 from ecnas_cli.results import RunResult, find_runs, load_run
 from ecnas_cli.tradeoff import (
     REPORTED,
@@ -225,21 +226,11 @@ class ParetoReport:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: NaN becomes None."""
-        return _plain({"summary": self.front.summary(),
+        return json_ready({"summary": self.front.summary(),
                        "front": self.front.cells.to_dict("records"),
                        "tradeoff": None if self.tradeoff is None
                        else self.tradeoff.to_dict("records"),
                        "knee": None if self.knee is None else self.knee.to_dict()})
-
-
-def _plain(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _plain(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_plain(v) for v in obj]
-    if hasattr(obj, "item"):
-        obj = obj.item()
-    return None if isinstance(obj, float) and not np.isfinite(obj) else obj
 
 
 def pareto_report(run_dir: Path, *, data_dir: Path | None = None,

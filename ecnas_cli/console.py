@@ -50,29 +50,28 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
 def print_json(data: Any) -> None:
     """Machine-readable output on stdout (no rich markup); NaN and infinities become null."""
-    sys.stdout.write(json.dumps(_finite(data), indent=2, default=_jsonable,
-                                allow_nan=False) + "\n")
+    sys.stdout.write(dumps(data) + "\n")
 
 
-def _finite(obj: Any) -> Any:
-    """``obj`` with every non-finite float replaced by None (strict JSON has no NaN)."""
+def dumps(data: Any) -> str:
+    """Strict JSON text of ``data`` (see :func:`json_ready`)."""
+    return json.dumps(json_ready(data), indent=2, allow_nan=False)
+
+
+def json_ready(obj: Any) -> Any:
+    """``obj`` as plain JSON values: NumPy scalars unwrapped, paths as text, string keys, and
+    every non-finite float as None (strict JSON has no NaN)."""
     if isinstance(obj, dict):
-        return {k: _finite(v) for k, v in obj.items()}
+        return {str(k): json_ready(v) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [_finite(v) for v in obj]
+        return [json_ready(v) for v in obj]
+    if isinstance(obj, Path):
+        return str(obj)
     if hasattr(obj, "item") and not isinstance(obj, str):
         obj = obj.item()
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
     return obj
-
-
-def _jsonable(obj: Any) -> Any:
-    if hasattr(obj, "item"):
-        return obj.item()
-    if isinstance(obj, Path):
-        return str(obj)
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
 def read_table(path: Path) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.objectives import Objective, parse_objectives, to_min
-from ecnas_cli.console import atomic_path, read_table
+from ecnas_cli.console import atomic_path, dumps, read_table
 
 RUN_JSON = "run.json"
 TRIAL_FILES = ("trials.parquet", "trials.csv")
@@ -57,17 +57,8 @@ class RunResult:
             else:
                 self.trials.to_parquet(tmp, index=False)
         with atomic_path(run_dir / RUN_JSON) as tmp:
-            tmp.write_text(json.dumps({**self.meta, "trials_file": name}, indent=2,
-                                      default=_plain) + "\n")
+            tmp.write_text(dumps({**self.meta, "trials_file": name}) + "\n")
         self.path = run_dir
-
-
-def _plain(obj: Any) -> Any:
-    if hasattr(obj, "item"):
-        return obj.item()
-    if isinstance(obj, Path):
-        return str(obj)
-    return str(obj)
 
 
 def run_dir(out: Path, benchmark: str, strategy: str, seed_index: int) -> Path:
