@@ -25,7 +25,6 @@ from benchmarks.space import Arch, check_arch, get_space
 from benchmarks.table import Benchmark, load_table, read_meta, save_table
 
 Progress = Callable[[int, int], None] | None
-ECNAS_VERSION = "0.1.0"
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ def build_benchmark(spec: BenchmarkSpec, *, data_dir_: Path | None = None,
         raise FileNotFoundError(f"no source for {spec.name}: set ECNAS_RAW_DIR")
     path = table_path(spec.name, data_dir_)
     save_table(frame, path, {**meta, "name": spec.name, "space": spec.space,
-                             "description": spec.description, "ecnas_version": ECNAS_VERSION})
+                             "description": spec.description})
     return path
 
 
@@ -232,6 +231,5 @@ def import_table(frame: pd.DataFrame, meta: dict[str, Any], *, name: str, space:
         raise ValueError(f"invalid benchmark name {name!r}")
     path = table_path(name, data_dir_)
     save_table(frame, path, {**meta, "name": name, "space": space,
-                             "description": meta.get("provenance", ""),
-                             "ecnas_version": ECNAS_VERSION})
+                             "description": meta.get("provenance", "")})
     return path

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,8 @@ def table_digest(frame: pd.DataFrame) -> str:
 def save_table(frame: pd.DataFrame, path: Path, meta: dict[str, Any]) -> None:
     """Write a conformed table with ``meta`` (JSON) in the Parquet schema metadata, atomically."""
     frame = conform(frame)
-    meta = {**meta, "table_sha256": table_digest(frame), "rows": len(frame),
+    meta = {**meta, "ecnas_version": version("ecnas"),
+            "table_sha256": table_digest(frame), "rows": len(frame),
             "cells": int(frame["module_hash"].nunique()),
             "budgets": sorted(int(e) for e in frame["epochs"].unique()),
             "metrics": [m for m in METRICS if frame[m].notna().any()],

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.registry import ECNAS_VERSION, frame_from_csv, raw_dir_or_env, table_path
+from benchmarks.registry import frame_from_csv, raw_dir_or_env, table_path
 from benchmarks.sources.csv_energy import find_sample
 from benchmarks.sources.fetch import data_dir
 from benchmarks.sources.tfrecord import read_nasbench101
@@ -150,6 +150,6 @@ def build_7v(*, model: Path | None = None, raw_dir: Path | None = None,
         name = "ecnas-7v"
     path = table_path(name, data_dir_)
     meta = table_meta(surrogate, measured_sha, nasbench101)
-    save_table(frame, path, {**meta, "name": name, "space": "7v", "ecnas_version": ECNAS_VERSION,
+    save_table(frame, path, {**meta, "name": name, "space": "7v",
                              "description": meta["provenance"]})
     return name, path, len(frame)
