@@ -21,7 +21,7 @@ from benchmarks.sources.csv_energy import find_sample, read_energy_csv
 from benchmarks.sources.fetch import OFFICIAL_FILES, data_dir, fetch_official, official_path
 from benchmarks.sources.raw import read_raw_tree
 from benchmarks.sources.tfrecord import read_energy_table
-from benchmarks.space import Arch, check_arch, get_space
+from benchmarks.space import get_space
 from benchmarks.table import Benchmark, load_table, read_meta, save_table
 
 Progress = Callable[[int, int], None] | None
@@ -165,15 +165,12 @@ def frame_from_csv(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
 
     raw, digest = read_energy_csv(path)
     space = get_space("7v")
-    described = describe_frame(raw[["matrix", "ops"]], space)
+    described = describe_frame(raw[["matrix", "ops"]], space, pruned=True)
     bad = described["error"] != ""
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0]) + 2  # 1-based, after the header line
         raise ValueError(f"{path}: row {row}: {described['error'][bad].iloc[0]}")
-    pruned = [check_arch(Arch.from_strings(m, o)).to_strings()
-              for m, o in zip(raw["matrix"], raw["ops"], strict=True)]
     frame = described.drop(columns=["error", "num_edges"])
-    frame["matrix"], frame["ops"] = [p[0] for p in pruned], [p[1] for p in pruned]
     frame["energy_kwh"] = raw["energy_kwh"].astype(float)
     frame["epochs"] = 4
     frame["repeat"] = frame.groupby("module_hash").cumcount()

@@ -109,24 +109,14 @@ def predict_frame(cells: pd.DataFrame, model: Surrogate) -> pd.DataFrame:
 
     Invalid rows keep their place with an ``error`` and empty predictions.
     """
-    described = describe_frame(cells, get_space("7v"))
+    described = describe_frame(cells, get_space("7v"), pruned=True)
     ok = (described["error"] == "").to_numpy()
     pred = np.full(len(cells), np.nan)
     spread = np.full(len(cells), np.nan)
     if ok.any():
-        space = get_space("7v")
-        valid = [space.validate(a) for a in _archs(cells[ok])]
-        frame = pd.DataFrame({"matrix": [a.to_strings()[0] for a in valid],
-                              "ops": [a.to_strings()[1] for a in valid],
-                              "num_vertices": [a.num_vertices for a in valid]})
-        pred[ok], spread[ok] = predict_cells(model, frame)
-    return described.assign(energy_kwh_pred=pred, energy_kwh_std=spread)
-
-
-def _archs(cells: pd.DataFrame) -> list[Any]:
-    from benchmarks.space import Arch
-    return [Arch.from_strings(m, o) for m, o in zip(cells["matrix"].astype(str),
-                                                    cells["ops"].astype(str), strict=True)]
+        pred[ok], spread[ok] = predict_cells(model, described[ok].reset_index(drop=True))
+    return described.assign(matrix=cells["matrix"].to_numpy(), ops=cells["ops"].to_numpy(),
+                            energy_kwh_pred=pred, energy_kwh_std=spread)
 
 
 def build_7v(*, model: Path | None = None, raw_dir: Path | None = None,

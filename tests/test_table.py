@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from importlib.metadata import version
 
 import numpy as np
 import pandas as pd
@@ -109,6 +110,7 @@ def test_query_errors_are_distinct(bench5):
 def test_table_is_self_describing_parquet(bench5, tmp_path):
     meta = bench5.meta
     assert meta["space"] == "5v" and len(meta["table_sha256"]) == 64
+    assert meta["ecnas_version"] == version("ecnas")
     assert "results.json tree" in meta["inputs"] and meta["units"]["energy_kwh"] == "kWh"
     d = bench5.describe()
     assert d["default_objectives"] == ["validation_accuracy:max", "energy_kwh:min"]

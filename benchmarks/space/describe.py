@@ -26,10 +26,12 @@ def describe(arch: Arch, space: SearchSpace) -> dict[str, Any]:
             "flops": int(flops[0]), "matrix": bits, "ops": ops}
 
 
-def describe_frame(cells: pd.DataFrame, space: SearchSpace) -> pd.DataFrame:
+def describe_frame(cells: pd.DataFrame, space: SearchSpace, *,
+                   pruned: bool = False) -> pd.DataFrame:
     """``cells`` (columns ``matrix``, ``ops``) plus :data:`DESCRIBE_COLUMNS`, row for row.
 
-    Invalid rows get an ``error`` message and empty values; they do not stop the batch.
+    Invalid rows get an ``error`` message and empty values; they do not stop the batch. With
+    ``pruned``, the ``matrix`` and ``ops`` of valid rows are replaced by the pruned cell's.
     """
     for col in ("matrix", "ops"):
         if col not in cells.columns:
@@ -38,15 +40,17 @@ def describe_frame(cells: pd.DataFrame, space: SearchSpace) -> pd.DataFrame:
     out = {"module_hash": np.full(n, "", dtype=object), "num_vertices": np.zeros(n, np.int64),
            "num_edges": np.zeros(n, np.int64), "trainable_params": np.zeros(n, np.int64),
            "flops": np.zeros(n, np.int64), "error": np.full(n, "", dtype=object)}
+    matrix, ops = cells["matrix"].astype(str).to_numpy(), cells["ops"].astype(str).to_numpy()
     by_size: dict[int, list[tuple[int, Arch]]] = {}
-    for i, (m, o) in enumerate(zip(cells["matrix"].astype(str), cells["ops"].astype(str),
-                                   strict=True)):
+    for i, (m, o) in enumerate(zip(matrix.tolist(), ops.tolist(), strict=True)):
         try:
-            pruned = space.validate(Arch.from_strings(m, o))
+            cell = space.validate(Arch.from_strings(m, o))
         except InvalidArchError as exc:
             out["error"][i] = str(exc)
             continue
-        by_size.setdefault(pruned.num_vertices, []).append((i, pruned))
+        by_size.setdefault(cell.num_vertices, []).append((i, cell))
+        if pruned:
+            matrix[i], ops[i] = cell.to_strings()
     for v, items in by_size.items():
         idx = np.array([i for i, _ in items])
         mats = np.stack([a.array() for _, a in items])
@@ -58,6 +62,8 @@ def describe_frame(cells: pd.DataFrame, space: SearchSpace) -> pd.DataFrame:
         out["trainable_params"][idx] = params
         out["flops"][idx] = flops
     result = cells.copy()
+    if pruned:
+        result["matrix"], result["ops"] = matrix, ops
     for col in DESCRIBE_COLUMNS:
         result[col] = pd.array(out[col]) if col in ("module_hash", "error") else out[col]
     valid = result["error"] == ""
