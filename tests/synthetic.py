@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.space import get_space
-from benchmarks.table import Benchmark
+from benchmarks.tables.benchmark import Benchmark
 
 
 def synthetic_benchmark(repeats: int = 2, budgets: tuple[int, ...] = (1, 4)) -> Benchmark:

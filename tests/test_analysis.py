@@ -1,4 +1,4 @@
-"""Tests for ecnas_cli.analysis, .tradeoff and .compare: hand-computed numbers on tiny fronts."""
+"""Tests for the analysis package: fronts, trade-offs, comparisons on tiny fronts."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import ecnas_cli.compare as cmp
-from benchmarks.objectives import parse_objectives
-from benchmarks.table import Benchmark
-from ecnas_cli.analysis import load_runs, pareto_report, run_front
-from ecnas_cli.results import RunResult
-from ecnas_cli.tradeoff import chosen_cells, knee, tradeoff_axes, tradeoff_table
+import ecnas_cli.analysis.comparison as cmp
+from benchmarks.tables.benchmark import Benchmark
+from benchmarks.tables.objectives import parse_objectives
+from ecnas_cli.analysis.fronts import load_runs, pareto_report, run_front
+from ecnas_cli.analysis.tradeoff import chosen_cells, knee, tradeoff_axes, tradeoff_table
+from ecnas_cli.run.store import RunResult
 
 OBJS = parse_objectives("validation_accuracy:max,energy_kwh:min")
 
@@ -226,7 +226,7 @@ def test_load_runs_rejects_bad_input(tmp_path: Path) -> None:
 
 def test_pareto_report_json_has_no_nan(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     bench = tiny_bench()
-    monkeypatch.setattr("ecnas_cli.analysis.load_benchmark", lambda *a, **k: bench)
+    monkeypatch.setattr("ecnas_cli.analysis.fronts.load_benchmark", lambda *a, **k: bench)
     report = pareto_report(_save(tiny_run(["d", "b", "a"]), tmp_path, "r"))
     data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
     assert data["summary"]["front_size"] == 2

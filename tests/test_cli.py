@@ -123,8 +123,8 @@ def test_data_import_raw_and_bad_dirs(env, raw_dir, tmp_path):
 
 def _energy_tfrecord(path, raw_dir, tmp_path):
     """An official-format energy tfrecord of the ecnas-4v rows at 4 epochs."""
-    from benchmarks.registry import load_benchmark
     from benchmarks.sources.tfrecord import ENERGY_COLUMNS, write_energy_table
+    from benchmarks.tables.registry import load_benchmark
     bench = load_benchmark("ecnas-4v", data_dir_=tmp_path / "build", raw_dir=raw_dir)
     rows = bench.frame[bench.frame["epochs"] == 4]
     write_energy_table(path, rows[list(ENERGY_COLUMNS)])

@@ -14,8 +14,8 @@ from pathlib import Path
 import platformdirs
 import pytest
 
-from benchmarks.sources import fetch
-from benchmarks.sources.fetch import (
+from benchmarks.sources import official as fetch
+from benchmarks.sources.official import (
     DEFAULT_BASE_URL,
     OFFICIAL_FILES,
     FetchError,

@@ -1,4 +1,4 @@
-"""Tests for ecnas_cli.indicators: hand-computed values and brute-force NumPy references."""
+"""Tests for the indicators: hand-computed values and brute-force NumPy references."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-import ecnas_cli.attainment as att
-import ecnas_cli.indicators as ind
+import ecnas_cli.analysis.attainment as att
+import ecnas_cli.analysis.indicators as ind
 
 # --- tiny pure-NumPy references -------------------------------------------------------------
 

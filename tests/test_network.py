@@ -1,4 +1,4 @@
-"""Tests for benchmarks.network: exact parameter counts against EC-NAS's measured networks."""
+"""Tests for benchmarks.space.cost: exact parameter counts against EC-NAS's measured networks."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.network import (
+from benchmarks.space.arch import OPS, Arch, InvalidArchError, check_arch
+from benchmarks.space.cost import (
     NetworkConfig,
     count_batch,
     count_flops,
     count_params,
     vertex_channels,
 )
-from benchmarks.space.arch import OPS, Arch, InvalidArchError, check_arch
 
 TINY = NetworkConfig(stem_channels=4, num_stacks=2, cells_per_stack=1, input_size=5,
                      num_classes=2, input_channels=1)

@@ -1,4 +1,4 @@
-"""Tests for ecnas_cli.plotting (figure data by hand, PNGs under Agg) and the pareto/compare
+"""Tests for ecnas_cli.plots.front (figure data by hand, PNGs under Agg) and the pareto/compare
 commands (CliRunner on real ecnas-5v runs)."""
 
 from __future__ import annotations
@@ -13,16 +13,16 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
-import ecnas_cli.plotting as pl
-import ecnas_cli.plotting_compare as plc
-from benchmarks.objectives import parse_objectives
-from benchmarks.registry import load_benchmark
-from benchmarks.table import Benchmark
+import ecnas_cli.plots.comparison as plc
+import ecnas_cli.plots.front as pl
+from benchmarks.tables.benchmark import Benchmark
+from benchmarks.tables.objectives import parse_objectives
+from benchmarks.tables.registry import load_benchmark
+from ecnas_cli.analysis.comparison import attainment, curve_bands, curves
 from ecnas_cli.commands import compare as compare_cmd
 from ecnas_cli.commands import pareto as pareto_cmd
-from ecnas_cli.compare import attainment, curve_bands, curves
-from ecnas_cli.results import RunResult
-from ecnas_cli.runner import run_search
+from ecnas_cli.run.runner import run_search
+from ecnas_cli.run.store import RunResult
 
 OBJS = parse_objectives("validation_accuracy:max,energy_kwh:min")
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from synthetic import synthetic_benchmark
 
-from ecnas_cli.results import load_run
-from ecnas_cli.runner import Budget, run_search
+from ecnas_cli.run.runner import Budget, run_search
+from ecnas_cli.run.store import load_run
 from strategies import STRATEGIES, get_strategy
 
 TIMING = ["strategy_time_s"]
@@ -73,8 +73,8 @@ SCRIPT = """
 import sys, time
 sys.path.insert(0, {tests!r})
 from synthetic import synthetic_benchmark
-from ecnas_cli.runner import run_search
-import ecnas_cli.runner as runner
+from ecnas_cli.run.runner import run_search
+import ecnas_cli.run.runner as runner
 runner.CHECKPOINT_EVERY = 50
 slow = lambda spent, total: time.sleep(0.002)
 run_search(synthetic_benchmark(), {strategy!r}, budget=600, seed=5, out={out!r},

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from benchmarks.space import Arch, InvalidArchError, check_arch, get_space, hash_module
-from benchmarks.space.encode import adjacency_encoding, path_encoding
+from benchmarks.space.encodings import adjacency_encoding, path_encoding
 from benchmarks.space.hashing import hash_modules_batch, wl_fingerprints
 
 C3, C1, MP = "conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3"

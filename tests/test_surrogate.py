@@ -10,10 +10,9 @@ import pandas as pd
 import pytest
 import skops.io as sio
 
-from benchmarks.network import count_batch, vertex_channels
-from benchmarks.surrogate import Surrogate, fit_surrogate, load_surrogate, load_training_data
-from benchmarks.surrogate_eval import cross_validate, learning_curve, regression_metrics
-from benchmarks.surrogate_features import (
+from benchmarks.space.cost import count_batch, vertex_channels
+from benchmarks.surrogate.evaluate import cross_validate, learning_curve, regression_metrics
+from benchmarks.surrogate.features import (
     DEFAULT_GROUPS,
     FEATURE_GROUPS,
     cells_of_frame,
@@ -22,7 +21,8 @@ from benchmarks.surrogate_features import (
     featurise_group,
     module_widths,
 )
-from benchmarks.surrogate_io import FORMAT
+from benchmarks.surrogate.model import Surrogate, fit_surrogate, load_surrogate, load_training_data
+from benchmarks.surrogate.persist import FORMAT
 
 # Small, quick models: the tests check behaviour, not accuracy.
 FAST: dict[str, dict[str, Any]] = {"mlp": {"max_iter": 60, "hidden_layer_sizes": (32, 16)},

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from benchmarks.registry import load_benchmark
 from benchmarks.sources.tfrecord import read_nasbench101, write_nasbench101
 from benchmarks.space import get_space
-from benchmarks.surrogate import fit_surrogate, load_training_data
-from benchmarks.surrogate_table import build_energy_table, join_nasbench101
+from benchmarks.surrogate.model import fit_surrogate, load_training_data
+from benchmarks.surrogate.table_7v import build_energy_table, join_nasbench101
+from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.cli import app
 
 runner = CliRunner()
@@ -44,7 +44,7 @@ def test_predict_csv_contract_with_unseen_and_invalid_cells(model_file, tmp_path
 
 
 def test_energy_table_scales_linearly_and_keeps_measurements(model_file, raw_dir):
-    from benchmarks.surrogate import load_surrogate
+    from benchmarks.surrogate.model import load_surrogate
     surrogate = load_surrogate(model_file[0])
     cells = get_space("7v").cells().iloc[::997]
     measured = pd.DataFrame({"module_hash": [cells["module_hash"].iat[0]],
@@ -62,7 +62,7 @@ def test_energy_table_scales_linearly_and_keeps_measurements(model_file, raw_dir
 
 
 def test_nasbench101_join_from_a_generated_tfrecord(model_file, tmp_path):
-    from benchmarks.surrogate import load_surrogate
+    from benchmarks.surrogate.model import load_surrogate
     cells = get_space("7v").cells().iloc[:50]
     energy = build_energy_table(load_surrogate(model_file[0]), cells=cells)
     rng = np.random.default_rng(0)

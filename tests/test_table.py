@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.objectives import parse_objectives
-from benchmarks.registry import load_benchmark
 from benchmarks.space import Arch, InvalidArchError
-from benchmarks.table import MissingCellError
+from benchmarks.tables.benchmark import MissingCellError
+from benchmarks.tables.objectives import parse_objectives
+from benchmarks.tables.registry import load_benchmark
 
 OBJ = parse_objectives("validation_accuracy:max,energy_kwh:min")
 

@@ -7,10 +7,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.network import count_batch
 from benchmarks.space.arch import Arch, InvalidArchError
+from benchmarks.space.cost import count_batch
 from benchmarks.space.hashing import hash_modules_batch
-from benchmarks.space.space import SearchSpace
+from benchmarks.space.search_space import SearchSpace
 
 DESCRIBE_COLUMNS = ["module_hash", "num_vertices", "num_edges", "trainable_params", "flops",
                     "error"]

@@ -33,8 +33,8 @@ def compare(
 ) -> None:
     """Compare runs of one benchmark and objectives: curves.png/pdf, attainment.png/pdf,
     radar.png/pdf, stats.csv and pairwise.csv (Mann-Whitney U, Holm-corrected) in --out."""
-    from ecnas_cli.compare import compare_runs
-    from ecnas_cli.plotting_compare import save_comparison
+    from ecnas_cli.analysis.comparison import compare_runs
+    from ecnas_cli.plots.comparison import save_comparison
     comp = compare_runs(run_dirs, x=x.value, log=log, data_dir=data_dir, raw_dir=raw_dir)
     files = save_comparison(comp, out, log=log)
     for name, frame in (("stats.csv", comp.stats), ("pairwise.csv", comp.pairwise)):

@@ -9,10 +9,10 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from benchmarks import registry
-from benchmarks.sources.fetch import fetch_official
+from benchmarks.sources.official import fetch_official
 from benchmarks.space import Arch
-from benchmarks.table import Benchmark, summarise
+from benchmarks.tables import registry
+from benchmarks.tables.benchmark import Benchmark, summarise
 from ecnas_cli.console import console, print_json, user_errors, write_table
 
 app = typer.Typer(help="Benchmark tables: list, info, query, export, import, fetch.",

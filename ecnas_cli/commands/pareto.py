@@ -9,7 +9,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from benchmarks.schema import METRICS
+from benchmarks.tables.schema import METRICS
 from ecnas_cli.console import console, print_json, user_errors
 
 app = typer.Typer(help="The Pareto front of one run: table, trade-offs, knee, figure.",
@@ -58,7 +58,7 @@ def _table(frame: pd.DataFrame, title: str) -> Table:
 def show(run_dir: RunDir, data_dir: DataDir = None, raw_dir: RawDir = None,
          as_json: Json = False) -> None:
     """The run's Pareto front by mean values, hypervolume regret, trade-off table and knee."""
-    from ecnas_cli.analysis import pareto_report
+    from ecnas_cli.analysis.fronts import pareto_report
     report = pareto_report(run_dir, data_dir=data_dir, raw_dir=raw_dir)
     if as_json:
         print_json(report.to_dict())
@@ -89,6 +89,6 @@ def plot(
     data_dir: DataDir = None, raw_dir: RawDir = None,
 ) -> None:
     """Figure: all cells, the run's evaluated cells and front, the true front, extremes, knee."""
-    from ecnas_cli.plotting import plot_front
+    from ecnas_cli.plots.front import plot_front
     path = plot_front(run_dir, out, data_dir=data_dir, raw_dir=raw_dir, log_x=log_x)
     console.print(f"wrote {path}")

@@ -9,9 +9,9 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from benchmarks.registry import load_benchmark
+from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.console import console, ensure_writable, print_json, user_errors
-from ecnas_cli.runner import Budget
+from ecnas_cli.run.runner import Budget
 from strategies import STRATEGIES
 
 
@@ -44,8 +44,8 @@ def search(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Search a benchmark with a strategy; print the found front and its hypervolume regret."""
-    from ecnas_cli.analysis import run_front
-    from ecnas_cli.batch import run_seeds
+    from ecnas_cli.analysis.fronts import run_front
+    from ecnas_cli.run.seeds import run_seeds
     budget = _budget(evals, energy_budget, time_budget)
     if strategy not in STRATEGIES:
         raise ValueError(f"unknown strategy {strategy!r}; valid: {', '.join(STRATEGIES)}")

@@ -25,7 +25,7 @@ def fit(kind: Kind = "mlp", seed: int = 0,
         output: Annotated[Path | None, typer.Option(help="Model file (.skops).")] = None,
         raw_dir: RawDir = None, data_dir: DataDir = None) -> None:
     """Fit the energy surrogate on the measured 7V cells and save it (skops, no pickle)."""
-    from ecnas_cli import surrogates
+    from ecnas_cli.workflows import surrogate as surrogates
     with console.status("fitting"):
         model, path = surrogates.fit(kind=kind, seed=seed, raw_dir=raw_dir, output=output,
                                      data_dir_=data_dir)
@@ -41,7 +41,7 @@ def eval_(kind: Kind = "mlp", folds: int = 5, seed: int = 0,
           raw_dir: RawDir = None, as_json: Annotated[bool, typer.Option("--json")] = False
           ) -> None:
     """k-fold metrics (Kendall tau, Spearman, R^2, MAE in Wh, MAPE), parity plot, curve."""
-    from ecnas_cli import surrogates
+    from ecnas_cli.workflows import surrogate as surrogates
     if folds < 2:
         raise ValueError(f"--folds must be >= 2, got {folds}")
     with console.status("cross-validating"):
@@ -71,7 +71,7 @@ def predict(input: Annotated[Path, typer.Option("--input", help="CSV/Parquet: ma
                                                             " fitted model).")] = None,
             raw_dir: RawDir = None, data_dir: DataDir = None) -> None:
     """Predict 4-epoch energy (kWh) and its uncertainty for cells in a CSV."""
-    from ecnas_cli import surrogates
+    from ecnas_cli.workflows import surrogate as surrogates
     fitted = surrogates.load_or_fit(model, raw_dir=raw_dir, data_dir_=data_dir)
     result = surrogates.predict_frame(read_table(input), fitted)
     write_table(result, output)
@@ -87,7 +87,7 @@ def build_7v(model: Annotated[Path | None, typer.Option(help="Model file.")] = N
              ] = None,
              raw_dir: RawDir = None, data_dir: DataDir = None) -> None:
     """Energy of all 423,624 7V cells at 4/12/36/108 epochs as a benchmark table."""
-    from ecnas_cli import surrogates
+    from ecnas_cli.workflows import surrogate as surrogates
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("predicting", total=None)
         name, path, rows = surrogates.build_7v(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ecnas_cli.analysis import load_runs, run_benchmark, run_front
+from ecnas_cli.analysis.fronts import load_runs, run_benchmark, run_front
 
 
 def main(root: Path) -> None:

@@ -1,4 +1,4 @@
-"""Time benchmarks.network.count_batch against a per-cell Python loop (not a pytest test).
+"""Time benchmarks.space.cost.count_batch against a per-cell Python loop (not a pytest test).
 
 Run from the repository root: ``python tests/perf/perf_network.py [--cells 400000]``. The
 5-vertex cells of ``generated_graphs_5V9E.json`` (and the 7-vertex cells of the 7V sample CSV,
@@ -22,8 +22,8 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))  # a script run from anywhere, without installing the package
 
-from benchmarks.network import count_batch, count_flops, count_params  # noqa: E402
 from benchmarks.space.arch import Arch, check_arch  # noqa: E402
+from benchmarks.space.cost import count_batch, count_flops, count_params  # noqa: E402
 
 
 def groups_5v(raw_dir: Path) -> dict[int, tuple[np.ndarray, np.ndarray]]:

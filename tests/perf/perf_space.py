@@ -18,7 +18,7 @@ os.environ["ECNAS_CACHE_DIR"] = tempfile.mkdtemp()
 import hashlib
 
 from benchmarks.space import get_space, hash_module
-from benchmarks.space.cells import build_cells
+from benchmarks.space.catalog import build_cells
 from benchmarks.space.enumeration import _labellings, full_dags
 from benchmarks.space.hashing import hash_modules_batch
 

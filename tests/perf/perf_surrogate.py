@@ -1,7 +1,7 @@
 """Time the surrogate on the whole 7V space (not a pytest test).
 
 Run from the repository root: ``python tests/perf/perf_surrogate.py [--raw-dir DIR]``. Loads
-the 423,624 cells of the 7-vertex space (``benchmarks.space.cells``, built and cached on first
+the 423,624 cells of the 7-vertex space (``benchmarks.space.catalog``, built and cached on first
 use), times :func:`featurise_group` per vertex count, fits the default surrogate on the
 measured 7V sample and times its prediction for every cell.
 """
@@ -21,9 +21,9 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))  # a script run from anywhere, without installing the package
 
 from benchmarks.space.arch import OP_LABEL  # noqa: E402
-from benchmarks.space.cells import load_cells  # noqa: E402
-from benchmarks.surrogate import fit_surrogate, load_training_data  # noqa: E402
-from benchmarks.surrogate_features import featurise_group  # noqa: E402
+from benchmarks.space.catalog import load_cells  # noqa: E402
+from benchmarks.surrogate.features import featurise_group  # noqa: E402
+from benchmarks.surrogate.model import fit_surrogate, load_training_data  # noqa: E402
 
 
 def cell_arrays(cells: pd.DataFrame) -> dict[int, tuple[np.ndarray, np.ndarray]]:

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from benchmarks.registry import load_benchmark, table_path
 from benchmarks.space import get_space
-from benchmarks.table import load_table, save_table
+from benchmarks.tables.benchmark import load_table, save_table
+from benchmarks.tables.registry import load_benchmark, table_path
 
 
 def best_of(fn, repeat: int = 5) -> float:  # type: ignore[no-untyped-def]

@@ -1,7 +1,7 @@
 """Comparing strategies over seeds: regret curves, statistics and attainment surfaces.
 
 Everything is recomputed from the trial logs with the benchmark's mean values (see
-:mod:`ecnas_cli.analysis`). Hypervolume is taken in the benchmark's normalised space with the
+:mod:`ecnas_cli.analysis.fronts`). Hypervolume is taken in the benchmark's normalised space with the
 reference point ``REFERENCE``; regret is relative to the true front's hypervolume.
 """
 
@@ -16,19 +16,19 @@ import numpy as np
 import pandas as pd
 from scipy.stats import mannwhitneyu
 
-from benchmarks.objectives import Objective, from_min, to_min
-from benchmarks.table import REFERENCE, Benchmark
-from ecnas_cli import indicators as ind
-from ecnas_cli.analysis import (
+from benchmarks.tables.benchmark import REFERENCE, Benchmark
+from benchmarks.tables.objectives import Objective, from_min, to_min
+from ecnas_cli.analysis import indicators as ind
+from ecnas_cli.analysis.attainment import eaf
+from ecnas_cli.analysis.fronts import (
     cell_means,
     load_runs,
     normalised,
     pareto_cells,
     run_benchmark,
 )
-from ecnas_cli.attainment import eaf
-from ecnas_cli.results import RunResult
-from ecnas_cli.tradeoff import chosen_cells
+from ecnas_cli.analysis.tradeoff import chosen_cells
+from ecnas_cli.run.store import RunResult
 
 __all__ = ["AXES", "LEVELS", "Comparison", "attainment", "compare_runs", "compare_stats",
            "curve_bands", "curves", "holm", "pairwise_tests"]
@@ -49,8 +49,9 @@ def _label(run: RunResult, i: int) -> str:
 def curves(runs: Sequence[RunResult], bench: Benchmark, x: str = "evals") -> pd.DataFrame:
     """Hypervolume regret of each run after every evaluation.
 
-    Incremental (:func:`ecnas_cli.indicators.hv_curve`). A trial counts with its cell's mean
-    values at the run's target epochs; lower-fidelity trials cost energy but add no result.
+    Incremental (:func:`~ecnas_cli.analysis.indicators.hv_curve`). A trial counts with its
+    cell's mean values at the run's target epochs; lower-fidelity trials cost energy but add
+    no result.
 
     Returns
     -------

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from benchmarks.objectives import Objective, to_min
-from benchmarks.schema import METRICS
-from ecnas_cli import indicators as ind
+from benchmarks.tables.objectives import Objective, to_min
+from benchmarks.tables.schema import METRICS
+from ecnas_cli.analysis import indicators as ind
 
 __all__ = ["REPORTED", "TOLERANCES", "chosen_cells", "knee", "tradeoff_axes", "tradeoff_table"]
 
@@ -81,7 +81,7 @@ def tradeoff_table(front: pd.DataFrame, objectives: Sequence[Objective],
 
 
 def knee(front: pd.DataFrame, objectives: Sequence[Objective]) -> pd.Series:
-    """The knee row of a 2-objective front (see :func:`ecnas_cli.indicators.knee_point`).
+    """The knee row of a 2-objective front (see :func:`ecnas_cli.analysis.indicators.knee_point`).
 
     The point farthest from the line through the two extremes, in the front's own min-max
     normalised space.

@@ -7,9 +7,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from benchmarks.registry import load_benchmark
-from ecnas_cli.results import RunResult
-from ecnas_cli.runner import run_search
+from benchmarks.tables.registry import load_benchmark
+from ecnas_cli.run.runner import run_search
+from ecnas_cli.run.store import RunResult
 
 
 def run_seeds(benchmark: str, strategy: str, *, seeds: int = 1, seed: int = 0, jobs: int = 1,

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.objectives import Objective, parse_objectives, to_min
+from benchmarks.tables.objectives import Objective, parse_objectives, to_min
 from ecnas_cli.console import atomic_path, dumps, read_table
 
 RUN_JSON = "run.json"

@@ -1,7 +1,7 @@
 """Energy surrogate: fit, predict with an uncertainty, save and load (skops, no pickle).
 
 The model has two stages. A ridge regression on the ``vertex_types`` features (kernel counts
-per op and width, see :mod:`benchmarks.surrogate_features`) predicts the target on its natural
+per op and width, see :mod:`benchmarks.surrogate.features`) predicts the target on its natural
 scale: training energy is close to a sum over the kernels a module runs. An ensemble of
 ``n_models`` residual learners, each with its own seed, then predicts ``log(y / base)`` from
 all default features: ``kind="mlp"`` (scikit-learn MLPRegressor 128-64-32, ReLU, L2 0.1,
@@ -10,7 +10,7 @@ half the features per split). The prediction is the geometric mean of the member
 uncertainty their standard deviation. :func:`benchmarks.surrogate_eval.fit_best` picks the
 kind with the lower MAE in a 3-fold cross-validation on the training cells.
 
-Accuracy on the 3,448 measured 7V cells (5-fold CV, :mod:`benchmarks.surrogate_eval`): MLP
+Accuracy on the 3,448 measured 7V cells (5-fold CV, :mod:`benchmarks.surrogate.evaluate`): MLP
 Kendall tau 0.963, MAE 0.225 Wh, MAPE 1.60 %; trees 0.962 / 0.229 Wh / 1.64 %. The settings
 were chosen on 80 % of the cells; on the other 20 %, untouched until then, the MLP scores
 0.964 / 0.239 Wh and the trees 0.964 / 0.238 Wh. Measurement noise (about 1.5 %, seen between
@@ -41,15 +41,15 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from benchmarks.surrogate_data import load_training_data
-from benchmarks.surrogate_features import (
+from benchmarks.surrogate.data import load_training_data
+from benchmarks.surrogate.features import (
     DEFAULT_GROUPS,
     cells_of_frame,
     check_groups,
     featurise,
     featurise_group,
 )
-from benchmarks.surrogate_io import load_parts, save_parts
+from benchmarks.surrogate.persist import load_parts, save_parts
 
 __all__ = ["KINDS", "Surrogate", "fit_surrogate", "load_surrogate", "load_training_data"]
 

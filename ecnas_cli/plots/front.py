@@ -2,7 +2,7 @@
 
 Renderers draw on a given Axes and touch no global pyplot state (figures are made with
 :class:`matplotlib.figure.Figure`). Sizes and fonts suit a single paper column. This module
-holds the figure plumbing and the front of one run; :mod:`ecnas_cli.plotting_compare` the
+holds the figure plumbing and the front of one run; :mod:`ecnas_cli.plots.comparison` the
 figures of ``ecnas compare`` (regret curves, attainment surfaces, radar).
 """
 
@@ -27,14 +27,14 @@ from matplotlib.ticker import (
     PercentFormatter,
 )
 
-from benchmarks.objectives import Objective, from_min, to_min
-from benchmarks.schema import METRICS
-from benchmarks.table import Benchmark
-from ecnas_cli import indicators as ind
-from ecnas_cli.analysis import cell_means, load_one_run, run_benchmark, run_front
+from benchmarks.tables.benchmark import Benchmark
+from benchmarks.tables.objectives import Objective, from_min, to_min
+from benchmarks.tables.schema import METRICS
+from ecnas_cli.analysis import indicators as ind
+from ecnas_cli.analysis.fronts import cell_means, load_one_run, run_benchmark, run_front
+from ecnas_cli.analysis.tradeoff import chosen_cells
 from ecnas_cli.console import atomic_path
-from ecnas_cli.results import RunResult
-from ecnas_cli.tradeoff import chosen_cells
+from ecnas_cli.run.store import RunResult
 
 __all__ = [
     "PAPER",
@@ -111,7 +111,7 @@ def staircase(front: np.ndarray, objectives: Sequence[Objective],
 
 
 def role_name(role: str, objectives: Sequence[Objective]) -> str:
-    """Short legend name of a :func:`~ecnas_cli.tradeoff.chosen_cells` role.
+    """Short legend name of a :func:`~ecnas_cli.analysis.tradeoff.chosen_cells` role.
 
     ``best validation accuracy`` -> ``highest accuracy``; ``knee`` stays ``knee``.
     """

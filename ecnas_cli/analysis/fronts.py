@@ -5,7 +5,7 @@ one sampled repeat per evaluation (as a NAS-Bench-101 query does); reports use t
 mean over repeats for the evaluated cells, so the front is not flattered by lucky samples.
 Selection is on the run's objectives (validation accuracy when it is one); test accuracy is
 reported beside it, never used to select. Trade-offs on a front live in
-:mod:`ecnas_cli.tradeoff` (re-exported here).
+:mod:`ecnas_cli.analysis.tradeoff` (re-exported here).
 """
 
 from __future__ import annotations
@@ -18,13 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.objectives import Objective, to_min
-from benchmarks.registry import load_benchmark
-from benchmarks.table import REFERENCE, Benchmark
-from ecnas_cli import indicators as ind
-from ecnas_cli.console import json_ready
-from ecnas_cli.results import RunResult, find_runs, load_run
-from ecnas_cli.tradeoff import (
+from benchmarks.tables.benchmark import REFERENCE, Benchmark
+from benchmarks.tables.objectives import Objective, to_min
+from benchmarks.tables.registry import load_benchmark
+from ecnas_cli.analysis import indicators as ind
+from ecnas_cli.analysis.tradeoff import (
     REPORTED,
     TOLERANCES,
     chosen_cells,
@@ -32,6 +30,8 @@ from ecnas_cli.tradeoff import (
     tradeoff_axes,
     tradeoff_table,
 )
+from ecnas_cli.console import json_ready
+from ecnas_cli.run.store import RunResult, find_runs, load_run
 
 __all__ = ["TOLERANCES", "ParetoReport", "RunFront", "cell_means", "chosen_cells", "knee",
            "load_one_run", "load_runs", "normalised", "pareto_cells", "pareto_report",

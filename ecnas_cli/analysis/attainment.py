@@ -1,8 +1,8 @@
 """Empirical attainment functions of repeated runs (2 objectives), moocore underneath.
 
-Pure array functions in the shape of :mod:`ecnas_cli.indicators` (minimisation form). moocore
-infers runs from contiguous set ids and drops runs without points; these functions stack runs
-themselves and keep an empty run as a point that attains nothing.
+Pure array functions in the shape of :mod:`~ecnas_cli.analysis.indicators` (minimisation form).
+moocore infers runs from contiguous set ids and drops runs without points; these functions stack
+runs themselves and keep an empty run as a point that attains nothing.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import moocore
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ecnas_cli.indicators import Array, _points
+from ecnas_cli.analysis.indicators import Array, _points
 
 __all__ = ["attainment_surface", "eaf", "eaf_diff"]
 

@@ -17,12 +17,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.sources.csv_energy import find_sample, read_energy_csv
-from benchmarks.sources.fetch import OFFICIAL_FILES, data_dir, fetch_official, official_path
-from benchmarks.sources.raw import read_raw_tree
+from benchmarks.sources.energy_csv import find_sample, read_energy_csv
+from benchmarks.sources.official import OFFICIAL_FILES, data_dir, fetch_official, official_path
+from benchmarks.sources.raw_tree import read_raw_tree
 from benchmarks.sources.tfrecord import read_energy_table
 from benchmarks.space import get_space
-from benchmarks.table import Benchmark, load_table, read_meta, save_table
+from benchmarks.tables.benchmark import Benchmark, load_table, read_meta, save_table
 
 Progress = Callable[[int, int], None] | None
 

@@ -1,6 +1,6 @@
 """The figures of ``ecnas compare``: regret curves, attainment surfaces and a radar of cells.
 
-As in :mod:`ecnas_cli.plotting`: a pure ``*_info`` data function and a ``render_*(ax, info)``
+As in :mod:`ecnas_cli.plots.front`: a pure ``*_info`` data function and a ``render_*(ax, info)``
 renderer per figure; :func:`save_comparison` writes them all.
 """
 
@@ -16,12 +16,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from benchmarks.objectives import Objective, to_min
-from benchmarks.schema import METRICS
-from benchmarks.table import Benchmark
-from ecnas_cli import indicators as ind
-from ecnas_cli.compare import Comparison
-from ecnas_cli.plotting import (
+from benchmarks.tables.benchmark import Benchmark
+from benchmarks.tables.objectives import Objective, to_min
+from benchmarks.tables.schema import METRICS
+from ecnas_cli.analysis import indicators as ind
+from ecnas_cli.analysis.comparison import Comparison
+from ecnas_cli.plots.front import (
     SINGLE,
     axis_label,
     dominated_corner,
@@ -51,7 +51,7 @@ class CurvesInfo:
 
 
 def curves_info(bands: pd.DataFrame, x: str = "evals", *, log: bool = False) -> CurvesInfo:
-    """From :func:`ecnas_cli.compare.curve_bands`; ``x`` is "evals" or "energy"."""
+    """From :func:`ecnas_cli.analysis.comparison.curve_bands`; ``x`` is "evals" or "energy"."""
     xlabel = {"evals": "evaluations", "energy": "search energy (kWh)"}[x]
     series, runs = {}, {}
     for name, b in bands.groupby("strategy", sort=False):
@@ -90,7 +90,7 @@ class AttainmentInfo:
 
 def attainment_info(surfaces: dict[str, dict[float, np.ndarray]], objectives: Sequence[Objective],
                     bench: Benchmark, epochs: int, true_front: pd.DataFrame) -> AttainmentInfo:
-    """From :func:`ecnas_cli.compare.attainment` (levels 25, 50, 75, raw units)."""
+    """From :func:`ecnas_cli.analysis.comparison.attainment` (levels 25, 50, 75, raw units)."""
     ix, iy = plot_axes(objectives)
     nadir = bench.bounds(objectives, epochs=epochs)[1]
     cols = [ix, iy]

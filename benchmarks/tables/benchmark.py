@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from benchmarks.atomic import atomic_path
-from benchmarks.objectives import Objective, parse_objectives, to_min
-from benchmarks.schema import METRICS, conform
 from benchmarks.space import Arch, get_space
+from benchmarks.tables.objectives import Objective, parse_objectives, to_min
+from benchmarks.tables.schema import METRICS, conform
 
 META_KEY = b"ecnas"
 #: Hypervolume reference point in min-max normalised objective space (every objective).
@@ -91,7 +91,7 @@ class Benchmark:
     Parameters
     ----------
     frame
-        The tidy table (``benchmarks.schema.COLUMNS``), one row per cell, epochs and repeat.
+        The tidy table (``benchmarks.tables.schema.COLUMNS``), one row per cell, epochs and repeat.
     meta
         Its metadata: ``name``, ``space``, provenance, input checksums, ``table_sha256``.
     """

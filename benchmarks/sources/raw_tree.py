@@ -47,7 +47,7 @@ def read_raw_tree(root: Path, space: str,
                   progress: Callable[[int, int], None] | None = None) -> tuple[pd.DataFrame, str]:
     """Rows of every checkpoint of every run, and the sha256 over all files read.
 
-    Columns are the table's (``benchmarks.schema``) except matrix, ops, num_vertices and
+    Columns are the table's (``benchmarks.tables.schema``) except matrix, ops, num_vertices and
     flops, which the caller joins from the space by ``module_hash``.
     """
     files = result_files(find_space_dir(root, space))

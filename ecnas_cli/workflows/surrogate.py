@@ -10,28 +10,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.registry import frame_from_csv, raw_dir_or_env, table_path
-from benchmarks.sources.csv_energy import find_sample
-from benchmarks.sources.fetch import data_dir
+from benchmarks.sources.energy_csv import find_sample
+from benchmarks.sources.official import data_dir
 from benchmarks.sources.tfrecord import read_nasbench101
 from benchmarks.space import get_space
 from benchmarks.space.describe import describe_frame
-from benchmarks.surrogate import Surrogate, fit_surrogate, load_surrogate, load_training_data
-from benchmarks.surrogate_eval import (
+from benchmarks.surrogate.evaluate import (
     cross_val_predict,
     fit_best,
     learning_curve,
     regression_metrics,
 )
-from benchmarks.surrogate_table import (
+from benchmarks.surrogate.model import Surrogate, fit_surrogate, load_surrogate, load_training_data
+from benchmarks.surrogate.table_7v import (
     build_energy_table,
     join_nasbench101,
     predict_cells,
     table_meta,
 )
-from benchmarks.table import save_table
-from ecnas_cli.plotting import paper_figure, save_figure
-from ecnas_cli.plotting_surrogate import (
+from benchmarks.tables.benchmark import save_table
+from benchmarks.tables.registry import frame_from_csv, raw_dir_or_env, table_path
+from ecnas_cli.plots.front import paper_figure, save_figure
+from ecnas_cli.plots.surrogate import (
     learning_curve_info,
     parity_info,
     render_learning_curve,

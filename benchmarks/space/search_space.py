@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.space.arch import OP_LABEL, OPS, Arch, InvalidArchError, check_arch
-from benchmarks.space.cells import cached_cells, load_cells
+from benchmarks.space.catalog import cached_cells, load_cells
 from benchmarks.space.hashing import hash_module, wl_fingerprints
 
 _OP_NAME = {label: op for op, label in OP_LABEL.items()}

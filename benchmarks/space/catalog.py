@@ -12,8 +12,8 @@ import pandas as pd
 import platformdirs
 
 from benchmarks.atomic import atomic_path
-from benchmarks.network import count_batch
 from benchmarks.space.arch import OPS
+from benchmarks.space.cost import count_batch
 from benchmarks.space.enumeration import CellGroup, enumerate_groups
 
 #: Bump when the cached table's content or layout changes.

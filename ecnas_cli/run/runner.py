@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.objectives import Objective, parse_objectives, to_min
-from benchmarks.table import Benchmark, MissingCellError
-from ecnas_cli.results import TRACE_COLUMNS, TRIAL_COLUMNS, RunResult, load_run, run_dir
+from benchmarks.tables.benchmark import Benchmark, MissingCellError
+from benchmarks.tables.objectives import Objective, parse_objectives, to_min
+from ecnas_cli.run.store import TRACE_COLUMNS, TRIAL_COLUMNS, RunResult, load_run, run_dir
 from strategies import get_strategy
 from strategies.base import Candidate
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import kendalltau, spearmanr
 
-from benchmarks.surrogate import KINDS, Surrogate, fit_surrogate
+from benchmarks.surrogate.model import KINDS, Surrogate, fit_surrogate
 
 
 def display_scale(target: str) -> float:

@@ -8,7 +8,7 @@ so every width is ``C / k`` with ``k = 1..5`` the *width class*):
     Counts of what a module executes: vertices per (op, width class), input projections per
     width class, additions per width class (in-degree - 1), channel truncations, and the
     input -> output projection. The energy is nearly a sum over these kernels, so this group
-    also feeds the linear base model of :mod:`benchmarks.surrogate`.
+    also feeds the linear base model of :mod:`benchmarks.surrogate.model`.
 ``graph`` (12)
     Vertices, edges, longest path, most conv3x3 on one path, input/output degrees, additions
     and op counts.
@@ -18,13 +18,13 @@ so every width is ``C / k`` with ``k = 1..5`` the *width class*):
 ``compute`` (8)
     log trainable parameters, log MACs, and MACs and parameters of the 3x3 convolutions, the
     1x1 convolutions and the rest (projections, stem, classifier), from
-    :func:`benchmarks.network.count_batch` by swapping op labels (widths do not depend on them).
+    :func:`benchmarks.space.cost.count_batch` by swapping op labels (widths do not depend on them).
 ``adjacency`` (21), ``ops`` (15)
     EC-NAS's encoding: the upper triangle of the adjacency matrix padded to 7 vertices (output
     last) and one-hot ops per interior position.
 
 Ablation: 5-fold CV on a development split (2,759 of the 3,448 measured 7V cells; the other
-689 were kept for one final check), the MLP residual model of :mod:`benchmarks.surrogate` with
+689 were kept for one final check), the MLP residual model of :mod:`benchmarks.surrogate.model` with
 3 members, Kendall tau / MAE in Wh:
 
 =========================================  ======  =====
@@ -58,8 +58,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from benchmarks.network import count_batch, vertex_channels
 from benchmarks.space.arch import OPS, Arch, check_arch
+from benchmarks.space.cost import count_batch, vertex_channels
 
 MAX_VERTICES = 7
 NUM_WIDTH_CLASSES = MAX_VERTICES - 2
@@ -75,7 +75,7 @@ Block = tuple[np.ndarray, list[str]]
 def module_widths(matrices: np.ndarray) -> np.ndarray:
     """Vertex widths as fractions of the module's channels, ``(N, V)`` float.
 
-    :func:`benchmarks.network.vertex_channels` runs once per distinct matrix (about 1,600 of
+    :func:`benchmarks.space.cost.vertex_channels` runs once per distinct matrix (about 1,600 of
     the 359,082 seven-vertex cells), so the cost is that of one ``np.unique`` on bit codes.
     """
     n, v = matrices.shape[:2]

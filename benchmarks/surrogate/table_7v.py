@@ -18,7 +18,7 @@ import pandas as pd
 
 from benchmarks.space import get_space
 from benchmarks.space.arch import OP_LABEL
-from benchmarks.surrogate import Surrogate
+from benchmarks.surrogate.model import Surrogate
 
 BUDGETS = (4, 12, 36, 108)
 Progress = Callable[[int, int], None] | None
