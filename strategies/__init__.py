@@ -1,7 +1,7 @@
 """Search strategies: ask/tell optimisers over a NAS-Bench-101 cell space.
 
 Every strategy is a :class:`~strategies.base.Strategy` built fresh per run as
-``cls(space, *, rng=..., budgets=..., n_objectives=..., **settings)``; :data:`STRATEGIES` maps
+``cls(space, *, rng=..., fidelities=..., n_objectives=..., **settings)``; :data:`STRATEGIES` maps
 the registry names to the classes.
 """
 

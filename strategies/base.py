@@ -1,7 +1,7 @@
 """The ask/tell contract every search strategy follows.
 
 A strategy is built fresh for each run as
-``cls(space, *, rng=..., budgets=..., n_objectives=..., **settings)`` and driven by the runner:
+``cls(space, *, rng=..., fidelities=..., n_objectives=..., **settings)`` and driven by the runner:
 ``ask()`` proposes candidates, the runner queries the benchmark, then ``tell(candidates, F)``
 reports their objective values in minimisation form. A strategy never queries tables, counts
 the budget or writes files; it sees only the search space (sample, mutate, neighbours, encode).
@@ -25,7 +25,7 @@ from benchmarks.space import Arch, SearchSpace
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
-    """One proposal: a cell and the training epochs (budget) to query it at."""
+    """One proposal: a cell and the training epochs (fidelity) to query it at."""
 
     arch: Arch
     epochs: int
@@ -40,9 +40,9 @@ class Strategy(ABC):
         The cells to search.
     rng : numpy.random.Generator
         The only source of randomness of the strategy.
-    budgets : tuple of int
+    fidelities : tuple of int
         The epochs the benchmark can be queried at, ascending; the last one is the target.
-        Single-fidelity strategies query every candidate at ``budgets[-1]``.
+        Single-fidelity strategies query every candidate at ``fidelities[-1]``.
     n_objectives : int
         Number of columns of ``F`` in :meth:`tell`.
 
@@ -51,7 +51,7 @@ class Strategy(ABC):
     name : str
         The registry name of the strategy.
     multi_fidelity : bool
-        Whether candidates may ask for epochs other than ``budgets[-1]``.
+        Whether candidates may ask for epochs other than ``fidelities[-1]``.
     batch : bool
         Whether one :meth:`ask` may return more than one candidate.
     """
@@ -61,18 +61,20 @@ class Strategy(ABC):
     batch: ClassVar[bool] = False
 
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
-                 budgets: tuple[int, ...], n_objectives: int) -> None:
+                 fidelities: tuple[int, ...], n_objectives: int) -> None:
         if not isinstance(rng, np.random.Generator):
             raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-        ok = isinstance(budgets, tuple | list) and len(budgets) > 0 and all(
-            is_int(b) and b >= 1 for b in budgets) and list(budgets) == sorted(set(budgets))
+        ok = isinstance(fidelities, tuple | list) and len(fidelities) > 0 and all(
+            is_int(b) and b >= 1 for b in fidelities) and list(fidelities) == sorted(
+            set(fidelities))
         if not ok:
-            raise ValueError(f"budgets must be distinct positive ints, ascending; got {budgets!r}")
+            raise ValueError("fidelities must be distinct positive ints, ascending; "
+                             f"got {fidelities!r}")
         if not is_int(n_objectives) or n_objectives < 1:
             raise ValueError(f"n_objectives must be a positive int, got {n_objectives!r}")
         self.space = space
         self.rng = rng
-        self.budgets = tuple(int(b) for b in budgets)
+        self.fidelities = tuple(int(b) for b in fidelities)
         self.n_objectives = int(n_objectives)
         self._pending: list[Candidate] | None = None
 
@@ -130,7 +132,7 @@ class Strategy(ABC):
     def defaults(cls) -> dict[str, Any]:
         """The settings of the strategy and their default values (from ``__init__``)."""
         params = inspect.signature(cls.__init__).parameters.values()
-        base = {"space", "rng", "budgets", "n_objectives", "self"}
+        base = {"space", "rng", "fidelities", "n_objectives", "self"}
         return {p.name: p.default for p in params
                 if p.kind is p.KEYWORD_ONLY and p.name not in base}
 
@@ -140,8 +142,8 @@ class Strategy(ABC):
 
     @property
     def epochs(self) -> int:
-        """The epochs single-fidelity candidates are evaluated at (``budgets[-1]``)."""
-        return self.budgets[-1]
+        """The epochs single-fidelity candidates are evaluated at (``fidelities[-1]``)."""
+        return self.fidelities[-1]
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.settings().items())

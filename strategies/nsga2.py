@@ -56,7 +56,7 @@ class NSGA2(Strategy):
 
     Parameters
     ----------
-    space, rng, budgets, n_objectives
+    space, rng, fidelities, n_objectives
         See :class:`~strategies.base.Strategy`.
     population_size : int, default 50
         Individuals (completed trials) per generation.
@@ -84,11 +84,11 @@ class NSGA2(Strategy):
     name: ClassVar[str] = "nsga2"
 
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
-                 budgets: tuple[int, ...], n_objectives: int, population_size: int = 50,
+                 fidelities: tuple[int, ...], n_objectives: int, population_size: int = 50,
                  mutation_prob: float | None = None, crossover_prob: float = 0.9,
                  swapping_prob: float = 0.5, max_attempts: int = 10,
                  max_known: int = 2) -> None:
-        super().__init__(space, rng=rng, budgets=budgets, n_objectives=n_objectives)
+        super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives)
         check_setting("population_size", population_size,
                       is_int(population_size) and population_size >= 2, "an int >= 2")
         check_setting("mutation_prob", mutation_prob,

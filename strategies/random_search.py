@@ -18,7 +18,7 @@ class RandomSearch(Strategy):
 
     Parameters
     ----------
-    space, rng, budgets, n_objectives
+    space, rng, fidelities, n_objectives
         See :class:`~strategies.base.Strategy`.
     batch_size : int, default 1
         Candidates per :meth:`ask`.
@@ -28,8 +28,8 @@ class RandomSearch(Strategy):
     batch: ClassVar[bool] = True
 
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
-                 budgets: tuple[int, ...], n_objectives: int, batch_size: int = 1) -> None:
-        super().__init__(space, rng=rng, budgets=budgets, n_objectives=n_objectives)
+                 fidelities: tuple[int, ...], n_objectives: int, batch_size: int = 1) -> None:
+        super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives)
         check_setting("batch_size", batch_size, is_int(batch_size) and batch_size >= 1,
                       "a positive int")
         self.batch_size = int(batch_size)

@@ -38,7 +38,7 @@ class SEMO(Strategy):
 
     Parameters
     ----------
-    space, rng, budgets, n_objectives
+    space, rng, fidelities, n_objectives
         See :class:`~strategies.base.Strategy`.
     n_init : int, default 10
         Cells drawn uniformly from the space before mutation starts (more while the archive
@@ -60,11 +60,11 @@ class SEMO(Strategy):
     name: ClassVar[str] = "semo"
 
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
-                 budgets: tuple[int, ...], n_objectives: int, n_init: int = 10,
+                 fidelities: tuple[int, ...], n_objectives: int, n_init: int = 10,
                  edge_changes: float = 2.0, op_changes: float = 0.5,
                  ref_point: Sequence[float] | None = None, avoid_duplicates: bool = True,
                  max_tries: int = 100) -> None:
-        super().__init__(space, rng=rng, budgets=budgets, n_objectives=n_objectives)
+        super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives)
         check_setting("n_init", n_init, is_int(n_init) and n_init >= 1, "a positive int")
         for key, value in (("edge_changes", edge_changes), ("op_changes", op_changes)):
             check_setting(key, value, isinstance(value, int | float) and value >= 0,

@@ -9,12 +9,12 @@ from benchmarks.space import get_space
 from benchmarks.tables.benchmark import Benchmark
 
 
-def synthetic_benchmark(repeats: int = 2, budgets: tuple[int, ...] = (1, 4)) -> Benchmark:
-    """Every 4v cell at ``budgets`` with ``repeats`` noisy repeats of smooth metrics."""
+def synthetic_benchmark(repeats: int = 2, fidelities: tuple[int, ...] = (1, 4)) -> Benchmark:
+    """Every 4v cell at ``fidelities`` with ``repeats`` noisy repeats of smooth metrics."""
     cells = get_space("4v").cells()
     rng = np.random.default_rng(12345)
     rows = []
-    for e in budgets:
+    for e in fidelities:
         for r in range(repeats):
             frame = cells[["module_hash", "matrix", "ops", "num_vertices", "trainable_params",
                            "flops"]].copy()

@@ -78,8 +78,8 @@ def test_search_json_and_files(env, tmp_path):
     (["--out", "/proc/forbidden"], "cannot write to output directory"),
 ])
 def test_search_bad_input_is_one_line_and_exit_2(env, args, message):
-    budgets = {"--evals", "--energy-budget", "--time-budget"}
-    out = run("search", *args, env=env) if budgets & set(args) \
+    fidelities = {"--evals", "--energy-budget", "--time-budget"}
+    out = run("search", *args, env=env) if fidelities & set(args) \
         else run("search", "--evals", "5", *args, env=env)
     assert out.exit_code == 2, out.stdout
     assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1
@@ -89,10 +89,11 @@ def test_data_commands(env, tmp_path):
     listed = json.loads(run("data", "list", "--json", env=env).stdout)
     assert {"ecnas-4v", "ecnas-5v", "ecnas-7v"} <= {r["name"] for r in listed}
     info = json.loads(run("data", "info", "ecnas-4v", "--json", env=env).stdout)
-    assert info["per_budget"]["4"]["rows"] == 273 and info["budgets"] == [1, 4]
+    assert info["per_fidelity"]["4"]["rows"] == 273 and info["fidelities"] == [1, 4]
     stored = {r["name"]: r for r in json.loads(run("data", "list", "--json", env=env).stdout)}
     assert stored["ecnas-4v"]["present"] and stored["ecnas-4v"]["cells"] == 91
-    assert stored["ecnas-4v"]["budgets"] == [1, 4] and "energy_kwh" in stored["ecnas-4v"]["metrics"]
+    assert stored["ecnas-4v"]["fidelities"] == [1, 4]
+    assert "energy_kwh" in stored["ecnas-4v"]["metrics"]
     q = run("data", "query", "ecnas-4v", "--matrix", "0100", "--ops", "input,output",
             "--json", env=env)
     assert json.loads(q.stdout)["module_hash"] == "043721b9c7fe8c5fad811d47d83132ec"

@@ -36,7 +36,7 @@ def test_contract(bench, name):
     assert np.all(np.random.get_state()[1] == state[1])  # noqa: NPY002
     assert len(a.trials) == 60 and a.trials["index"].tolist() == list(range(60))
     assert set(a.trials["module_hash"]) <= set(bench.space.cells()["module_hash"])
-    assert set(a.trials["epochs"]) <= set(bench.budgets)
+    assert set(a.trials["epochs"]) <= set(bench.fidelities)
     b = run_search(bench, name, budget=60, seed=7)
     pd.testing.assert_frame_equal(log(a), log(b))
     c = run_search(bench, name, budget=60, seed=8)
@@ -57,7 +57,7 @@ def test_unknown_names_and_bad_budgets(bench):
         run_search(bench, "random", objectives="accuracy:max,energy_kwh:min")
     with pytest.raises(ValueError, match="budget must be > 0"):
         run_search(bench, "random", budget=0)
-    with pytest.raises(ValueError, match="budgets: 1, 4"):
+    with pytest.raises(ValueError, match="fidelities: 1, 4"):
         run_search(bench, "random", epochs=108)
 
 

@@ -24,7 +24,7 @@ def objective(arch: Arch) -> np.ndarray:
 
 def make(name: str, seed: int = 0, space: SearchSpace | None = None, **settings) -> Strategy:
     return get_strategy(name)(space or get_space("5v"), rng=np.random.default_rng(seed),
-                              budgets=BUDGETS, n_objectives=2, **settings)
+                              fidelities=BUDGETS, n_objectives=2, **settings)
 
 
 def run(strategy: Strategy, evals: int, fail_every: int = 0) -> list[Candidate]:
@@ -123,13 +123,13 @@ def test_protocol_is_strict(name: str) -> None:
 
 
 @pytest.mark.parametrize(("kwargs", "bad"), [
-    ({"budgets": ()}, "budgets"), ({"budgets": (12, 4)}, "budgets"),
-    ({"budgets": (0,)}, "budgets"), ({"budgets": ("4",)}, "budgets"),
-    ({"budgets": 12}, "budgets"), ({"n_objectives": 0}, "n_objectives"),
+    ({"fidelities": ()}, "fidelities"), ({"fidelities": (12, 4)}, "fidelities"),
+    ({"fidelities": (0,)}, "fidelities"), ({"fidelities": ("4",)}, "fidelities"),
+    ({"fidelities": 12}, "fidelities"), ({"n_objectives": 0}, "n_objectives"),
     ({"n_objectives": 2.5}, "n_objectives"),
     ({"rng": 0}, "rng")])
 def test_common_arguments_are_validated(kwargs: dict, bad: str) -> None:
-    args = {"rng": np.random.default_rng(0), "budgets": BUDGETS, "n_objectives": 2, **kwargs}
+    args = {"rng": np.random.default_rng(0), "fidelities": BUDGETS, "n_objectives": 2, **kwargs}
     with pytest.raises(ValueError, match=bad):
         RandomSearch(get_space("5v"), **args)
 

@@ -30,7 +30,7 @@ def bench4(raw_dir, tmp_path_factory):
 def test_counts_and_budgets(bench4, bench5):
     f4 = bench4.frame[bench4.frame["epochs"] == 4]
     assert f4["module_hash"].nunique() == 91 and len(f4) == 91 * 3
-    assert bench4.budgets == (1, 4) and bench5.budgets == (2, 4)
+    assert bench4.fidelities == (1, 4) and bench5.fidelities == (2, 4)
     assert bench5.frame["module_hash"].nunique() == 2532
     assert len(bench5.frame) == 2532 * 2
     assert (bench5.frame["energy_source"] == "measured").all()
@@ -103,7 +103,7 @@ def test_query_errors_are_distinct(bench5):
         bench5.query(Arch(chain.tolist(), ["input", *["maxpool3x3"] * 4, "output"]))
     with pytest.raises(MissingCellError, match="no cell with hash"):
         bench5.query("f" * 32)
-    with pytest.raises(ValueError, match="budgets: 2, 4"):
+    with pytest.raises(ValueError, match="fidelities: 2, 4"):
         bench5.query(bench5.frame["module_hash"].iloc[0], epochs=108)
 
 

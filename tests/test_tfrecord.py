@@ -67,7 +67,7 @@ def row(module_hash: str, epochs: int, metrics: bytes, matrix: str = MATRIX) -> 
 
 
 def energy_df() -> pd.DataFrame:
-    """Two cells x two budgets, the first with two repeats; odd power/device cases."""
+    """Two cells x two fidelities, the first with two repeats; odd power/device cases."""
     keys = [("a" * 32, 4, 0), ("a" * 32, 4, 1), ("a" * 32, 108, 0), ("b" * 32, 4, 0),
             ("b" * 32, 108, 0)]
     n = len(keys)
@@ -164,8 +164,8 @@ def test_checkpoint_rows(tmp_path: Path) -> None:
     np.testing.assert_array_equal(middle["energy_kwh"], df["energy_kwh"] / 2)
     np.testing.assert_array_equal(middle["training_time_s"], df["training_time_s"] / 2)
     assert middle["train_accuracy"].isna().all()
-    # writing back with the budgets drops the intermediate rows again
-    write_energy_table(path, out, budgets=[4, 108])
+    # writing back with the fidelities drops the intermediate rows again
+    write_energy_table(path, out, fidelities=[4, 108])
     pd.testing.assert_frame_equal(read_energy_table(path, checkpoints=False), df)
 
 

@@ -3,7 +3,7 @@
 Each ``results.json`` is one training run with checkpoints (4V: epochs 0, 1, 4; 5V: 0, 2, 4).
 Every checkpoint after epoch 0 becomes a row at that budget with its cumulative energy, CO2
 and training time (``training_time_s`` excludes evaluation, as in NAS-Bench-101), so the
-intermediate checkpoints are real low budgets for multi-fidelity search.
+intermediate checkpoints are real low fidelities for multi-fidelity search.
 """
 
 from __future__ import annotations

@@ -293,11 +293,11 @@ def _energy_metrics(epochs: int, _rep: int, train: float, valid: float, test: fl
 
 
 def write_energy_table(path: str | os.PathLike[str], df: pd.DataFrame, *,
-                       budgets: Iterable[int] | None = None) -> int:
+                       fidelities: Iterable[int] | None = None) -> int:
     """Write a table in ``read_energy_table``'s layout as an EC-NAS energy ``.tfrecord``.
 
-    One record per row (per row whose ``epochs`` is in ``budgets``, if given: pass the record
-    budgets to drop the intermediate rows of ``checkpoints=True``). Each record gets three
+    One record per row (per row whose ``epochs`` is in ``fidelities``, if given: pass the record
+    fidelities to drop the intermediate rows of ``checkpoints=True``). Each record gets three
     evaluation entries, start / halfway / end; the end entry holds the row, the others only
     linearly interpolated cumulative cost (accuracies unknown). ``total_*`` copy the end entry.
     Reading the file back with ``checkpoints=False`` returns the (kept) rows exactly.
@@ -307,8 +307,8 @@ def write_energy_table(path: str | os.PathLike[str], df: pd.DataFrame, *,
     int
         The number of records written.
     """
-    if budgets is not None:
-        df = df[df["epochs"].isin(list(budgets))]
+    if fidelities is not None:
+        df = df[df["epochs"].isin(list(fidelities))]
     return write_records(path, _row_records(df, ENERGY_COLUMNS, _energy_metrics))
 
 

@@ -91,7 +91,7 @@ def build_energy_table(surrogate: Surrogate, measured: pd.DataFrame | None = Non
 def join_nasbench101(energy: pd.DataFrame, nb101: pd.DataFrame) -> pd.DataFrame:
     """Energy rows joined with NAS-Bench-101 accuracies per cell, budget and repeat.
 
-    Every NAS-Bench-101 repeat becomes a row (with the cell's energy); cells or budgets that
+    Every NAS-Bench-101 repeat becomes a row (with the cell's energy); cells or fidelities that
     NAS-Bench-101 lacks are dropped, and so are NAS-Bench-101 rows for cells outside the table.
     """
     acc = nb101[["module_hash", "epochs", "repeat", "train_accuracy", "validation_accuracy",

@@ -45,7 +45,7 @@ def save_table(frame: pd.DataFrame, path: Path, meta: dict[str, Any]) -> None:
     meta = {**meta, "ecnas_version": version("ecnas"),
             "table_sha256": table_digest(frame), "rows": len(frame),
             "cells": int(frame["module_hash"].nunique()),
-            "budgets": sorted(int(e) for e in frame["epochs"].unique()),
+            "fidelities": sorted(int(e) for e in frame["epochs"].unique()),
             "metrics": [m for m in METRICS if frame[m].notna().any()],
             "units": {m.name: m.unit for m in METRICS.values()}}
     table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -75,8 +75,8 @@ def load_table(path: Path) -> Benchmark:
 
 
 @dataclass(frozen=True)
-class _Budget:
-    """All cells at one budget: metric values per (cell, repeat), NaN where absent."""
+class _Fidelity:
+    """All cells at one fidelity: metric values per (cell, repeat), NaN where absent."""
 
     hashes: np.ndarray  # (n,)
     position: dict[str, int]
@@ -102,11 +102,11 @@ class Benchmark:
         self.name: str = meta["name"]
         self.space = get_space(meta["space"])
         self.metrics = tuple(m for m in METRICS if m in frame and frame[m].notna().any())
-        self.budgets = tuple(int(e) for e in np.unique(frame["epochs"].to_numpy()))
-        self._indexed: dict[int, _Budget] = {}  # built per budget on first use
+        self.fidelities = tuple(int(e) for e in np.unique(frame["epochs"].to_numpy()))
+        self._indexed: dict[int, _Fidelity] = {}  # built per fidelity on first use
 
     def __repr__(self) -> str:
-        return f"Benchmark({self.name!r}, space={self.space.name!r}, budgets={self.budgets})"
+        return f"Benchmark({self.name!r}, space={self.space.name!r}, fidelities={self.fidelities})"
 
     @property
     def checksum(self) -> str:
@@ -120,7 +120,7 @@ class Benchmark:
         return parse_objectives("energy_kwh:min,trainable_params:min")
 
     def describe(self) -> dict[str, Any]:
-        return {"name": self.name, "space": self.space.name, "budgets": list(self.budgets),
+        return {"name": self.name, "space": self.space.name, "fidelities": list(self.fidelities),
                 "cells": int(self.frame["module_hash"].nunique()), "rows": len(self.frame),
                 "metrics": {m: {"unit": METRICS[m].unit, "direction": METRICS[m].direction}
                             for m in self.metrics},
@@ -129,19 +129,19 @@ class Benchmark:
                 "table_sha256": self.checksum}
 
     # ----- queries ----------------------------------------------------------------------------
-    def _budget(self, epochs: int | None) -> _Budget:
+    def _fidelity(self, epochs: int | None) -> _Fidelity:
         e = self.epochs_or_default(epochs)
         if e not in self._indexed:
             rows = self.frame[self.frame["epochs"].to_numpy() == e]
-            self._indexed[e] = _index_budget(rows, self.metrics)
+            self._indexed[e] = _index_fidelity(rows, self.metrics)
         return self._indexed[e]
 
     def epochs_or_default(self, epochs: int | None) -> int:
         if epochs is None:
-            return self.budgets[-1]
-        if int(epochs) not in self.budgets:
-            raise ValueError(f"{self.name} has no budget of {epochs} epochs; "
-                             f"budgets: {', '.join(map(str, self.budgets))}")
+            return self.fidelities[-1]
+        if int(epochs) not in self.fidelities:
+            raise ValueError(f"{self.name} has no fidelity of {epochs} epochs; "
+                             f"fidelities: {', '.join(map(str, self.fidelities))}")
         return int(epochs)
 
     def hash_of(self, arch_or_hash: Arch | str) -> str:
@@ -171,7 +171,7 @@ class Benchmark:
                    repeat: str | int = "mean", rng: np.random.Generator | None = None,
                    metrics: Sequence[str] | None = None) -> dict[str, np.ndarray]:
         """Vectorised :meth:`query` over module hashes: metric -> ``(n,)`` array."""
-        b = self._budget(epochs)
+        b = self._fidelity(epochs)
         pos = self.positions(hashes, epochs=epochs)
         metrics = self.metrics if metrics is None else metrics
         if repeat == "mean":
@@ -190,9 +190,9 @@ class Benchmark:
 
     def positions(self, hashes: Sequence[str] | np.ndarray, *, epochs: int | None = None
                   ) -> np.ndarray:
-        """Row positions of cells in the budget's arrays; a missing cell is a clear error."""
+        """Row positions of cells in the fidelity's arrays; a missing cell is a clear error."""
         e = self.epochs_or_default(epochs)
-        b = self._budget(e)
+        b = self._fidelity(e)
         try:
             return np.fromiter((b.position[h] for h in hashes), dtype=np.int64,
                                count=len(hashes))
@@ -203,7 +203,7 @@ class Benchmark:
     def cell_values(self, objectives: Sequence[Objective], *, epochs: int | None = None
                     ) -> tuple[np.ndarray, np.ndarray]:
         """Every cell's hash and mean raw objective values ``(n, m)`` at ``epochs``."""
-        b = self._budget(epochs)
+        b = self._fidelity(epochs)
         for o in objectives:
             if o.metric not in b.means:
                 raise ValueError(f"{self.name} has no {o.metric!r}; metrics: "
@@ -229,7 +229,7 @@ class Benchmark:
         return front.sort_values(objectives[0].metric, ignore_index=True)
 
 
-def _index_budget(rows: pd.DataFrame, metrics: Sequence[str]) -> _Budget:
+def _index_fidelity(rows: pd.DataFrame, metrics: Sequence[str]) -> _Fidelity:
     codes, hashes = pd.factorize(rows["module_hash"].to_numpy(), sort=True)
     rep = rows["repeat"].to_numpy().astype(np.int64)
     n, width = len(hashes), int(rep.max()) + 1 if len(rep) else 1
@@ -243,17 +243,17 @@ def _index_budget(rows: pd.DataFrame, metrics: Sequence[str]) -> _Budget:
         total = np.where(np.isnan(arr), 0.0, arr).sum(axis=1)
         means[m] = np.divide(total, seen, out=np.full(n, np.nan), where=seen > 0)
     hashes = np.asarray(hashes, dtype=object)
-    return _Budget(hashes, {h: i for i, h in enumerate(hashes.tolist())}, counts, values, means)
+    return _Fidelity(hashes, {h: i for i, h in enumerate(hashes.tolist())}, counts, values, means)
 
 
 def summarise(bench: Benchmark) -> dict[str, Any]:
-    """Counts and min/median/max of every metric per budget (raw units)."""
-    out: dict[str, Any] = {**bench.describe(), "per_budget": {}}
-    for e in bench.budgets:
+    """Counts and min/median/max of every metric per fidelity (raw units)."""
+    out: dict[str, Any] = {**bench.describe(), "per_fidelity": {}}
+    for e in bench.fidelities:
         rows = bench.frame[bench.frame["epochs"] == e]
         stats = {m: {"min": float(rows[m].min()), "median": float(rows[m].median()),
                      "max": float(rows[m].max()), "unit": METRICS[m].unit}
                  for m in bench.metrics if rows[m].notna().any()}
-        out["per_budget"][str(e)] = {"cells": int(rows["module_hash"].nunique()),
+        out["per_fidelity"][str(e)] = {"cells": int(rows["module_hash"].nunique()),
                                      "rows": len(rows), "metrics": stats}
     return out

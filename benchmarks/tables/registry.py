@@ -37,8 +37,8 @@ class BenchmarkSpec:
     raw: bool = False  # buildable from a raw results tree (ECNAS_RAW_DIR)
     csv: bool = False  # built from the 7V energy sample CSV in the raw dir
     official: str | None = None  # official tfrecord (fetched)
-    checkpoints: bool = False  # keep intermediate checkpoints as budgets
-    energy_source: str = "measured"  # of the budgets beyond 4 epochs
+    checkpoints: bool = False  # keep intermediate checkpoints as fidelities
+    energy_source: str = "measured"  # of the fidelities beyond 4 epochs
     built_by: str | None = None  # the command that builds it, when no source can
 
 
@@ -209,7 +209,7 @@ def list_benchmarks(data_dir_: Path | None = None, raw_dir: Path | None = None
             meta = read_meta(path)
             entry.update(space=meta["space"], description=meta.get("description", ""),
                          rows=meta.get("rows"), cells=meta.get("cells"),
-                         budgets=meta.get("budgets"), metrics=meta.get("metrics"))
+                         fidelities=meta.get("fidelities"), metrics=meta.get("metrics"))
         elif spec is not None:
             official = spec.official and official_path(spec.official,
                                                        data_dir=data_dir(data_dir_)).is_file()

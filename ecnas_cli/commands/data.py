@@ -42,13 +42,13 @@ def list_(data_dir: DataDir = None, raw_dir: RawDir = None, as_json: Json = Fals
     if as_json:
         print_json(rows)
         return
-    table = Table("name", "space", "status", "cells", "budgets", "description")
+    table = Table("name", "space", "status", "cells", "fidelities", "description")
     for r in rows:
         status = ("stored" if r["present"] else "buildable" if r.get("buildable")
                   else "fetch needed")
         cells = f"{r['cells']:,}" if r.get("cells") else ""
-        budgets = ",".join(map(str, r.get("budgets") or []))
-        table.add_row(r["name"], r.get("space", ""), status, cells, budgets,
+        fidelities = ",".join(map(str, r.get("fidelities") or []))
+        table.add_row(r["name"], r.get("space", ""), status, cells, fidelities,
                       r.get("description", ""))
     console.print(table)
 
@@ -57,14 +57,14 @@ def list_(data_dir: DataDir = None, raw_dir: RawDir = None, as_json: Json = Fals
 @user_errors
 def info(name: str, data_dir: DataDir = None, raw_dir: RawDir = None,
          as_json: Json = False) -> None:
-    """Cells, budgets and min/median/max of every metric per budget."""
+    """Cells, fidelities and min/median/max of every metric per fidelity."""
     summary = summarise(load(name, data_dir, raw_dir))
     if as_json:
         print_json(summary)
         return
     console.print(f"[bold]{summary['name']}[/] ({summary['space']}): {summary['cells']:,} cells,"
-                  f" {summary['rows']:,} rows; budgets {summary['budgets']}")
-    for epochs, block in summary["per_budget"].items():
+                  f" {summary['rows']:,} rows; fidelities {summary['fidelities']}")
+    for epochs, block in summary["per_fidelity"].items():
         table = Table("metric", "unit", "min", "median", "max",
                       title=f"{epochs} epochs: {block['cells']:,} cells")
         for m, s in block["metrics"].items():
@@ -119,7 +119,7 @@ def import_(
     tfrecord: Annotated[Path | None, typer.Option(help="EC-NAS energy tfrecord.")] = None,
     space: Annotated[str | None, typer.Option(help="4v, 5v or 7v (raw trees may hold several)."
                                                )] = None,
-    checkpoints: Annotated[bool, typer.Option(help="Keep intermediate checkpoints as budgets."
+    checkpoints: Annotated[bool, typer.Option(help="Keep intermediate checkpoints as fidelities."
                                               )] = True,
     data_dir: DataDir = None,
 ) -> None:

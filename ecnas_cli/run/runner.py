@@ -78,8 +78,8 @@ def run_search(benchmark: Benchmark, strategy: str, *,
     if unknown:
         raise ValueError(f"unknown setting {unknown[0]!r} for {strategy}; valid: "
                          f"{', '.join(cls.defaults()) or 'none'}")
-    budgets = tuple(b for b in benchmark.budgets if b <= target)
-    strat = cls(benchmark.space, rng=rng_strategy, budgets=budgets, n_objectives=len(objs),
+    fidelities = tuple(b for b in benchmark.fidelities if b <= target)
+    strat = cls(benchmark.space, rng=rng_strategy, fidelities=fidelities, n_objectives=len(objs),
                 **settings)
     meta = {"benchmark": benchmark.name, "benchmark_sha256": benchmark.checksum,
             "space": benchmark.space.name, "strategy": strategy, "settings": strat.settings(),

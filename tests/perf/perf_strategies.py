@@ -103,10 +103,10 @@ def bench_local(evals: int) -> None:
         ("semo", SEMO, "space.mutate"),
         ("semo (avoid_duplicates=False)", partial(SEMO, avoid_duplicates=False), "space.mutate")]
     for label, make, floor_name in variants:
-        full = per_eval(make(space, rng=np.random.default_rng(1), budgets=(108,),
+        full = per_eval(make(space, rng=np.random.default_rng(1), fidelities=(108,),
                              n_objectives=2), evals)
         instant = InstantSpace(space, np.random.default_rng(2))
-        own = per_eval(make(instant, rng=np.random.default_rng(1), budgets=(108,),
+        own = per_eval(make(instant, rng=np.random.default_rng(1), fidelities=(108,),
                             n_objectives=2), evals)
         floor = floors[label.split()[0]]
         print(f"{label} 5v: {full * 1e6:.1f} us/eval; floor ({floor_name}) {floor * 1e6:.1f} us "
@@ -132,7 +132,7 @@ def optuna_floor(space: SearchSpace, trials: int, seed: int) -> float:
 def bench_nsga2(space_name: str, evals: int) -> None:
     space = get_space(space_name)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    strategy = NSGA2(space, rng=np.random.default_rng(1), budgets=(108,), n_objectives=2)
+    strategy = NSGA2(space, rng=np.random.default_rng(1), fidelities=(108,), n_objectives=2)
     full = per_eval(strategy, evals)
     n_trials = len(strategy._study.trials)
     per_trial = full * evals / n_trials

@@ -1,7 +1,7 @@
 """Time the EC-NAS tfrecord reader on a full 7V-sized table (a script, not a pytest test).
 
 Run from the repository root: ``python tests/perf/perf_tfrecord.py [--cells 423624]``. It writes
-a synthetic energy table of ``--cells`` cells x 4 budgets (the shape of
+a synthetic energy table of ``--cells`` cells x 4 fidelities (the shape of
 ``energy_7V9E_surrogate.tfrecord``: 1.7M records) to a temp dir in a child process, then in this
 process times ``read_energy_table`` (peak RSS after it), a Parquet round trip of the result, and
 a "straightforward" reader (full dataclass decode per record, a dict per row,
@@ -45,7 +45,7 @@ BUDGETS = np.array([4, 12, 36, 108], np.int16)
 
 
 def synthetic_table(cells: int, seed: int = 0) -> pd.DataFrame:
-    """``cells`` random 7-vertex cells x 4 budgets in ``read_energy_table``'s layout."""
+    """``cells`` random 7-vertex cells x 4 fidelities in ``read_energy_table``'s layout."""
     rng = np.random.default_rng(seed)
     hexes = rng.bytes(16 * cells).hex()
     hashes = [hexes[i:i + 32] for i in range(0, len(hexes), 32)]
