@@ -22,17 +22,16 @@ from typing import Any
 from urllib.parse import quote, urlparse
 from urllib.request import url2pathname
 
-import platformdirs
 import pooch
 
 from benchmarks.atomic import atomic_path
+from benchmarks.paths import data_dir
 
 DEFAULT_BASE_URL = (
     "https://media.githubusercontent.com/media/saintslab/EC-NAS-Bench/main/"
     "ecnas/ecnas/utils/data/tabular_benchmarks/"
 )
 TIMEOUT_S = 60.0  # seconds a connection may stay silent before a download gives up
-DATA_DIR_ENV = "ECNAS_DATA_DIR"
 _REMEDY = "or pass --source DIR|URL (a mirror directory or base URL)"
 
 
@@ -88,27 +87,6 @@ class FetchError(OSError):
 
 class _Failed(Exception):
     """Internal: one attempt failed for ``reason``; ``fetch_official`` adds the remedy."""
-
-
-def data_dir(explicit: Path | None = None) -> Path:
-    """The data directory: ``explicit``, else ``$ECNAS_DATA_DIR``, else the user data dir.
-
-    Parameters
-    ----------
-    explicit : Path, optional
-        A directory chosen by the caller (e.g. a ``--data-dir`` option); wins when given.
-
-    Returns
-    -------
-    Path
-        The directory (not created here).
-    """
-    if explicit is not None:
-        return Path(explicit).expanduser()
-    env = os.environ.get(DATA_DIR_ENV, "").strip()
-    if env:
-        return Path(env).expanduser()
-    return Path(platformdirs.user_data_dir("ecnas"))
 
 
 def official_path(name: str, *, data_dir: Path) -> Path:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import platformdirs
 
 from benchmarks.atomic import atomic_path
+from benchmarks.paths import cache_dir
 from benchmarks.space.arch import OPS
 from benchmarks.space.cost import count_batch
 from benchmarks.space.enumeration import CellGroup, enumerate_groups
@@ -21,11 +19,6 @@ CACHE_VERSION = 2
 COLUMNS = ["module_hash", "matrix", "ops", "num_vertices", "num_edges", "trainable_params",
            "flops", "fingerprint"]
 _OP_NAMES = np.array(["output", "input", *OPS])  # indexed by label + 2
-
-
-def cache_dir() -> Path:
-    """``$ECNAS_CACHE_DIR`` or the user cache dir of ecnas."""
-    return Path(os.environ.get("ECNAS_CACHE_DIR") or platformdirs.user_cache_dir("ecnas"))
 
 
 def group_frame(group: CellGroup) -> pd.DataFrame:

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchmarks.sources.builders import frame_from_csv, frame_from_raw
 from benchmarks.sources.energy_csv import find_sample
-from benchmarks.tables.registry import frame_from_csv, frame_from_raw
 
 COLUMNS = ["source", "matrix", "ops", "num_vertices", "energy_kwh", "training_time_s",
            "trainable_params", "n_repeats"]

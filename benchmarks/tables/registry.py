@@ -7,21 +7,19 @@ Tables imported by users live beside them and are listed too.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from benchmarks.sources.energy_csv import find_sample, read_energy_csv
-from benchmarks.sources.official import OFFICIAL_FILES, data_dir, fetch_official, official_path
-from benchmarks.sources.raw_tree import read_raw_tree
-from benchmarks.sources.tfrecord import read_energy_table
-from benchmarks.space import get_space
+from benchmarks.paths import data_dir
+from benchmarks.paths import raw_dir as resolve_raw_dir
+from benchmarks.sources.builders import frame_from_csv, frame_from_raw, frame_from_tfrecord
+from benchmarks.sources.energy_csv import find_sample
+from benchmarks.sources.official import OFFICIAL_FILES, fetch_official, official_path
 from benchmarks.tables.benchmark import Benchmark, load_table, read_meta, save_table
 
 Progress = Callable[[int, int], None] | None
@@ -71,12 +69,6 @@ REGISTRY: dict[str, BenchmarkSpec] = {s.name: s for s in [
 ]}
 
 
-def raw_dir_or_env(raw_dir: Path | None = None) -> Path | None:
-    """``raw_dir``, else ``$ECNAS_RAW_DIR``, else None."""
-    env = os.environ.get("ECNAS_RAW_DIR")
-    return Path(raw_dir) if raw_dir is not None else (Path(env) if env else None)
-
-
 def table_path(name: str, data_dir_: Path | None = None) -> Path:
     return data_dir(data_dir_) / "benchmarks" / f"{name}.parquet"
 
@@ -109,7 +101,7 @@ def build_benchmark(spec: BenchmarkSpec, *, data_dir_: Path | None = None,
                     raw_dir: Path | None = None, source: str | Path | None = None,
                     fetch: bool = False, progress: Progress = None) -> Path:
     """Build and store the table of a registered benchmark; return its path."""
-    root = raw_dir_or_env(raw_dir)
+    root = resolve_raw_dir(raw_dir)
     if spec.built_by is not None:
         raise FileNotFoundError(f"{spec.name} is not built yet: run `{spec.built_by}`")
     if spec.csv:
@@ -134,61 +126,6 @@ def build_benchmark(spec: BenchmarkSpec, *, data_dir_: Path | None = None,
     return path
 
 
-def frame_from_raw(root: Path, space: str, progress: Progress = None
-                   ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Rows of a raw results tree joined with the space's cells (matrix, ops, FLOPs)."""
-    rows, digest = read_raw_tree(root, space, progress)
-    frame = _join_cells(rows, space)
-    return frame, {"provenance": f"raw results tree {Path(root).resolve()} ({space})",
-                   "inputs": {"results.json tree": digest}}
-
-
-def frame_from_tfrecord(path: Path, space: str | None, *, checkpoints: bool,
-                        energy_source: str = "measured", progress: Progress = None
-                        ) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Rows of an EC-NAS energy tfrecord joined with the space's cells for FLOPs."""
-    rows = read_energy_table(path, checkpoints=checkpoints, progress=progress)
-    if space is None:
-        v = int(rows["num_vertices"].max()) if len(rows) else 7
-        space = "4v" if v <= 4 else "5v" if v <= 5 else "7v"
-    frame = _join_cells(rows.drop(columns=["matrix", "ops", "num_vertices"]), space)
-    frame["energy_source"] = "measured"
-    if energy_source != "measured":
-        beyond = frame["epochs"] > 4 if energy_source == "linear-scaled" else slice(None)
-        frame.loc[beyond, "energy_source"] = energy_source
-    return frame, {"provenance": f"tfrecord {Path(path).name}", "space_inferred": space}
-
-
-def frame_from_csv(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The 7V energy sample: pruned cells, hashes, params and FLOPs; 4-epoch energy only."""
-    from benchmarks.space.describe import describe_frame
-
-    raw, digest = read_energy_csv(path)
-    space = get_space("7v")
-    described = describe_frame(raw[["matrix", "ops"]], space, pruned=True)
-    bad = described["error"] != ""
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0]) + 2  # 1-based, after the header line
-        raise ValueError(f"{path}: row {row}: {described['error'][bad].iloc[0]}")
-    frame = described.drop(columns=["error", "num_edges"])
-    frame["energy_kwh"] = raw["energy_kwh"].astype(float)
-    frame["epochs"] = 4
-    frame["repeat"] = frame.groupby("module_hash").cumcount()
-    frame["energy_source"] = "measured"
-    return frame, {"provenance": f"energy CSV {Path(path).resolve()}",
-                   "inputs": {path.name: digest}}
-
-
-def _join_cells(rows: pd.DataFrame, space: str) -> pd.DataFrame:
-    cells = get_space(space).cells()[["module_hash", "matrix", "ops", "num_vertices", "flops"]]
-    frame = rows.merge(cells, on="module_hash", how="left", validate="many_to_one")
-    missing = frame["matrix"].isna()
-    if missing.any():
-        raise ValueError(f"cell {frame['module_hash'][missing].iloc[0]} is not a cell of "
-                         f"space {space}")
-    return frame
-
-
 def known_names(data_dir_: Path | None = None) -> list[str]:
     """Registered names plus tables imported into the data dir."""
     folder = data_dir(data_dir_) / "benchmarks"
@@ -200,7 +137,7 @@ def list_benchmarks(data_dir_: Path | None = None, raw_dir: Path | None = None
                     ) -> list[dict[str, Any]]:
     """Name, space, description and whether each benchmark is ready or buildable here."""
     out = []
-    root = raw_dir_or_env(raw_dir)
+    root = resolve_raw_dir(raw_dir)
     for name in known_names(data_dir_):
         path = table_path(name, data_dir_)
         spec = REGISTRY.get(name)

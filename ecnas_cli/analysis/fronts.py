@@ -30,7 +30,7 @@ from ecnas_cli.analysis.tradeoff import (
     tradeoff_axes,
     tradeoff_table,
 )
-from ecnas_cli.console import json_ready
+from ecnas_cli.files import json_ready
 from ecnas_cli.run.store import RunResult, find_runs, load_run
 
 __all__ = ["TOLERANCES", "ParetoReport", "RunFront", "cell_means", "chosen_cells", "knee",

@@ -10,7 +10,8 @@ from rich.table import Table
 
 from benchmarks.space import Arch, get_space
 from benchmarks.space.describe import describe, describe_frame
-from ecnas_cli.console import console, print_json, read_table, user_errors, write_table
+from ecnas_cli.console import console, print_json, user_errors
+from ecnas_cli.files import read_table, write_table
 
 app = typer.Typer(help="Inspect NAS-Bench-101 cells.", no_args_is_help=True)
 

@@ -12,7 +12,8 @@ import typer
 from rich.table import Table
 
 from ecnas_cli.commands.pareto import DataDir, Json, RawDir
-from ecnas_cli.console import console, print_json, user_errors, write_table
+from ecnas_cli.console import console, print_json, user_errors
+from ecnas_cli.files import write_table
 
 
 class XAxis(StrEnum):

@@ -9,11 +9,14 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
+from benchmarks.paths import data_dir as resolve_data_dir
+from benchmarks.sources import builders
 from benchmarks.sources.official import fetch_official
 from benchmarks.space import Arch
 from benchmarks.tables import registry
 from benchmarks.tables.benchmark import Benchmark, summarise
-from ecnas_cli.console import console, print_json, user_errors, write_table
+from ecnas_cli.console import console, print_json, user_errors
+from ecnas_cli.files import write_table
 
 app = typer.Typer(help="Benchmark tables: list, info, query, export, import, fetch.",
                   no_args_is_help=True)
@@ -129,12 +132,12 @@ def import_(
     if raw is not None:
         if space is None:
             raise ValueError("--raw needs --space (4v, 5v or 7v)")
-        frame, meta = registry.frame_from_raw(raw, space)
+        frame, meta = builders.frame_from_raw(raw, space)
     else:
         assert tfrecord is not None
         if not tfrecord.is_file():
             raise FileNotFoundError(f"no such file: {tfrecord}")
-        frame, meta = registry.frame_from_tfrecord(tfrecord, space, checkpoints=checkpoints)
+        frame, meta = builders.frame_from_tfrecord(tfrecord, space, checkpoints=checkpoints)
         space = meta["space_inferred"]
     path = registry.import_table(frame, meta, name=name, space=space or "",
                                  data_dir_=data_dir)
@@ -154,7 +157,7 @@ def fetch(
         fetchable = [n for n, s in registry.REGISTRY.items() if s.official]
         raise ValueError(f"{name!r} has no official file to fetch; fetchable: "
                          f"{', '.join(fetchable)}")
-    path = fetch_official(spec.official, data_dir=registry.data_dir(data_dir), source=source,
+    path = fetch_official(spec.official, data_dir=resolve_data_dir(data_dir), source=source,
                           progress=True)
     console.print(f"{spec.official} verified at {path}")
     table = registry.build_benchmark(spec, data_dir_=data_dir, source=source, fetch=True)

@@ -12,7 +12,8 @@ from rich.progress import Progress
 
 from benchmarks.space import SearchSpace, get_space
 from benchmarks.space.catalog import COLUMNS
-from ecnas_cli.console import console, print_json, user_errors, write_table
+from ecnas_cli.console import console, print_json, user_errors
+from ecnas_cli.files import write_table
 
 app = typer.Typer(help="The NAS-Bench-101 cell search spaces (4v, 5v, 7v).", no_args_is_help=True)
 

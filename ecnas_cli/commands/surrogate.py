@@ -9,7 +9,8 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from ecnas_cli.console import console, print_json, read_table, user_errors, write_table
+from ecnas_cli.console import console, print_json, user_errors
+from ecnas_cli.files import read_table, write_table
 
 app = typer.Typer(help="Energy surrogate: fit, evaluate, predict, build the 7V table.",
                   no_args_is_help=True)

@@ -21,7 +21,7 @@ from benchmarks.tables.objectives import Objective, to_min
 from benchmarks.tables.schema import METRICS
 from ecnas_cli.analysis import indicators as ind
 from ecnas_cli.analysis.comparison import Comparison
-from ecnas_cli.plots.front import (
+from ecnas_cli.plots.style import (
     SINGLE,
     axis_label,
     dominated_corner,

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.tables.objectives import Objective, parse_objectives, to_min
-from ecnas_cli.console import atomic_path, dumps, read_table
+from ecnas_cli.files import atomic_path, dumps, read_table
 
 RUN_JSON = "run.json"
 TRIAL_FILES = ("trials.parquet", "trials.csv")

@@ -10,8 +10,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmarks.paths import data_dir
+from benchmarks.paths import raw_dir as raw_dir_or_env
+from benchmarks.sources.builders import frame_from_csv
 from benchmarks.sources.energy_csv import find_sample
-from benchmarks.sources.official import data_dir
 from benchmarks.sources.tfrecord import read_nasbench101
 from benchmarks.space import get_space
 from benchmarks.space.describe import describe_frame
@@ -29,8 +31,8 @@ from benchmarks.surrogate.table_7v import (
     table_meta,
 )
 from benchmarks.tables.benchmark import save_table
-from benchmarks.tables.registry import frame_from_csv, raw_dir_or_env, table_path
-from ecnas_cli.plots.front import paper_figure, save_figure
+from benchmarks.tables.registry import table_path
+from ecnas_cli.plots.style import paper_figure, save_figure
 from ecnas_cli.plots.surrogate import (
     learning_curve_info,
     parity_info,

@@ -15,6 +15,7 @@ from typer.testing import CliRunner, Result
 
 import ecnas_cli.plots.comparison as plc
 import ecnas_cli.plots.front as pl
+import ecnas_cli.plots.style as style
 from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.objectives import parse_objectives
 from benchmarks.tables.registry import load_benchmark
@@ -51,18 +52,18 @@ def tiny_run(hashes: list[str], strategy: str = "random") -> RunResult:
 # ----- figure data --------------------------------------------------------------------------------
 def test_staircase_by_hand() -> None:
     front = np.array([[0.6, 2.0], [0.8, 4.0], [0.4, 1.0], [0.5, 3.0]])  # (0.5, 3) is dominated
-    steps = pl.staircase(front, OBJS, nadir=np.array([-0.4, 4.0]))
+    steps = style.staircase(front, OBJS, nadir=np.array([-0.4, 4.0]))
     expected = [[0.8, 4], [0.8, 4], [0.6, 4], [0.6, 2], [0.4, 2], [0.4, 1], [0.4, 1]]
     np.testing.assert_allclose(steps, expected)
-    assert pl.staircase(np.empty((0, 2)), OBJS, np.zeros(2)).shape == (0, 2)
+    assert style.staircase(np.empty((0, 2)), OBJS, np.zeros(2)).shape == (0, 2)
 
 
 def test_front_info(bench: Benchmark) -> None:
     info = pl.front_info(tiny_run(["d", "b", "a"]), bench)
     assert (info.x.metric, info.y.metric) == ("energy_kwh", "validation_accuracy")
-    assert pl.axis_label(info.x) == "training energy (kWh)"
-    assert pl.axis_label(info.y) == "validation accuracy (%)"
-    assert pl.dominated_corner(info.x, info.y) == "lower right"
+    assert style.axis_label(info.x) == "training energy (kWh)"
+    assert style.axis_label(info.y) == "validation accuracy (%)"
+    assert style.dominated_corner(info.x, info.y) == "lower right"
     assert sorted(info.table.tolist()) == [[1, 0.4], [2, 0.6], [3, 0.5], [4, 0.8]]  # (x, y)
     assert info.evaluated.tolist() == [[3, 0.5], [2, 0.6], [4, 0.8]]  # mean values, in order
     # Closed at the nadir: from (4 kWh, best accuracy) to (least energy, 0.4 = worst accuracy).
@@ -111,13 +112,13 @@ def test_every_figure_writes_png(bench: Benchmark, tmp_path: Path) -> None:
         "radar": ("polar", lambda ax: plc.render_radar(ax, plc.radar_info(cells, bench, OBJS, 4))),
     }
     for name, (projection, draw) in draws.items():
-        with pl.paper_figure() as fig:
+        with style.paper_figure() as fig:
             assert draw(fig.add_subplot(projection=projection)) is not None
-            png = pl.save_figure(fig, tmp_path / f"{name}.png")
-            pdf = pl.save_figure(fig, tmp_path / f"{name}.pdf")
+            png = style.save_figure(fig, tmp_path / f"{name}.png")
+            pdf = style.save_figure(fig, tmp_path / f"{name}.pdf")
         assert png.read_bytes().startswith(PNG) and pdf.read_bytes().startswith(b"%PDF")
-    with pl.paper_figure() as fig, pytest.raises(ValueError, match=r"\.png or \.pdf"):
-        pl.save_figure(fig, tmp_path / "x.svg")
+    with style.paper_figure() as fig, pytest.raises(ValueError, match=r"\.png or \.pdf"):
+        style.save_figure(fig, tmp_path / "x.svg")
     assert not list(tmp_path.glob(".*tmp"))
     if "matplotlib.pyplot" in sys.modules:  # figures are made without pyplot: none leaks
         assert not sys.modules["matplotlib.pyplot"].get_fignums()

@@ -14,13 +14,13 @@ from pathlib import Path
 import platformdirs
 import pytest
 
+from benchmarks.paths import data_dir
 from benchmarks.sources import official as fetch
 from benchmarks.sources.official import (
     DEFAULT_BASE_URL,
     OFFICIAL_FILES,
     FetchError,
     OfficialFile,
-    data_dir,
     fetch_official,
     official_path,
 )

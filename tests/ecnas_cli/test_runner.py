@@ -7,15 +7,16 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from synthetic import synthetic_benchmark
 
 from ecnas_cli.run.runner import Budget, run_search
 from ecnas_cli.run.store import load_run
 from strategies import STRATEGIES, get_strategy
+from tests.fixtures.synthetic import synthetic_benchmark
 
 TIMING = ["strategy_time_s"]
 
@@ -72,7 +73,7 @@ def test_run_is_written_with_its_settings(bench, tmp_path):
 SCRIPT = """
 import sys, time
 sys.path.insert(0, {tests!r})
-from synthetic import synthetic_benchmark
+from tests.fixtures.synthetic import synthetic_benchmark
 from ecnas_cli.run.runner import run_search
 import ecnas_cli.run.runner as runner
 runner.CHECKPOINT_EVERY = 50
@@ -84,7 +85,7 @@ run_search(synthetic_benchmark(), {strategy!r}, budget=600, seed=5, out={out!r},
 
 @pytest.mark.parametrize("name", ["semo", "nsga2"])
 def test_resume_after_kill_gives_the_uninterrupted_log(bench, tmp_path, name):
-    script = SCRIPT.format(tests=os.path.dirname(__file__), strategy=name,
+    script = SCRIPT.format(tests=str(Path(__file__).resolve().parents[2]), strategy=name,
                            out=str(tmp_path / "killed"))
     proc = subprocess.Popen([sys.executable, "-c", script])
     trials = tmp_path / "killed" / "synthetic-4v" / name / "seed-0" / "trials.csv"

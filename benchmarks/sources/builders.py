@@ -1,0 +1,76 @@
+"""Tidy benchmark frames from each source, joined with the space's cells (matrix, ops, FLOPs).
+
+Each ``frame_from_*`` returns ``(frame, meta)``: the rows in ``benchmarks.tables.schema`` form and
+the provenance and input checksums to store beside them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.sources.energy_csv import read_energy_csv
+from benchmarks.sources.raw_tree import read_raw_tree
+from benchmarks.sources.tfrecord import read_energy_table
+from benchmarks.space import get_space
+
+Progress = Callable[[int, int], None] | None
+
+
+def frame_from_raw(root: Path, space: str, progress: Progress = None
+                   ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Rows of a raw results tree joined with the space's cells (matrix, ops, FLOPs)."""
+    rows, digest = read_raw_tree(root, space, progress)
+    frame = _join_cells(rows, space)
+    return frame, {"provenance": f"raw results tree {Path(root).resolve()} ({space})",
+                   "inputs": {"results.json tree": digest}}
+
+
+def frame_from_tfrecord(path: Path, space: str | None, *, checkpoints: bool,
+                        energy_source: str = "measured", progress: Progress = None
+                        ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Rows of an EC-NAS energy tfrecord joined with the space's cells for FLOPs."""
+    rows = read_energy_table(path, checkpoints=checkpoints, progress=progress)
+    if space is None:
+        v = int(rows["num_vertices"].max()) if len(rows) else 7
+        space = "4v" if v <= 4 else "5v" if v <= 5 else "7v"
+    frame = _join_cells(rows.drop(columns=["matrix", "ops", "num_vertices"]), space)
+    frame["energy_source"] = "measured"
+    if energy_source != "measured":
+        beyond = frame["epochs"] > 4 if energy_source == "linear-scaled" else slice(None)
+        frame.loc[beyond, "energy_source"] = energy_source
+    return frame, {"provenance": f"tfrecord {Path(path).name}", "space_inferred": space}
+
+
+def frame_from_csv(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The 7V energy sample: pruned cells, hashes, params and FLOPs; 4-epoch energy only."""
+    from benchmarks.space.describe import describe_frame
+
+    raw, digest = read_energy_csv(path)
+    space = get_space("7v")
+    described = describe_frame(raw[["matrix", "ops"]], space, pruned=True)
+    bad = described["error"] != ""
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0]) + 2  # 1-based, after the header line
+        raise ValueError(f"{path}: row {row}: {described['error'][bad].iloc[0]}")
+    frame = described.drop(columns=["error", "num_edges"])
+    frame["energy_kwh"] = raw["energy_kwh"].astype(float)
+    frame["epochs"] = 4
+    frame["repeat"] = frame.groupby("module_hash").cumcount()
+    frame["energy_source"] = "measured"
+    return frame, {"provenance": f"energy CSV {Path(path).resolve()}",
+                   "inputs": {path.name: digest}}
+
+
+def _join_cells(rows: pd.DataFrame, space: str) -> pd.DataFrame:
+    cells = get_space(space).cells()[["module_hash", "matrix", "ops", "num_vertices", "flops"]]
+    frame = rows.merge(cells, on="module_hash", how="left", validate="many_to_one")
+    missing = frame["matrix"].isna()
+    if missing.any():
+        raise ValueError(f"cell {frame['module_hash'][missing].iloc[0]} is not a cell of "
+                         f"space {space}")
+    return frame
