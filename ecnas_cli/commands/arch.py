@@ -10,6 +10,7 @@ from rich.table import Table
 
 from benchmarks.space import Arch, get_space
 from benchmarks.space.describe import describe, describe_frame
+from ecnas_cli.commands._options import Json
 from ecnas_cli.console import console, print_json, user_errors
 from ecnas_cli.files import read_table, write_table
 
@@ -25,7 +26,7 @@ def info(
         "--input", help="CSV/Parquet with columns matrix, ops (batch form).")] = None,
     output: Annotated[Path | None, typer.Option(help="Batch output CSV/Parquet.")] = None,
     space: Annotated[str, typer.Option(help="Space whose limits apply: 4v, 5v, 7v.")] = "7v",
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Json = False,
 ) -> None:
     """Hash, pruned vertex count, trainable parameters and FLOPs of a cell (or a CSV of them)."""
     sp = get_space(space)

@@ -11,7 +11,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from ecnas_cli.commands.pareto import DataDir, Json, RawDir
+from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, print_json, user_errors
 from ecnas_cli.files import write_table
 

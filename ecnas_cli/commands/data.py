@@ -15,17 +15,13 @@ from benchmarks.sources.official import fetch_official
 from benchmarks.space import Arch
 from benchmarks.tables import registry
 from benchmarks.tables.benchmark import Benchmark, summarise
+from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, print_json, user_errors
 from ecnas_cli.files import write_table
 
 app = typer.Typer(help="Benchmark tables: list, info, query, export, import, fetch.",
                   no_args_is_help=True)
 
-DataDir = Annotated[Path | None, typer.Option(
-    "--data-dir", help="Data dir (default: $ECNAS_DATA_DIR or the user data dir).")]
-RawDir = Annotated[Path | None, typer.Option(
-    "--raw-dir", help="Raw EC-NAS measurements (default: $ECNAS_RAW_DIR).")]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def load(name: str, data_dir: Path | None, raw_dir: Path | None) -> Benchmark:

@@ -10,17 +10,13 @@ import typer
 from rich.table import Table
 
 from benchmarks.tables.schema import METRICS
+from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, print_json, user_errors
 
 app = typer.Typer(help="The Pareto front of one run: table, trade-offs, knee, figure.",
                   no_args_is_help=True)
 
 RunDir = Annotated[Path, typer.Argument(help="A run directory (holding run.json).")]
-DataDir = Annotated[Path | None, typer.Option(
-    "--data-dir", help="Data dir (default: $ECNAS_DATA_DIR or the user data dir).")]
-RawDir = Annotated[Path | None, typer.Option(
-    "--raw-dir", help="Raw EC-NAS measurements (default: $ECNAS_RAW_DIR).")]
-Json = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 #: Columns shown on screen, by table column name: (header, formatter).
 _SHOWN: dict[str, tuple[str, Any]] = {

@@ -10,6 +10,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from benchmarks.tables.registry import load_benchmark
+from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, ensure_writable, print_json, user_errors
 from ecnas_cli.run.runner import Budget
 from strategies import STRATEGIES
@@ -39,9 +40,9 @@ def search(
     set_: Annotated[list[str] | None, typer.Option(
         "--set", help="Strategy setting KEY=VALUE (repeatable), e.g. --set population_size=100"
     )] = None,
-    data_dir: Annotated[Path | None, typer.Option(help="Data dir.")] = None,
-    raw_dir: Annotated[Path | None, typer.Option(help="Raw EC-NAS data dir.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    data_dir: DataDir = None,
+    raw_dir: RawDir = None,
+    as_json: Json = False,
 ) -> None:
     """Search a benchmark with a strategy; print the found front and its hypervolume regret."""
     from ecnas_cli.analysis.fronts import run_front
@@ -139,7 +140,7 @@ def _render_seeds(fronts: list[Any], results: list[Any]) -> None:
                   "`ecnas pareto show RUN_DIR` for one front, `ecnas compare` for statistics")
 
 
-def strategies(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+def strategies(as_json: Json = False
                ) -> None:
     """List the search strategies and their settings."""
     data: dict[str, dict[str, Any]] = {

@@ -12,6 +12,7 @@ from rich.progress import Progress
 
 from benchmarks.space import SearchSpace, get_space
 from benchmarks.space.catalog import COLUMNS
+from ecnas_cli.commands._options import Json
 from ecnas_cli.console import console, print_json, user_errors
 from ecnas_cli.files import write_table
 
@@ -22,7 +23,7 @@ app = typer.Typer(help="The NAS-Bench-101 cell search spaces (4v, 5v, 7v).", no_
 @user_errors
 def info(
     name: Annotated[str, typer.Argument(help="Space: 4v, 5v or 7v.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: Json = False,
 ) -> None:
     """Size and limits of a space (enumerates and caches its cells on first use)."""
     sp = get_space(name)

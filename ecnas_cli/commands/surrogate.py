@@ -9,14 +9,12 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
+from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, print_json, user_errors
 from ecnas_cli.files import read_table, write_table
 
 app = typer.Typer(help="Energy surrogate: fit, evaluate, predict, build the 7V table.",
                   no_args_is_help=True)
-RawDir = Annotated[Path | None, typer.Option(
-    "--raw-dir", help="Measured EC-NAS data (default: $ECNAS_RAW_DIR).")]
-DataDir = Annotated[Path | None, typer.Option("--data-dir", help="Data dir.")]
 Kind = Annotated[str, typer.Option(help="gbt, mlp or auto (chosen by cross-validation).")]
 
 
@@ -39,7 +37,7 @@ def eval_(kind: Kind = "mlp", folds: int = 5, seed: int = 0,
           out: Annotated[Path, typer.Option(help="Folder for the figures.")] = Path("surrogate"),
           learning_curve: Annotated[bool, typer.Option(
               help="Also the learning curve (MAE vs training cells, 5 repeats).")] = True,
-          raw_dir: RawDir = None, as_json: Annotated[bool, typer.Option("--json")] = False
+          raw_dir: RawDir = None, as_json: Json = False
           ) -> None:
     """k-fold metrics (Kendall tau, Spearman, R^2, MAE in Wh, MAPE), parity plot, curve."""
     from ecnas_cli.workflows import surrogate as surrogates
