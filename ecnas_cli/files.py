@@ -11,10 +11,35 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from benchmarks.atomic import atomic_path
+from benchmarks.errors import EcnasError, UnsafePathError
+from benchmarks.tables.storage import META_KEY
 
-__all__ = ["atomic_path", "dumps", "json_ready", "read_table", "write_table"]
+__all__ = ["atomic_path", "dumps", "inside", "json_ready", "read_table", "write_table"]
+
+
+def inside(root: Path, path: Path | str) -> Path:
+    """``path`` (relative to ``root``, or absolute) resolved, if it stays inside ``root``.
+
+    For every path read from a file the user can edit (a run.json's ``trials_file``, a stored
+    name): symlinks and ``..`` are resolved first, so neither can lead out.
+
+    >>> inside(Path("/tmp/run"), "trials.csv")
+    PosixPath('/tmp/run/trials.csv')
+    >>> inside(Path("/tmp/run"), "../../etc/passwd")
+    Traceback (most recent call last):
+    ...
+    benchmarks.errors.UnsafePathError: path '../../etc/passwd' leads outside /tmp/run
+    """
+    if not isinstance(path, str | Path) or not str(path) or "\x00" in str(path):
+        raise UnsafePathError(f"invalid path {path!r} in {root}")
+    base = Path(root).resolve()
+    target = (base / path).resolve()
+    if target != base and base not in target.parents:
+        raise UnsafePathError(f"path {str(path)!r} leads outside {root}")
+    return target
 
 
 def dumps(data: Any) -> str:
@@ -48,11 +73,23 @@ def read_table(path: Path) -> pd.DataFrame:
                        keep_default_na=False)
 
 
+def _is_benchmark_table(path: Path) -> bool:
+    if not path.is_file() or path.suffix.lower() != ".parquet":
+        return False
+    try:
+        return META_KEY in (pq.read_schema(path).metadata or {})
+    except Exception:  # an unreadable Parquet file is not a table we protect
+        return False
+
+
 def write_table(df: pd.DataFrame, path: Path) -> None:
-    """Write CSV or Parquet (by suffix) atomically."""
+    """Write CSV or Parquet (by suffix) atomically; never over a stored benchmark table."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".parquet"):
         raise ValueError(f"output must end in .csv or .parquet, got {path.name!r}")
+    if _is_benchmark_table(path):
+        raise EcnasError(f"refusing to overwrite {path}: it is a stored benchmark table; "
+                         "choose another output path")
     with atomic_path(path) as tmp:
         if suffix == ".parquet":
             df.to_parquet(tmp, index=False)

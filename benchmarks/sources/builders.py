@@ -17,6 +17,7 @@ from benchmarks.sources.energy_csv import read_energy_csv
 from benchmarks.sources.raw_tree import read_raw_tree
 from benchmarks.sources.tfrecord import read_energy_table
 from benchmarks.space import get_space
+from benchmarks.tables.schema import validate
 
 Progress = Callable[[int, int], None] | None
 
@@ -25,7 +26,7 @@ def frame_from_raw(root: Path, space: str, progress: Progress = None
                    ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Rows of a raw results tree joined with the space's cells (matrix, ops, FLOPs)."""
     rows, digest = read_raw_tree(root, space, progress)
-    frame = _join_cells(rows, space)
+    frame = _checked(_join_cells(rows, space), f"raw results tree {root}")
     return frame, {"provenance": f"raw results tree {Path(root).resolve()} ({space})",
                    "inputs": {"results.json tree": digest}}
 
@@ -35,15 +36,18 @@ def frame_from_tfrecord(path: Path, space: str | None, *, checkpoints: bool,
                         ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Rows of an EC-NAS energy tfrecord joined with the space's cells for FLOPs."""
     rows = read_energy_table(path, checkpoints=checkpoints, progress=progress)
+    if len(rows) == 0:
+        raise ValueError(f"{path} holds no records")
     if space is None:
-        v = int(rows["num_vertices"].max()) if len(rows) else 7
+        v = int(rows["num_vertices"].max())
         space = "4v" if v <= 4 else "5v" if v <= 5 else "7v"
     frame = _join_cells(rows.drop(columns=["matrix", "ops", "num_vertices"]), space)
     frame["energy_source"] = "measured"
     if energy_source != "measured":
         beyond = frame["epochs"] > 4 if energy_source == "linear-scaled" else slice(None)
         frame.loc[beyond, "energy_source"] = energy_source
-    return frame, {"provenance": f"tfrecord {Path(path).name}", "space_inferred": space}
+    return _checked(frame, str(path)), {"provenance": f"tfrecord {Path(path).name}",
+                                        "space_inferred": space}
 
 
 def frame_from_csv(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -62,8 +66,16 @@ def frame_from_csv(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     frame["epochs"] = 4
     frame["repeat"] = frame.groupby("module_hash").cumcount()
     frame["energy_source"] = "measured"
-    return frame, {"provenance": f"energy CSV {Path(path).resolve()}",
-                   "inputs": {path.name: digest}}
+    return _checked(frame, str(path)), {"provenance": f"energy CSV {Path(path).resolve()}",
+                                        "inputs": {path.name: digest}}
+
+
+def _checked(frame: pd.DataFrame, source: str) -> pd.DataFrame:
+    """``frame`` if it passes the table rules (``schema.validate``); else name the source."""
+    try:
+        return validate(frame)
+    except ValueError as exc:
+        raise ValueError(f"{source}: {exc}") from None
 
 
 def _join_cells(rows: pd.DataFrame, space: str) -> pd.DataFrame:

@@ -5,13 +5,13 @@ The files are Git-LFS objects of the public EC-NAS-Bench repository (MIT licence
 (keeping the ``hardware/`` subfolder) from one of three sources: the default base URL
 (through pooch), another http(s) or ``file://`` base URL, or a local mirror directory. A file
 is only ever moved into place whole and verified, so a failed fetch never leaves a partial
-file at the target; every failure is a one-line :class:`FetchError` that says what to put where.
+file at the target, and a download stops as soon as it runs past the expected size; every
+failure is a one-line :class:`FetchError` that says what to put where.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib.util
 import logging
 import os
@@ -191,7 +191,7 @@ def _download(entry: OfficialFile, target: Path, base: str, progress: bool) -> N
 
     url = base.rstrip("/") + "/" + quote(entry.path)
     bar = progress and importlib.util.find_spec("tqdm") is not None
-    recorder = _Recorder(pooch.HTTPDownloader(progressbar=bar, timeout=TIMEOUT_S))
+    recorder = _Recorder(pooch.HTTPDownloader(progressbar=bar, timeout=TIMEOUT_S), entry.size)
     try:
         with _pooch_log(logging.INFO if progress else logging.WARNING):
             pooch.retrieve(
@@ -225,29 +225,56 @@ def _copy_from_mirror(entry: OfficialFile, target: Path, mirror: Path) -> None:
     if src is None:
         raise _Failed(f"not in mirror {mirror} (looked for {rel} and {rel.name})")
     size = src.stat().st_size
-    if size != entry.size:  # cheap reject; still hash it so the message can name what was found
-        raise _Failed(_mismatch(entry, size, _digest(src)[1], str(src)))
+    if size != entry.size:  # cheap reject; hash it for the message unless it is much larger
+        if size > 2 * entry.size + (1 << 20):
+            raise _Failed(f"size mismatch for {src}: expected {entry.size} bytes, found {size}")
+        raise _Failed(_mismatch(entry, *_digest(src), str(src)))
     with atomic_path(target, suffix=".part") as tmp:
-        digest = hashlib.sha256()
         with open(tmp, "wb") as out, src.open("rb") as inp:
-            while chunk := inp.read(1 << 20):
-                digest.update(chunk)
+            left = entry.size + 1  # one byte more than expected tells a file that grew
+            while left > 0 and (chunk := inp.read(min(1 << 20, left))):
                 out.write(chunk)
-        if digest.hexdigest() != entry.sha256:
-            raise _Failed(_mismatch(entry, size, digest.hexdigest(), str(src)))
+                left -= len(chunk)
+        found = _digest(tmp)
+        if found != (entry.size, entry.sha256):
+            raise _Failed(_mismatch(entry, *found, str(src)))
+
+
+class _TooLarge(_Failed):
+    """The server sent more bytes than the file has: stop instead of filling the disk."""
+
+
+class _Capped:
+    """A writable file that refuses to grow past ``limit`` bytes."""
+
+    def __init__(self, f: Any, limit: int, url: str) -> None:
+        self.f, self.limit, self.url, self.written = f, limit, url, 0
+
+    def write(self, chunk: bytes) -> int:
+        self.written += len(chunk)
+        if self.written > self.limit:
+            raise _TooLarge(f"{self.url} sent more than the expected {self.limit} bytes; "
+                            "stopped the download")
+        return int(self.f.write(chunk))
+
+    def flush(self) -> None:
+        self.f.flush()
 
 
 class _Recorder:
-    """Wrap a pooch downloader to record the size and SHA-256 of what it wrote."""
+    """Wrap a pooch downloader: cap what it writes at ``limit`` bytes, record size and SHA-256."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Any, limit: int) -> None:
         self.inner = inner
+        self.limit = limit
         self.found: tuple[int, str] | None = None
 
     def __call__(self, url: str, output_file: Any, pooch_: Any, check_only: bool = False) -> Any:
-        result = self.inner(url, output_file, pooch_, check_only=check_only)
-        if not check_only and isinstance(output_file, str | os.PathLike):
-            self.found = _digest(Path(output_file))
+        if check_only or not isinstance(output_file, str | os.PathLike):
+            return self.inner(url, output_file, pooch_, check_only=check_only)
+        with open(output_file, "w+b") as f:
+            result = self.inner(url, _Capped(f, self.limit, url), pooch_)
+        self.found = _digest(Path(output_file))
         return result
 
 
@@ -265,8 +292,7 @@ def _pooch_log(level: int) -> Iterator[None]:
 
 def _digest(path: Path) -> tuple[int, str]:
     """Size in bytes and hex SHA-256 of ``path``."""
-    with path.open("rb") as f:
-        return os.fstat(f.fileno()).st_size, hashlib.file_digest(f, "sha256").hexdigest()
+    return path.stat().st_size, pooch.file_hash(str(path), alg="sha256")
 
 
 def _mismatch(entry: OfficialFile, size: int, sha256: str, where: str) -> str:

@@ -1,6 +1,6 @@
 """Protocol-buffer wire format and the EC-NAS / NAS-Bench-101 metric messages, without protoc.
 
-Two layers. ``decode_message`` / ``encode_message`` map whole messages to small dataclasses
+Two layers. ``decode_message`` maps whole messages to small dataclasses
 (``ModelMetricsEnergy``, ``ModelMetrics`` and their parts), field number = declaration order, as
 in the ``.proto`` files (see ``FORMATS.md``). ``scan_metrics``, ``entry_doubles`` and
 ``power_summary`` are the table reader's hot path: they pull only the numbers a table row needs
@@ -17,7 +17,6 @@ import math
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
-from functools import cache
 from typing import Any, ClassVar, TypeVar
 
 VARINT, FIXED64, LENGTH, FIXED32 = 0, 1, 2, 5
@@ -28,17 +27,6 @@ _DOUBLE = struct.Struct("<d")
 # Wire types of the field kinds: double, int32, string, message, boxed double / string (a
 # message whose field 1 holds the value). A trailing "*" marks a repeated field.
 _WIRE = {"d": FIXED64, "i": VARINT, "s": LENGTH, "m": LENGTH, "bd": LENGTH, "bs": LENGTH}
-
-
-def encode_varint(value: int) -> bytes:
-    """Base-128 varint of ``value``; negative values as 64-bit two's complement (10 bytes)."""
-    value &= (1 << 64) - 1
-    out = bytearray()
-    while value > 0x7F:
-        out.append(value & 0x7F | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
 
 
 def decode_varint(buf: bytes, pos: int) -> tuple[int, int]:
@@ -106,29 +94,6 @@ def iter_fields(buf: bytes, start: int = 0, end: int | None = None,
             raise ValueError(f"field {tag >> 3} at byte {pos} runs past the message end {end}")
         pos = nxt
         yield tag >> 3, wire, value
-
-
-def encode_field(number: int, kind: str, value: Any) -> bytes:
-    """Serialize one field of kind ``d``, ``i``, ``s``, ``m``, ``bd`` or ``bs``."""
-    tag = _tag(number, _WIRE[kind])
-    if kind == "d":
-        return tag + _DOUBLE.pack(value)
-    if kind == "i":
-        if not -(2**31) <= value < 2**31:
-            raise ValueError(f"field {number}: {value} does not fit an int32")
-        return tag + encode_varint(value)
-    if kind == "s":
-        payload = value.encode()
-    elif kind == "m":
-        payload = encode_message(value)
-    else:
-        payload = encode_field(1, "d" if kind == "bd" else "s", value)
-    return tag + encode_varint(len(payload)) + payload
-
-
-@cache
-def _tag(number: int, wire: int) -> bytes:
-    return encode_varint(number << 3 | wire)
 
 
 # --- message layouts (field number = position in the dataclass) ------------------------------
@@ -254,7 +219,7 @@ def decode_message(cls: type[M], data: bytes) -> M:
 
     Examples
     --------
-    >>> decode_message(EvaluationData, encode_message(EvaluationData(current_epoch=4.0)))
+    >>> decode_message(EvaluationData, bytes([9]) + struct.pack("<d", 4.0))  # field 1, double
     EvaluationData(current_epoch=4.0, training_time=None, train_accuracy=None, \
 validation_accuracy=None, test_accuracy=None, checkpoint_path=None)
     """
@@ -279,21 +244,6 @@ validation_accuracy=None, test_accuracy=None, checkpoint_path=None)
     except ValueError as exc:
         raise ValueError(f"malformed {cls.__name__}: {exc}") from None
     return cls(**values)
-
-
-def encode_message(msg: Any) -> bytes:
-    """Serialize a message dataclass; ``None`` fields are left out."""
-    parts = []
-    for number, (name, kind, repeated, _) in _layout(type(msg)).items():
-        value = getattr(msg, name)
-        if value is None:
-            continue
-        if kind == "d":  # the common case, inlined
-            parts.append(_tag(number, FIXED64) + _DOUBLE.pack(value))
-            continue
-        for item in value if repeated else (value,):
-            parts.append(encode_field(number, kind, item))
-    return b"".join(parts)
 
 
 # --- hot path for the table readers ---------------------------------------------------------

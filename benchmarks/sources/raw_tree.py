@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from benchmarks.tables.schema import check_value
 
 SPACE_DIRS = {"4v": "4V9E", "5v": "5V9E", "7v": "7V9E"}
 
@@ -36,11 +40,40 @@ def find_space_dir(root: Path, space: str) -> Path:
 
 
 def result_files(space_dir: Path) -> list[Path]:
-    """Every ``results.json`` of a space directory, in a stable order."""
+    """Every ``results.json`` of a space directory, in a stable order.
+
+    Raises
+    ------
+    ValueError
+        If an entry of the tree is a broken or looping symlink (glob would skip it silently).
+    FileNotFoundError
+        If there is no results file.
+    """
+    _check_links(space_dir, depth=4)
     files = sorted(space_dir.glob("*_epochs/*/*/repeat_*/results.json"))
     if not files:
         raise FileNotFoundError(f"no results.json files under {space_dir}")
     return files
+
+
+def _check_links(folder: Path, depth: int) -> None:
+    """Walk ``depth`` levels below ``folder``; refuse broken and looping symlinks on the way."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError as exc:
+        raise ValueError(f"cannot read {folder} in the raw results tree: "
+                         f"{exc.strerror or exc}") from None
+    for entry in entries:
+        if entry.is_symlink():
+            try:
+                os.stat(entry.path)
+            except OSError as exc:
+                raise ValueError(f"broken or looping symlink in the raw results tree: "
+                                 f"{entry.path} ({exc.strerror or exc})") from None
+        if depth > 0 and entry.is_dir():
+            _check_links(Path(entry.path), depth - 1)
+        elif depth == 0 and entry.name == "results.json" and not entry.is_file():
+            raise ValueError(f"{entry.path} is not a regular file")
 
 
 def read_raw_tree(root: Path, space: str,
@@ -58,46 +91,96 @@ def read_raw_tree(root: Path, space: str,
         digest.update(path.parent.name.encode() + path.parent.parent.name.encode() + data)
         try:
             rows.extend(_run_rows(json.loads(data), path))
-        except (ValueError, KeyError, TypeError, IndexError) as exc:
+        except KeyError as exc:
+            raise ValueError(f"malformed results file {path}: no {exc} entry") from None
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+            # TypeError/OverflowError: numpy on ragged or huge power lists
             raise ValueError(f"malformed results file {path}: {exc}") from None
         if progress is not None and (k % 256 == 0 or k == len(files) - 1):
             progress(k + 1, len(files))
     return pd.DataFrame(rows), digest.hexdigest()
 
 
-def _run_rows(run: dict[str, Any], path: Path) -> list[dict[str, Any]]:
+_ENTRY_FIELDS = {"train_accuracy": "train_accuracy", "validation_accuracy": "validation_accuracy",
+                 "test_accuracy": "test_accuracy", "training_time_s": "training_time",
+                 "energy_kwh": "energy (kWh)", "co2eq_g": "co2eq (g)",
+                 "carbon_intensity_g_per_kwh": "avg_intensity (gCO2/kWh)"}
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} must be a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _number(value: Any, key: str) -> float:
+    """A JSON number (not a bool or string), as a float; NaN and infinities refused."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{key} must be a number, got {value!r}")
+    try:
+        x = float(value)
+    except OverflowError:
+        raise ValueError(f"{key} is too large ({int(value).bit_length()} bits)") from None
+    if not math.isfinite(x):
+        raise ValueError(f"{key} = {x!r} is not finite")
+    return x
+
+
+def _run_rows(run: Any, path: Path) -> list[dict[str, Any]]:
+    run = _object(run, "the results file")
     module_hash = path.parent.parent.name
     repeat = int(path.parent.name.removeprefix("repeat_")) - 1
-    power = run.get("avg_power_usages:", run.get("avg_power_usages", {}))
+    if not 0 <= repeat < 2**15:
+        raise ValueError(f"repeat folder {path.parent.name!r} out of range repeat_1..")
+    params = _number(run["trainable_params"], "trainable_params")
+    if params != int(params) or not 0 <= params <= 2**53:
+        raise ValueError(f"trainable_params = {params!r} is not a count")
+    power = _object(run.get("avg_power_usages:", run.get("avg_power_usages", {})),
+                    "avg_power_usages")
+    gpu = _object(power.get("gpu") or {}, "avg_power_usages.gpu")
+    devices = gpu.get("devices", [])
+    if not isinstance(devices, list) or not all(isinstance(d, str) for d in devices):
+        raise ValueError("avg_power_usages.gpu.devices must be a list of names")
     common = {
-        "module_hash": module_hash, "repeat": repeat,
-        "trainable_params": int(run["trainable_params"]),
-        "gpu_power_w": _group_power(power.get("gpu")),
-        "cpu_power_w": _group_power(power.get("cpu")),
-        "device": "+".join(d.strip() for d in (power.get("gpu") or {}).get("devices", [])),
-        "energy_source": "measured",
+        "module_hash": module_hash, "repeat": repeat, "trainable_params": int(params),
+        "gpu_power_w": _group_power(gpu, "gpu"),
+        "cpu_power_w": _group_power(_object(power.get("cpu") or {}, "avg_power_usages.cpu"),
+                                    "cpu"),
+        "device": "+".join(d.strip() for d in devices),
+        "energy_source": run.get("energy_source", "measured"),
     }
+    entries = run["evaluation_results"]
+    if not isinstance(entries, list):
+        raise ValueError("evaluation_results must be a list")
     out = []
-    for entry in run["evaluation_results"]:
-        epochs = float(entry["epochs"])
+    for entry in entries:
+        entry = _object(entry, "an evaluation result")
+        epochs = _number(entry["epochs"], "epochs")
         if epochs <= 0:
             continue
+        if epochs >= 2**15:
+            raise ValueError(f"epochs = {epochs!r} out of range")
         out.append({**common, "epochs": round(epochs),
-                    "train_accuracy": float(entry["train_accuracy"]),
-                    "validation_accuracy": float(entry["validation_accuracy"]),
-                    "test_accuracy": float(entry["test_accuracy"]),
-                    "training_time_s": float(entry["training_time"]),
-                    "energy_kwh": float(entry["energy (kWh)"]),
-                    "co2eq_g": float(entry["co2eq (g)"]),
-                    "carbon_intensity_g_per_kwh": float(entry["avg_intensity (gCO2/kWh)"])})
+                    **{col: check_value(col, _predicted_null(entry[key], key, common))
+                       for col, key in _ENTRY_FIELDS.items()}})
     if not out:
         raise ValueError("no evaluation after epoch 0")
     return out
 
 
-def _group_power(group: dict[str, Any] | None) -> float:
+def _predicted_null(value: Any, key: str, common: dict[str, Any]) -> float:
+    """NaN for a null in a surrogate-predicted run (it has energy, no accuracy), else a number."""
+    if value is None and common["energy_source"] == "surrogate":
+        return float("nan")
+    return _number(value, key)
+
+
+def _group_power(group: dict[str, Any], name: str) -> float:
     """Mean power of a device group in W: averaged over measurements, summed over devices."""
-    if not group or not group.get("avg_power_usages (W)"):
+    if not group.get("avg_power_usages (W)"):
         return float("nan")
     values = np.asarray(group["avg_power_usages (W)"], dtype=float)
-    return float(values.reshape(-1, values.shape[-1]).mean(axis=0).sum())
+    if values.ndim not in (1, 2) or values.size == 0:
+        raise ValueError(f"{name} avg_power_usages (W) must be a list or a list of lists")
+    return check_value(f"{name}_power_w",
+                       float(values.reshape(-1, values.shape[-1]).mean(axis=0).sum()))

@@ -1,9 +1,9 @@
 """The official EC-NAS and NAS-Bench-101 ``.tfrecord`` tables, read and written without TensorFlow.
 
-Two layers, both streaming. ``iter_records`` / ``write_records`` handle the TFRecord framing
-(length, payload and their masked CRC-32C). ``read_energy_table`` / ``read_nasbench101`` turn
-the NAS-Bench-101-style rows (``[module_hash, epochs, adjacency, operations, base64 metrics]``
-JSON) into a DataFrame, and ``write_energy_table`` / ``write_nasbench101`` do the inverse.
+Two layers, both streaming. ``iter_records`` reads the TFRecord framing (length, payload and
+their masked CRC-32C). ``read_energy_table`` / ``read_nasbench101`` turn the NAS-Bench-101-style
+rows (``[module_hash, epochs, adjacency, operations, base64 metrics]`` JSON) into a DataFrame.
+Only tests write these files (``tests/fixtures/writers.py`` holds the inverse functions).
 The readers collect columns in flat arrays and build the DataFrame once; the per-record path
 decodes only the protobuf fields a row needs (``protowire.scan_metrics``). Formats:
 ``FORMATS.md`` of the EC-NAS data folder.
@@ -17,24 +17,15 @@ import math
 import os
 import struct
 from array import array
-from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import crc32c
 import numpy as np
 import pandas as pd
 
-from benchmarks.atomic import atomic_path
 from benchmarks.sources.protowire import (
     NAN,
-    DeviceGroup,
-    EvaluationData,
-    EvaluationDataEnergy,
-    ModelMetrics,
-    ModelMetricsEnergy,
-    PowerUsageData,
-    encode_message,
     entry_doubles,
     power_summary,
     scan_metrics,
@@ -90,13 +81,16 @@ def iter_records(path: str | os.PathLike[str]) -> Iterator[tuple[int, bytes]]:
         On a truncated record or a CRC mismatch.
     """
     with open(path, "rb", buffering=1 << 20) as f:
-        read, offset = f.read, 0
+        read, offset, size = f.read, 0, os.fstat(f.fileno()).st_size
         while header := read(12):
             if len(header) < 12:
                 raise TFRecordError(f"{path}: truncated record header at byte {offset}")
             length, length_crc = _HEADER.unpack(header)
             if masked_crc32c(header[:8]) != length_crc:
                 raise TFRecordError(f"{path}: length CRC mismatch in the record at byte {offset}")
+            if length > size - offset - 16:  # bound the allocation by what the file holds
+                raise TFRecordError(f"{path}: truncated record at byte {offset} ({length} data "
+                                    f"bytes announced, {max(size - offset - 16, 0)} left)")
             data, footer = read(length), read(4)
             if len(footer) < 4:
                 raise TFRecordError(f"{path}: truncated record at byte {offset} "
@@ -105,21 +99,6 @@ def iter_records(path: str | os.PathLike[str]) -> Iterator[tuple[int, bytes]]:
                 raise TFRecordError(f"{path}: data CRC mismatch in the record at byte {offset}")
             yield offset, data
             offset += length + 16
-
-
-def write_records(path: str | os.PathLike[str], records: Iterable[bytes]) -> int:
-    """Write ``records`` as a TFRecord file, atomically (temp file + ``os.replace``).
-
-    Returns the number of records written.
-    """
-    count = 0
-    with atomic_path(Path(path)) as tmp, open(tmp, "wb", buffering=1 << 20) as f:
-        for data in records:
-            header = _LENGTH.pack(len(data))
-            f.write(b"".join((header, _U32.pack(masked_crc32c(header)), data,
-                              _U32.pack(masked_crc32c(data)))))
-            count += 1
-    return count
 
 
 def _what(exc: Exception) -> str:
@@ -147,6 +126,8 @@ def _read_rows(path: str | os.PathLike[str], progress: Progress | None,
                     and type(ops) is str and type(raw) is str):
                 raise ValueError("expected [hash, epochs, adjacency, operations, metrics] of "
                                  "types [str, int, str, str, str]")
+            if not 0 < epochs < 2**15:
+                raise ValueError(f"epochs {epochs} out of range 1..{2**15 - 1}")
             nv = math.isqrt(len(matrix))
             if nv * nv != len(matrix):
                 raise ValueError(f"adjacency string of length {len(matrix)} is not square")
@@ -155,7 +136,7 @@ def _read_rows(path: str | os.PathLike[str], progress: Progress | None,
             key = (module_hash, epochs)
             rep = repeats[key] = repeats.get(key, -1) + 1
             emit(module_hash, epochs, matrix, ops, nv, rep, a2b(raw, strict_mode=True))
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, RecursionError) as exc:  # RecursionError: deep JSON
             raise ValueError(f"{path}: record at byte {offset}: {_what(exc)}{exc}") from exc
         if progress is not None and not n & 0xFFFF:
             progress(offset, total)
@@ -248,81 +229,3 @@ def read_nasbench101(path: str | os.PathLike[str], *,
 
     _read_rows(path, progress, emit)
     return _frame(_NB101_LAYOUT, strs, ints, floats)
-
-
-def _opt(x: float) -> float | None:
-    return None if x != x else float(x)  # NaN: leave the optional field out
-
-
-def _row_records(df: pd.DataFrame, columns: tuple[str, ...],
-                 metrics: Callable[..., Any]) -> Iterator[bytes]:
-    """Check the keys of ``df`` and yield one JSON row record per row."""
-    missing = set(columns) - set(df.columns)
-    if missing:
-        raise ValueError(f"missing columns: {sorted(missing)}")
-    if not (df["matrix"].str.len() == df["num_vertices"].astype(int) ** 2).all():
-        raise ValueError("num_vertices must be sqrt(len(matrix)) in every row")
-    order = df.groupby(["module_hash", "epochs"], sort=False).cumcount().to_numpy()
-    if not np.array_equal(order, df["repeat"].to_numpy()):
-        raise ValueError("repeat must count 0, 1, 2, ... over the rows of each "
-                         "(module_hash, epochs) in row order")
-    b2a = binascii.b2a_base64
-    for row in zip(*(df[c].tolist() for c in columns), strict=True):
-        module_hash, matrix, ops, _, epochs = row[:5]
-        raw = b2a(encode_message(metrics(*row[4:])), newline=False).decode()
-        yield json.dumps([module_hash, epochs, matrix, ops, raw]).encode()
-
-
-def _energy_metrics(epochs: int, _rep: int, train: float, valid: float, test: float,
-                    time_s: float, energy: float, co2: float, intensity: float, params: int,
-                    gpu: float, cpu: float, device: str) -> ModelMetricsEnergy:
-    ci = _opt(intensity)
-    start = EvaluationDataEnergy(0.0, 0.0, energy=0.0, co2eq=0.0, avg_intensity=ci)
-    half = EvaluationDataEnergy(epochs / 2, _opt(time_s / 2), energy=_opt(energy / 2),
-                                co2eq=_opt(co2 / 2), avg_intensity=ci)
-    end = EvaluationDataEnergy(float(epochs), _opt(time_s), _opt(train), _opt(valid),
-                               _opt(test), _opt(energy), _opt(co2), ci)
-    names = device.split("+") if isinstance(device, str) and device else []
-    gpus = DeviceGroup([gpu] if gpu == gpu else [], [], names)
-    cpus = DeviceGroup([cpu] if cpu == cpu else [], [], [])
-    power = PowerUsageData(gpus if gpus.avg_power_usages_w or gpus.devices else None,
-                           cpus if cpus.avg_power_usages_w else None)
-    return ModelMetricsEnergy([start, half, end], params, _opt(time_s), end.energy, end.co2eq,
-                              overall_avg_intensity=ci,
-                              avg_power_usages=power if power.gpu or power.cpu else None)
-
-
-def write_energy_table(path: str | os.PathLike[str], df: pd.DataFrame, *,
-                       fidelities: Iterable[int] | None = None) -> int:
-    """Write a table in ``read_energy_table``'s layout as an EC-NAS energy ``.tfrecord``.
-
-    One record per row (per row whose ``epochs`` is in ``fidelities``, if given: pass the record
-    fidelities to drop the intermediate rows of ``checkpoints=True``). Each record gets three
-    evaluation entries, start / halfway / end; the end entry holds the row, the others only
-    linearly interpolated cumulative cost (accuracies unknown). ``total_*`` copy the end entry.
-    Reading the file back with ``checkpoints=False`` returns the (kept) rows exactly.
-
-    Returns
-    -------
-    int
-        The number of records written.
-    """
-    if fidelities is not None:
-        df = df[df["epochs"].isin(list(fidelities))]
-    return write_records(path, _row_records(df, ENERGY_COLUMNS, _energy_metrics))
-
-
-def _nb101_metrics(epochs: int, _rep: int, train: float, valid: float, test: float,
-                   time_s: float, params: int) -> ModelMetrics:
-    start = EvaluationData(0.0, 0.0)
-    half = EvaluationData(epochs / 2, _opt(time_s / 2))
-    end = EvaluationData(float(epochs), _opt(time_s), _opt(train), _opt(valid), _opt(test))
-    return ModelMetrics([start, half, end], params, _opt(time_s))
-
-
-def write_nasbench101(path: str | os.PathLike[str], df: pd.DataFrame) -> int:
-    """Write a table in ``read_nasbench101``'s layout as a NAS-Bench-101 ``.tfrecord``.
-
-    One record per row with start / halfway / end entries (see ``write_energy_table``).
-    """
-    return write_records(path, _row_records(df, NASBENCH101_COLUMNS, _nb101_metrics))

@@ -1,12 +1,21 @@
-"""The table of every unique cell of a space, built once and cached on disk as Parquet."""
+"""The table of every unique cell of a space, built once and cached on disk as Parquet.
+
+The cache is verified on load (row count and content sha256 saved beside the rows) and rebuilt
+when it does not match, so a truncated or edited cache never serves a partial space.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from benchmarks.atomic import atomic_path
 from benchmarks.paths import cache_dir
@@ -15,7 +24,8 @@ from benchmarks.space.cost import count_batch
 from benchmarks.space.enumeration import CellGroup, enumerate_groups
 
 #: Bump when the cached table's content or layout changes.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
+_META = b"ecnas-cells"
 COLUMNS = ["module_hash", "matrix", "ops", "num_vertices", "num_edges", "trainable_params",
            "flops", "fingerprint"]
 _OP_NAMES = np.array(["output", "input", *OPS])  # indexed by label + 2
@@ -54,13 +64,40 @@ def load_cells(max_vertices: int, max_edges: int) -> pd.DataFrame:
 
 def cached_cells(max_vertices: int, max_edges: int,
                  progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """The cell table from the disk cache if it verifies, else built and cached again.
+
+    The cache stores the row count and the content sha256 in its Parquet metadata; a file
+    that is unreadable, truncated, edited or from an older layout is rebuilt, never served.
+    """
     path = cache_dir() / f"cells-{max_vertices}v{max_edges}e-v{CACHE_VERSION}.parquet"
-    if path.is_file():
-        try:
-            return pd.read_parquet(path)
-        except (OSError, ValueError):
-            pass  # a damaged cache is rebuilt below
+    cells = _read_verified(path)
+    if cells is not None:
+        return cells
     cells = build_cells(max_vertices, max_edges, progress)
+    table = pa.Table.from_pandas(cells, preserve_index=False)
+    meta = json.dumps({"rows": len(cells), "sha256": _digest(cells)}).encode()
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), _META: meta})
     with atomic_path(path) as tmp:
-        cells.to_parquet(tmp, index=False)
+        pq.write_table(table, tmp, write_page_checksum=True)
     return cells
+
+
+def _digest(cells: pd.DataFrame) -> str:
+    return hashlib.sha256(pd.util.hash_pandas_object(cells, index=False).to_numpy()
+                          .tobytes()).hexdigest()
+
+
+def _read_verified(path: Path) -> pd.DataFrame | None:
+    """The cached cells at ``path`` if they match the row count and sha256 stored with them."""
+    if not path.is_file():
+        return None
+    try:
+        table = pq.read_table(path, page_checksum_verification=True)
+        meta = json.loads((table.schema.metadata or {})[_META])
+        cells = table.to_pandas()
+        if (list(cells.columns) == COLUMNS and meta["rows"] == len(cells)
+                and meta["sha256"] == _digest(cells)):
+            return cells
+    except (pa.ArrowException, OSError, ValueError, KeyError, TypeError):
+        pass  # damaged: rebuilt by the caller
+    return None

@@ -49,7 +49,7 @@ from benchmarks.surrogate.features import (
     featurise,
     featurise_group,
 )
-from benchmarks.surrogate.persist import load_parts, save_parts
+from benchmarks.surrogate.persist import damaged_model, load_parts, save_parts
 
 __all__ = ["KINDS", "Surrogate", "fit_surrogate", "load_surrogate", "load_training_data"]
 
@@ -149,12 +149,19 @@ class Surrogate:
 def load_surrogate(path: str | Path) -> Surrogate:
     """Read a surrogate written by :meth:`Surrogate.save` (only trusted types are loaded)."""
     meta, base, members = load_parts(path)
-    meta["groups"] = tuple(meta["groups"])
-    settings = dict(meta["settings"])
-    if "hidden_layer_sizes" in settings:
-        settings["hidden_layer_sizes"] = tuple(settings["hidden_layer_sizes"])
-    meta["settings"] = settings
-    return Surrogate(base=base, members=members, **meta)
+    try:
+        optional = ("settings", "selection")  # fields with defaults
+        meta = {k: meta[k] for k in _META_KEYS if k in meta or k not in optional}
+        meta["groups"] = tuple(meta["groups"])
+        settings = dict(meta.get("settings", {}))
+        if "hidden_layer_sizes" in settings:
+            settings["hidden_layer_sizes"] = tuple(settings["hidden_layer_sizes"])
+        meta["settings"] = settings
+        if not all(hasattr(m, "predict") for m in [base, *members]):
+            raise TypeError("a stored model has no predict method")
+        return Surrogate(base=base, members=members, **meta)
+    except (KeyError, TypeError, ValueError) as exc:  # incomplete or edited metadata
+        raise damaged_model(Path(path), exc) from None
 
 
 def _base_columns(names: Sequence[str]) -> list[int]:

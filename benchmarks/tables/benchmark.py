@@ -2,26 +2,29 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import moocore
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
-from benchmarks.atomic import atomic_path
 from benchmarks.space import Arch, get_space
 from benchmarks.tables.objectives import Objective, parse_objectives, to_min
-from benchmarks.tables.schema import METRICS, conform
+from benchmarks.tables.schema import METRICS
+from benchmarks.tables.storage import (  # noqa: F401  (re-exported: the storage API)
+    META_KEY,
+    check_name,
+    damaged,
+    read_meta,
+    read_table_file,
+    save_table,
+    table_digest,
+    verify_table,
+)
 
-META_KEY = b"ecnas"
 #: Hypervolume reference point in min-max normalised objective space (every objective).
 REFERENCE = 1.1
 
@@ -33,45 +36,19 @@ class MissingCellError(KeyError):
         return str(self.args[0])
 
 
-def table_digest(frame: pd.DataFrame) -> str:
-    """sha256 over the table's content (row hashes), independent of file encoding."""
-    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    return hashlib.sha256(rows.tobytes()).hexdigest()
-
-
-def save_table(frame: pd.DataFrame, path: Path, meta: dict[str, Any]) -> None:
-    """Write a conformed table with ``meta`` (JSON) in the Parquet schema metadata, atomically."""
-    frame = conform(frame)
-    meta = {**meta, "ecnas_version": version("ecnas"),
-            "table_sha256": table_digest(frame), "rows": len(frame),
-            "cells": int(frame["module_hash"].nunique()),
-            "fidelities": sorted(int(e) for e in frame["epochs"].unique()),
-            "metrics": [m for m in METRICS if frame[m].notna().any()],
-            "units": {m.name: m.unit for m in METRICS.values()}}
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
-                                           META_KEY: json.dumps(meta).encode()})
-    with atomic_path(path) as tmp:
-        pq.write_table(table, tmp)
-
-
-def read_meta(path: Path) -> dict[str, Any]:
-    """The ecnas metadata of a stored table, without reading its rows."""
-    raw = (pq.read_schema(path).metadata or {}).get(META_KEY)
-    if raw is None:
-        raise ValueError(f"{path} is not an ecnas benchmark table (no ecnas metadata)")
-    return dict(json.loads(raw))
-
-
 def load_table(path: Path) -> Benchmark:
-    """Load a stored benchmark table."""
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"no benchmark table at {path}")
-    table = pq.read_table(path)
-    raw = (table.schema.metadata or {}).get(META_KEY)
-    if raw is None:
-        raise ValueError(f"{path} is not an ecnas benchmark table (no ecnas metadata)")
-    return Benchmark(table.to_pandas(), json.loads(raw))
+    """Load a stored benchmark table, verified against the sha256 saved with it.
+
+    Raises
+    ------
+    DamagedTableError
+        If the file is unreadable or its content does not match (see ``storage``).
+    """
+    frame, meta = read_table_file(path)
+    try:
+        return Benchmark(frame, meta)
+    except (KeyError, ValueError) as exc:  # a verified file whose metadata names no space
+        raise damaged(Path(path), f"metadata: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -81,6 +58,7 @@ class _Fidelity:
     hashes: np.ndarray  # (n,)
     position: dict[str, int]
     counts: np.ndarray  # (n,) repeats per cell
+    present: np.ndarray  # (n, R) whether repeat r of the cell was measured (gaps allowed)
     values: dict[str, np.ndarray]  # metric -> (n, R)
     means: dict[str, np.ndarray]  # metric -> (n,)
 
@@ -179,9 +157,10 @@ class Benchmark:
         if repeat == "sample":
             if rng is None:
                 raise ValueError("repeat='sample' needs an rng")
-            r = (rng.random(len(pos)) * b.counts[pos]).astype(np.int64)
+            k = (rng.random(len(pos)) * b.counts[pos]).astype(np.int64)  # k-th measured one
+            r = np.argmax(np.cumsum(b.present[pos], axis=1) > k[:, None], axis=1)
         elif isinstance(repeat, int | np.integer):
-            if (b.counts[pos] <= repeat).any() or repeat < 0:
+            if repeat < 0 or repeat >= b.present.shape[1] or not b.present[pos, repeat].all():
                 raise ValueError(f"repeat {repeat} is not measured for every queried cell")
             r = np.full(len(pos), int(repeat))
         else:
@@ -234,6 +213,8 @@ def _index_fidelity(rows: pd.DataFrame, metrics: Sequence[str]) -> _Fidelity:
     rep = rows["repeat"].to_numpy().astype(np.int64)
     n, width = len(hashes), int(rep.max()) + 1 if len(rep) else 1
     counts = np.bincount(codes, minlength=n)
+    present = np.zeros((n, width), dtype=bool)
+    present[codes, rep] = True
     values, means = {}, {}
     for m in metrics:
         arr = np.full((n, width), np.nan)
@@ -243,7 +224,8 @@ def _index_fidelity(rows: pd.DataFrame, metrics: Sequence[str]) -> _Fidelity:
         total = np.where(np.isnan(arr), 0.0, arr).sum(axis=1)
         means[m] = np.divide(total, seen, out=np.full(n, np.nan), where=seen > 0)
     hashes = np.asarray(hashes, dtype=object)
-    return _Fidelity(hashes, {h: i for i, h in enumerate(hashes.tolist())}, counts, values, means)
+    return _Fidelity(hashes, {h: i for i, h in enumerate(hashes.tolist())}, counts, present,
+                     values, means)
 
 
 def summarise(bench: Benchmark) -> dict[str, Any]:

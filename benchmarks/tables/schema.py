@@ -1,14 +1,22 @@
-"""The tidy benchmark table: its columns, their types and units, and objective directions.
+"""The tidy benchmark table: its columns, their types, units and valid ranges, and objective
+directions.
 
 Units live here (and in the Parquet schema metadata), not in the code that uses the columns.
+:func:`validate` is the one rule set every stored table passes (at build, import and load):
+no empty table, metric values finite and non-negative (NaN only for "not measured"),
+accuracies in [0, 1], integer keys in range, and the budget costs (energy, training time)
+either measured for every row of a fidelity or for none.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from benchmarks.errors import EcnasError
 
 
 @dataclass(frozen=True)
@@ -44,20 +52,106 @@ DTYPES: dict[str, str] = {
     **{m: "float64" for m in METRICS if m not in ("trainable_params", "flops")},
 }
 ENERGY_SOURCES = ("measured", "linear-scaled", "surrogate")
+#: Inclusive ranges of the integer columns (``trainable_params`` is -1 where not recorded).
+INT_RANGES: dict[str, tuple[int, int]] = {
+    "num_vertices": (2, 7), "epochs": (1, 2**15 - 1), "repeat": (0, 2**15 - 1),
+    "trainable_params": (-1, 2**53), "flops": (0, 2**53)}
+#: Costs a search budget counts: measured in all rows of a fidelity or in none.
+BUDGET_COSTS = ("energy_kwh", "training_time_s")
+
+
+def check_value(name: str, value: float) -> float:
+    """``value`` as a float if it is a valid value of metric ``name``, else a ValueError.
+
+    >>> check_value("energy_kwh", 0.5)
+    0.5
+    >>> check_value("test_accuracy", 1.5)
+    Traceback (most recent call last):
+    ...
+    benchmarks.errors.EcnasError: test_accuracy = 1.5 is outside [0, 1]
+    """
+    x = float(value)
+    if math.isnan(x):
+        return x
+    if not math.isfinite(x) or x < 0:
+        raise EcnasError(f"{name} = {x!r} is {'negative' if x < 0 else 'not finite'}")
+    if METRICS[name].unit == "fraction" and x > 1:
+        raise EcnasError(f"{name} = {x!r} is outside [0, 1]")
+    return x
+
+
+def _first_bad(df: pd.DataFrame, bad: np.ndarray, col: str, rule: str) -> EcnasError:
+    i = int(np.flatnonzero(bad)[0])
+    where = (f" (cell {df['module_hash'].iloc[i]}, {df['epochs'].iloc[i]} epochs)"
+             if {"module_hash", "epochs"} <= set(df.columns) else "")
+    return EcnasError(f"{int(bad.sum())} row(s) with {col} {rule}, first {df[col].iloc[i]!r} "
+                      f"in row {i}{where}")
+
+
+def validate(df: pd.DataFrame) -> pd.DataFrame:
+    """Check ``df`` against the table rules (module docstring); return it unchanged.
+
+    Raises
+    ------
+    EcnasError
+        Naming the rule, the column, how many rows break it and the first one.
+    """
+    if len(df) == 0:
+        raise EcnasError("the table has no rows")
+    for col, (lo, hi) in INT_RANGES.items():
+        if col in df.columns:
+            v = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
+            bad = ~((v >= lo) & (v <= hi))
+            if bad.any():
+                raise _first_bad(df, bad, col, f"outside {lo}..{hi}")
+    for col, metric in METRICS.items():
+        if col not in df.columns or col in INT_RANGES:
+            continue
+        v = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
+        for bad, rule in ((np.isinf(v), "infinite"), (v < 0, "negative"),
+                          (v > 1 if metric.unit == "fraction" else None, "outside [0, 1]")):
+            if bad is not None and bad.any():
+                raise _first_bad(df, bad, col, rule)
+    if "module_hash" in df.columns and (df["module_hash"].astype(str) == "").any():
+        raise _first_bad(df, (df["module_hash"].astype(str) == "").to_numpy(), "module_hash",
+                         "empty")
+    _check_budget_costs(df)
+    return df
+
+
+def _check_budget_costs(df: pd.DataFrame) -> None:
+    if "epochs" not in df.columns:
+        return
+    codes = np.unique(df["epochs"].to_numpy(), return_inverse=True)[1].ravel()
+    rows = np.bincount(codes)
+    for col in BUDGET_COSTS:
+        if col not in df.columns:
+            continue
+        missing = df[col].isna().to_numpy()
+        if not missing.any():
+            continue
+        partial = np.bincount(codes, weights=missing, minlength=len(rows)) < rows
+        bad = missing & partial[codes]
+        if bad.any():
+            raise _first_bad(df, bad, col, "missing where other rows at the same epochs "
+                                           "have it (NaN)")
 
 
 def conform(df: pd.DataFrame) -> pd.DataFrame:
     """Columns in :data:`COLUMNS` order with their dtypes; missing metrics become NaN.
 
+    The rows must pass :func:`validate` (checked before the integer casts can wrap around).
+
     Rows are sorted by hash, epochs and repeat so that equal content gives an equal table.
     """
+    validate(df)
     out = pd.DataFrame(index=df.index)
     for col in COLUMNS:
         dtype = DTYPES[col]
         if col in df.columns and dtype == "str":
             out[col] = df[col].astype(object)
         elif col in df.columns:
-            out[col] = df[col].astype(dtype)  # type: ignore[call-overload]
+            out[col] = df[col].astype(dtype)
         elif dtype == "str":
             out[col] = ""
         elif dtype == "int64":

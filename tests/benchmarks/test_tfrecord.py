@@ -21,8 +21,6 @@ from benchmarks.sources.protowire import (
     PowerUsageData,
     decode_message,
     decode_varint,
-    encode_message,
-    encode_varint,
 )
 from benchmarks.sources.tfrecord import (
     ENERGY_COLUMNS,
@@ -32,6 +30,10 @@ from benchmarks.sources.tfrecord import (
     masked_crc32c,
     read_energy_table,
     read_nasbench101,
+)
+from tests.fixtures.writers import (
+    encode_message,
+    encode_varint,
     write_energy_table,
     write_nasbench101,
     write_records,

@@ -32,12 +32,8 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))  # a script run from anywhere, without installing the package
 
 from benchmarks.sources.protowire import ModelMetricsEnergy, decode_message  # noqa: E402
-from benchmarks.sources.tfrecord import (  # noqa: E402
-    iter_records,
-    read_energy_table,
-    write_energy_table,
-    write_records,
-)
+from benchmarks.sources.tfrecord import iter_records, read_energy_table  # noqa: E402
+from tests.fixtures.writers import write_energy_table, write_records  # noqa: E402
 
 T = TypeVar("T")
 OPS = np.array(["conv3x3-bn-relu", "conv1x1-bn-relu", "maxpool3x3"])
