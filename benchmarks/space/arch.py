@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 INPUT = "input"
 OUTPUT = "output"
@@ -62,6 +63,8 @@ class Arch:
     def from_strings(cls, matrix: str, ops: str | Sequence[str]) -> Arch:
         """Parse the compact CSV form: a row-major 0/1 string and comma-separated op names."""
         bits = str(matrix).strip()
+        if len(bits) > 32 * 32:  # refuse before building a huge tuple: no space is this big
+            raise InvalidArchError("too-large", f"{len(bits)} matrix digits (at most 32 x 32)")
         n = round(len(bits) ** 0.5)
         if n * n != len(bits) or n == 0:
             raise InvalidArchError("not-square", f"{len(bits)} matrix digits is not a square")
@@ -102,6 +105,43 @@ class Arch:
     def __str__(self) -> str:
         bits, ops = self.to_strings()
         return f"{bits} {ops}"
+
+
+def arrays_from_strings(matrices: Sequence[str], ops: Sequence[str]
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Many same-size cells in the compact CSV form as ``(N, V, V)`` uint8 and ``(N, V)`` int8
+    label arrays, vectorised (the batch form of :meth:`Arch.from_strings`; not validated).
+
+    >>> m, lab = arrays_from_strings(["0100", "0100"], ["input,output"] * 2)
+    >>> m.shape, lab.tolist()
+    ((2, 2, 2), [[-1, -2], [-1, -2]])
+    """
+    bits = "".join(matrices).encode()
+    v = round((len(bits) // max(len(matrices), 1)) ** 0.5)
+    mats = (np.frombuffer(bits, dtype=np.uint8) - ord("0")).reshape(len(matrices), v, v)
+    codes, uniques = pd.factorize(np.asarray(ops, dtype=object))
+    table = np.array([[OP_LABEL[o] for o in u.split(",")] for u in uniques], dtype=np.int8)
+    return mats, table[codes].reshape(len(matrices), v)
+
+
+def pad_matrices(matrices: np.ndarray, size: int) -> np.ndarray:
+    """``(N, V, V)`` adjacency matrices as ``(N, size, size)``, NAS-Bench-101's padding.
+
+    The extra vertices are isolated and inserted just before the output, which stays last, so
+    vertex ``i < V - 1`` keeps index ``i``. The one home of this padding (encodings, surrogate
+    features, mutation).
+
+    >>> pad_matrices(np.array([[[0, 1], [0, 0]]]), 3)[0].tolist()
+    [[0, 0, 1], [0, 0, 0], [0, 0, 0]]
+    """
+    mats = np.asarray(matrices)
+    v = mats.shape[-1]
+    if v > size:
+        raise ValueError(f"cell has {v} vertices, more than {size}")
+    slot = np.r_[np.arange(v - 1), size - 1]  # vertex i of the cell sits at slot[i]
+    out = np.zeros((len(mats), size, size), dtype=mats.dtype)
+    out[:, slot[:, None], slot[None, :]] = mats
+    return out
 
 
 def prune(arch: Arch) -> Arch:

@@ -7,7 +7,7 @@ from itertools import product
 
 import numpy as np
 
-from benchmarks.space.arch import OPS, Arch
+from benchmarks.space.arch import OPS, Arch, pad_matrices
 
 
 def adjacency_encoding(archs: Sequence[Arch], max_vertices: int = 7) -> np.ndarray:
@@ -20,13 +20,7 @@ def adjacency_encoding(archs: Sequence[Arch], max_vertices: int = 7) -> np.ndarr
     rows, cols = np.triu_indices(m, 1)
     out = np.zeros((len(archs), len(rows) + len(OPS) * (m - 2)), dtype=np.float32)
     for k, arch in enumerate(archs):
-        n = arch.num_vertices
-        if n > m:
-            raise ValueError(f"cell has {n} vertices, more than max_vertices={m}")
-        slot = [*range(n - 1), m - 1]  # vertex i of the cell sits at slot[i]
-        padded = np.zeros((m, m), dtype=np.float32)
-        padded[np.ix_(slot, slot)] = arch.array()
-        out[k, : len(rows)] = padded[rows, cols]
+        out[k, : len(rows)] = pad_matrices(arch.array()[None], m)[0, rows, cols]
         for v, op in enumerate(arch.ops[1:-1], start=1):
             out[k, len(rows) + (v - 1) * len(OPS) + OPS.index(op)] = 1.0
     return out

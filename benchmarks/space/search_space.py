@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from benchmarks.space.arch import OP_LABEL, OPS, Arch, InvalidArchError, check_arch
+from benchmarks.space.arch import OP_LABEL, OPS, Arch, InvalidArchError, check_arch, pad_matrices
 from benchmarks.space.catalog import cached_cells, load_cells
 from benchmarks.space.hashing import hash_module, wl_fingerprints
 
@@ -179,8 +179,7 @@ def _padded(arch: Arch, m: int, rng: np.random.Generator,
             ops: Sequence[str]) -> tuple[list[list[int]], list[str]]:
     """``arch`` as an ``m``-vertex matrix: extra isolated vertices just before the output."""
     n = arch.num_vertices
-    matrix = [[*row[:-1], *([0] * (m - n)), row[-1]] for row in arch.matrix[:-1]]
-    matrix += [[0] * m for _ in range(m - n + 1)]
+    matrix = pad_matrices(arch.array()[None], m)[0].tolist()
     extra = [ops[i] for i in rng.integers(len(ops), size=m - n).tolist()]
     return matrix, [*arch.ops[:-1], *extra, arch.ops[-1]]
 

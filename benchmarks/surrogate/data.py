@@ -16,21 +16,25 @@ import pandas as pd
 
 from benchmarks.sources.builders import frame_from_csv, frame_from_raw
 from benchmarks.sources.energy_csv import find_sample
+from benchmarks.tables.registry import load_benchmark
 
-COLUMNS = ["source", "matrix", "ops", "num_vertices", "energy_kwh", "training_time_s",
+TRAINING_COLUMNS = ["source", "matrix", "ops", "num_vertices", "energy_kwh", "training_time_s",
            "trainable_params", "n_repeats"]
 SAMPLE_SOURCE = "7v_sample"
 RAW_SPACES = ("4v", "5v")
 
 
-def load_training_data(raw_dir: Path, *, include_raw_4v5v: bool = False) -> pd.DataFrame:
+def load_training_data(raw_dir: Path | None = None, *, include_raw_4v5v: bool = False
+                       ) -> pd.DataFrame:
     """Measured cells for the surrogate, one row per cell (repeats averaged).
 
     Parameters
     ----------
-    raw_dir : pathlib.Path
+    raw_dir : pathlib.Path or None
         The EC-NAS data folder holding ``energy_7V9E_4epochs_sample.csv`` and, for the raw
-        runs, ``train_model_results/``.
+        runs, ``train_model_results/`` (rows in file order). None: the same measurements from
+        the embedded tables ``ecnas-7v-energy-sample``, ``ecnas-4v`` and ``ecnas-5v`` (rows
+        sorted by cell hash), so the surrogate can be fitted offline.
     include_raw_4v5v : bool
         Also return the 4V and 5V runs (sources ``4v_raw``, ``5v_raw``) at their 4-epoch
         checkpoint: energy of another campaign (see the module docstring) and training time.
@@ -38,20 +42,25 @@ def load_training_data(raw_dir: Path, *, include_raw_4v5v: bool = False) -> pd.D
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`COLUMNS`; ``matrix``/``ops`` are the pruned cell as strings, energy in
-        kWh, time in s (NaN for the 7V sample, which has none).
+        Columns :data:`TRAINING_COLUMNS`; ``matrix``/``ops`` are the pruned cell as strings,
+        energy in kWh, time in s (NaN for the 7V sample, which has none).
     """
-    raw_dir = Path(raw_dir)
-    sample, _ = frame_from_csv(find_sample(raw_dir))  # pruned cells, row for row
+    if raw_dir is None:
+        sample = load_benchmark("ecnas-7v-energy-sample").frame
+    else:
+        sample, _ = frame_from_csv(find_sample(Path(raw_dir)))  # pruned cells, row for row
     frames = [sample.assign(source=SAMPLE_SOURCE, training_time_s=np.nan, n_repeats=1,
                             trainable_params=sample["trainable_params"].astype(np.int64))]
     if include_raw_4v5v:
         frames += [_raw_rows(raw_dir, space) for space in RAW_SPACES]
-    return pd.concat(frames, ignore_index=True)[COLUMNS]
+    return pd.concat(frames, ignore_index=True)[TRAINING_COLUMNS]
 
 
-def _raw_rows(raw_dir: Path, space: str) -> pd.DataFrame:
-    runs, _ = frame_from_raw(raw_dir, space)  # joined with the space's cells
+def _raw_rows(raw_dir: Path | None, space: str) -> pd.DataFrame:
+    if raw_dir is None:
+        runs = load_benchmark(f"ecnas-{space}").frame
+    else:
+        runs, _ = frame_from_raw(Path(raw_dir), space)  # joined with the space's cells
     last = runs[runs["epochs"] == runs["epochs"].max()]
     cells = last.groupby("module_hash", sort=True).agg(
         energy_kwh=("energy_kwh", "mean"), training_time_s=("training_time_s", "mean"),

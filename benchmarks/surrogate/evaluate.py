@@ -1,4 +1,4 @@
-"""Evaluate the energy surrogate: k-fold cross-validation and learning curves.
+"""Evaluate the energy surrogate: k-fold cross-validation and learning curves (scikit-learn's).
 
 Metrics compare predictions with measurements of cells the model did not see. ``mae`` is in Wh
 when the target is ``energy_kwh`` (kWh x 1000) and in the target's unit otherwise; ``mape`` is
@@ -7,14 +7,19 @@ in percent; ``mean_std`` is the mean ensemble spread in the unit of ``mae``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.stats import kendalltau, spearmanr
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.model_selection import KFold, ShuffleSplit, cross_val_predict, learning_curve
 
 from benchmarks.surrogate.model import KINDS, Surrogate, fit_surrogate
+
+Progress = Callable[[int, int], None] | None
 
 
 def display_scale(target: str) -> float:
@@ -43,26 +48,63 @@ def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray, *, scale: float =
     }
 
 
-def fold_indices(n: int, folds: int, seed: int) -> list[np.ndarray]:
-    """A seeded random partition of ``range(n)`` into ``folds`` near-equal test folds."""
-    if not 2 <= folds <= n:
-        raise ValueError(f"folds must be in [2, {n}], got {folds}")
-    order = np.random.default_rng(seed).permutation(n)
-    return np.array_split(order, folds)
+class SurrogateRegressor(RegressorMixin, BaseEstimator):
+    """:func:`fit_surrogate` as a scikit-learn regressor: ``X`` a table of cells, ``y`` target.
+
+    It lets scikit-learn's :func:`~sklearn.model_selection.cross_val_predict` and
+    :func:`~sklearn.model_selection.learning_curve` do the splitting and bookkeeping. With
+    ``return_std``, :meth:`predict` gives ``(n, 2)``: the ensemble mean and spread per cell.
+    ``on_fit`` (no arguments) is called after each fit, to report progress.
+    """
+
+    def __init__(self, kind: str = "mlp", seed: int = 0, target: str = "energy_kwh",
+                 options: dict[str, Any] | None = None, return_std: bool = False,
+                 on_fit: Callable[[], None] | None = None) -> None:
+        self.kind, self.seed, self.target, self.options = kind, seed, target, options
+        self.return_std, self.on_fit = return_std, on_fit
+
+    def fit(self, X: pd.DataFrame, y: np.ndarray) -> SurrogateRegressor:
+        train = X.assign(**{self.target: np.asarray(y, dtype=float)})
+        self.model_ = fit_surrogate(train, kind=self.kind, seed=self.seed, target=self.target,
+                                    **(self.options or {}))
+        if self.on_fit is not None:
+            self.on_fit()
+        return self
+
+    def predict(self, X: pd.DataFrame) -> np.ndarray:
+        mean, std = self.model_.predict(X)
+        return np.column_stack([mean, std]) if self.return_std else mean
 
 
-def cross_val_predict(cells: pd.DataFrame, *, kind: str = "mlp", folds: int = 5, seed: int = 0,
-                      target: str = "energy_kwh", **fit_kwargs: Any
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-fold predictions (mean, std) for every row of ``cells`` with a ``target``."""
+def fit_counter(total: int, progress: Progress) -> Callable[[], None] | None:
+    """An ``on_fit`` callback that reports ``progress(fits done, total)``; None without one."""
+    if progress is None:
+        return None
+    done = itertools.count(1)
+    return lambda: progress(next(done), total)
+
+
+def _with_target(cells: pd.DataFrame, target: str) -> tuple[pd.DataFrame, np.ndarray]:
     data = cells[cells[target].notna()].reset_index(drop=True)
-    mean, std = np.empty(len(data)), np.empty(len(data))
-    for test in fold_indices(len(data), folds, seed):
-        train = np.setdiff1d(np.arange(len(data)), test)
-        model = fit_surrogate(data.iloc[train], kind=kind, seed=seed, target=target,
-                              **fit_kwargs)
-        mean[test], std[test] = model.predict(data.iloc[test])
-    return mean, std
+    return data, data[target].to_numpy(dtype=float)
+
+
+def out_of_fold_predictions(cells: pd.DataFrame, *, kind: str = "mlp", folds: int = 5,
+                            seed: int = 0, target: str = "energy_kwh",
+                            progress: Progress = None, **fit_kwargs: Any
+                            ) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold predictions (mean, std) for every row of ``cells`` with a ``target``.
+
+    The folds are scikit-learn's ``KFold(folds, shuffle=True, random_state=seed)``;
+    ``progress(done, folds)`` is called after each fold's fit.
+    """
+    data, y = _with_target(cells, target)
+    if not 2 <= folds <= len(data):
+        raise ValueError(f"folds must be in [2, {len(data)}], got {folds}")
+    model = SurrogateRegressor(kind, seed, target, fit_kwargs, return_std=True,
+                               on_fit=fit_counter(folds, progress))
+    both = cross_val_predict(model, data, y, cv=KFold(folds, shuffle=True, random_state=seed))
+    return both[:, 0], both[:, 1]
 
 
 def cross_validate(cells: pd.DataFrame, *, kind: str = "mlp", folds: int = 5, seed: int = 0,
@@ -84,48 +126,46 @@ def cross_validate(cells: pd.DataFrame, *, kind: str = "mlp", folds: int = 5, se
         :func:`regression_metrics` of the pooled out-of-fold predictions, plus ``mean_std``
         (mean ensemble spread), ``n`` (cells) and ``folds``.
     """
-    mean, std = cross_val_predict(cells, kind=kind, folds=folds, seed=seed, target=target,
-                                  **fit_kwargs)
+    mean, std = out_of_fold_predictions(cells, kind=kind, folds=folds, seed=seed,
+                                        target=target, **fit_kwargs)
     y = cells.loc[cells[target].notna(), target].to_numpy(dtype=float)
     scale = display_scale(target)
     return {**regression_metrics(y, mean, scale=scale), "mean_std": float(std.mean() * scale),
             "n": float(len(y)), "folds": float(folds)}
 
 
-def learning_curve(cells: pd.DataFrame, *, sizes: Sequence[int | None] = (
+def training_size_curve(cells: pd.DataFrame, *, sizes: Sequence[int | None] = (
         100, 250, 500, 1000, 2000, None), repeats: int = 5, seed: int = 0, kind: str = "mlp",
-        test_fraction: float = 0.2, target: str = "energy_kwh", **fit_kwargs: Any
-        ) -> pd.DataFrame:
-    """Test error against the number of training cells.
+        test_fraction: float = 0.2, target: str = "energy_kwh", progress: Progress = None,
+        **fit_kwargs: Any) -> pd.DataFrame:
+    """Test MAE against the number of training cells, by scikit-learn's ``learning_curve``.
 
-    Each repeat draws its own random split (``SeedSequence(seed).spawn(repeats)``): a test set
-    of ``test_fraction`` of the cells and, from the rest, the first ``size`` cells of a random
-    order for training (``None``: all of the rest), so smaller sets are nested in larger ones.
+    Each repeat is one ``ShuffleSplit(repeats, test_size=test_fraction, random_state=seed)``
+    split: a random test set and, from the rest (in random order), the first ``size`` cells for
+    training (``None``: all of the rest), so smaller sets are nested in larger ones.
+    ``progress(done, total)`` is called after each fit.
 
     Returns
     -------
     pandas.DataFrame
         One row per (size, repeat): ``size`` (requested, -1 for all), ``n_train``, ``repeat``
-        and the :func:`regression_metrics` of the test set.
+        and ``mae`` on the test set (in Wh for energy, see :func:`display_scale`).
     """
-    data = cells[cells[target].notna()].reset_index(drop=True)
+    data, y = _with_target(cells, target)
     n_test = round(test_fraction * len(data))
     if not 0 < n_test < len(data):
         raise ValueError(f"test_fraction {test_fraction} leaves no test or no training cells")
-    rows = []
-    for repeat, child in enumerate(np.random.SeedSequence(seed).spawn(repeats)):
-        order = np.random.default_rng(child).permutation(len(data))
-        test, pool = data.iloc[order[:n_test]], data.iloc[order[n_test:]]
-        y = test[target].to_numpy(dtype=float)
-        for size in sizes:
-            n_train = len(pool) if size is None else min(int(size), len(pool))
-            model = fit_surrogate(pool.iloc[:n_train], kind=kind, seed=seed, target=target,
-                                  **fit_kwargs)
-            metrics = regression_metrics(y, model.predict(test)[0],
-                                         scale=display_scale(target))
-            rows.append({"size": -1 if size is None else int(size), "n_train": n_train,
-                         "repeat": repeat, **metrics})
-    return pd.DataFrame(rows)
+    pool = len(data) - n_test
+    wanted = [pool if s is None else min(int(s), pool) for s in sizes]
+    on_fit = fit_counter(repeats * len(set(wanted)), progress)
+    n_train, _, scores = learning_curve(
+        SurrogateRegressor(kind, seed, target, fit_kwargs, on_fit=on_fit), data, y,
+        train_sizes=sorted(set(wanted)), scoring="neg_mean_absolute_error",
+        cv=ShuffleSplit(repeats, test_size=n_test, random_state=seed))
+    mae = dict(zip(n_train.tolist(), -scores * display_scale(target), strict=True))
+    return pd.DataFrame([
+        {"size": -1 if s is None else int(s), "n_train": n, "repeat": r, "mae": mae[n][r]}
+        for r in range(repeats) for s, n in zip(sizes, wanted, strict=True)])
 
 
 def fit_best(cells: pd.DataFrame, *, seed: int = 0, folds: int = 3, **fit_kwargs: Any

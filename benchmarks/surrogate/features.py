@@ -58,7 +58,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from benchmarks.space.arch import OPS, Arch, check_arch
+from benchmarks.space.arch import OPS, Arch, check_arch, pad_matrices
 from benchmarks.space.cost import count_batch, vertex_channels
 
 MAX_VERTICES = 7
@@ -182,11 +182,7 @@ def _compute(m: np.ndarray, lab: np.ndarray) -> Block:
 
 
 def _adjacency(m: np.ndarray, lab: np.ndarray) -> Block:
-    n, v = lab.shape
-    pad = np.zeros((n, MAX_VERTICES, MAX_VERTICES))
-    idx = np.arange(v)
-    idx[-1] = MAX_VERTICES - 1  # NAS-Bench-101 padding: output stays last
-    pad[:, idx[:, None], idx[None, :]] = m
+    pad = pad_matrices(m, MAX_VERTICES).astype(float)  # NAS-Bench-101 padding: output last
     rows, cols = np.triu_indices(MAX_VERTICES, 1)
     return pad[:, rows, cols], [f"edge_{i}_{j}" for i, j in zip(rows, cols, strict=True)]
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.space import get_space
-from benchmarks.space.arch import OP_LABEL
+from benchmarks.space.arch import arrays_from_strings
 from benchmarks.surrogate.model import Surrogate
 
 BUDGETS = (4, 12, 36, 108)
@@ -30,12 +30,9 @@ def cell_arrays(cells: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray, np.nd
     groups = cells.groupby("num_vertices", sort=True).indices
     for key in sorted(groups, key=str):
         rows = np.asarray(groups[key])
-        v = int(str(key))
-        bits = "".join(cells["matrix"].to_numpy()[rows]).encode()
-        mats = (np.frombuffer(bits, dtype=np.uint8) - ord("0")).reshape(len(rows), v, v)
-        codes, uniques = pd.factorize(cells["ops"].to_numpy()[rows])
-        table = np.array([[OP_LABEL[o] for o in u.split(",")] for u in uniques], dtype=np.int8)
-        out.append((rows, mats, table[codes]))
+        mats, labels = arrays_from_strings(cells["matrix"].to_numpy()[rows].tolist(),
+                                           cells["ops"].to_numpy()[rows].tolist())
+        out.append((rows, mats, labels))
     return out
 
 

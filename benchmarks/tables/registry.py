@@ -1,8 +1,13 @@
 """Named benchmarks: where their data comes from, building them once, and loading them.
 
-A benchmark is built once from its source (a raw results tree, an official tfrecord or the 7V
-energy CSV) into ``<data_dir>/benchmarks/<name>.parquet`` and loaded from there afterwards.
-Tables imported by users live beside them and are listed too.
+Where a table is looked for, in order:
+
+1. ``<data_dir>/benchmarks/<name>.parquet``: tables a user built, fetched or imported (these win,
+   so a rebuilt ``ecnas-5v`` replaces the shipped one);
+2. the embedded tables shipped with the package (:data:`benchmarks.paths.PACKAGE_DATA`: ecnas-4v,
+   ecnas-5v and ecnas-7v-energy-sample, built by ``scripts/build_package_data.py``), so the
+   default benchmark works offline, right after install, with no environment variable;
+3. its source (a raw results tree, an official tfrecord or the 7V energy CSV), built once into (1).
 """
 
 from __future__ import annotations
@@ -15,12 +20,13 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks.paths import data_dir
+from benchmarks.paths import PACKAGE_DATA, data_dir
 from benchmarks.paths import raw_dir as resolve_raw_dir
 from benchmarks.sources.builders import frame_from_csv, frame_from_raw, frame_from_tfrecord
 from benchmarks.sources.energy_csv import find_sample
 from benchmarks.sources.official import OFFICIAL_FILES, fetch_official, official_path
-from benchmarks.tables.benchmark import Benchmark, load_table, read_meta, save_table
+from benchmarks.tables.benchmark import Benchmark, load_table
+from benchmarks.tables.storage import NAME_PATTERN, check_name, save_table, verify_table
 
 Progress = Callable[[int, int], None] | None
 
@@ -70,7 +76,21 @@ REGISTRY: dict[str, BenchmarkSpec] = {s.name: s for s in [
 
 
 def table_path(name: str, data_dir_: Path | None = None) -> Path:
-    return data_dir(data_dir_) / "benchmarks" / f"{name}.parquet"
+    """Where a user-built or imported table ``name`` is stored in the data dir."""
+    return data_dir(data_dir_) / "benchmarks" / f"{check_name(name)}.parquet"
+
+
+def embedded_path(name: str) -> Path:
+    """Where the package's own copy of table ``name`` is (it may not exist)."""
+    return PACKAGE_DATA / f"{check_name(name)}.parquet"
+
+
+def stored_path(name: str, data_dir_: Path | None = None) -> Path | None:
+    """The table to load for ``name``: the data dir's, else the embedded one, else None."""
+    for path in (table_path(name, data_dir_), embedded_path(name)):
+        if path.is_file():
+            return path
+    return None
 
 
 def load_benchmark(name: str, *, data_dir_: Path | None = None, raw_dir: Path | None = None,
@@ -78,23 +98,23 @@ def load_benchmark(name: str, *, data_dir_: Path | None = None, raw_dir: Path | 
                    progress: Progress = None) -> Benchmark:
     """Load benchmark ``name``, building its table first if it is not stored yet.
 
-    Sources, in order: the stored table; the raw tree (``raw_dir`` or ``$ECNAS_RAW_DIR``) for
-    benchmarks built from raw runs or the 7V CSV; the official file if present in the data
-    dir (or fetched, when ``fetch`` or ``source`` is given).
+    Sources, in order: the table in the data dir; the embedded table; the raw tree (``raw_dir``
+    or ``$ECNAS_RAW_DIR``) for benchmarks built from raw runs or the 7V CSV; the official file
+    if present in the data dir (or fetched, when ``fetch`` or ``source`` is given).
     """
-    path = table_path(name, data_dir_)
-    if not path.is_file():
+    path = stored_path(name, data_dir_)
+    if path is None:
         if name not in REGISTRY:
             known = ", ".join(known_names(data_dir_))
             raise ValueError(f"unknown benchmark {name!r}; known: {known}")
-        build_benchmark(REGISTRY[name], data_dir_=data_dir_, raw_dir=raw_dir, source=source,
-                        fetch=fetch, progress=progress)
+        path = build_benchmark(REGISTRY[name], data_dir_=data_dir_, raw_dir=raw_dir,
+                               source=source, fetch=fetch, progress=progress)
     return _load(path, path.stat().st_mtime_ns)
 
 
 @lru_cache(maxsize=8)
 def _load(path: Path, mtime_ns: int) -> Benchmark:
-    return load_table(path)
+    return load_table(path)  # verified: a damaged file is a DamagedTableError naming it
 
 
 def build_benchmark(spec: BenchmarkSpec, *, data_dir_: Path | None = None,
@@ -127,42 +147,57 @@ def build_benchmark(spec: BenchmarkSpec, *, data_dir_: Path | None = None,
 
 
 def known_names(data_dir_: Path | None = None) -> list[str]:
-    """Registered names plus tables imported into the data dir."""
+    """Registered names, then tables imported into the data dir (with safe names only)."""
     folder = data_dir(data_dir_) / "benchmarks"
     local = sorted(p.stem for p in folder.glob("*.parquet")) if folder.is_dir() else []
-    return [*REGISTRY, *[n for n in local if n not in REGISTRY]]
+    return [*REGISTRY, *[n for n in local if n not in REGISTRY and NAME_PATTERN.fullmatch(n)]]
 
 
 def list_benchmarks(data_dir_: Path | None = None, raw_dir: Path | None = None
                     ) -> list[dict[str, Any]]:
-    """Name, space, description and whether each benchmark is ready or buildable here."""
-    out = []
+    """Name, space, description and status of every benchmark.
+
+    ``status`` is ``stored`` (in the data dir), ``embedded`` (shipped with the package),
+    ``buildable`` (from the raw dir or an official file present here), ``fetch needed``,
+    ``build needed`` (by the command in ``built_by``), or
+    ``bad`` (a stored table that fails :func:`verify_table`; ``error`` says why and how to
+    rebuild it). A bad table does not stop the others from being listed.
+    """
     root = resolve_raw_dir(raw_dir)
-    for name in known_names(data_dir_):
-        path = table_path(name, data_dir_)
-        spec = REGISTRY.get(name)
-        entry: dict[str, Any] = {"name": name, "present": path.is_file()}
-        if path.is_file():
-            meta = read_meta(path)
-            entry.update(space=meta["space"], description=meta.get("description", ""),
+    return [_entry(name, data_dir_, root) for name in known_names(data_dir_)]
+
+
+def _entry(name: str, data_dir_: Path | None, root: Path | None) -> dict[str, Any]:
+    path, spec = stored_path(name, data_dir_), REGISTRY.get(name)
+    entry: dict[str, Any] = {"name": name, "present": path is not None}
+    if spec is not None:
+        entry.update(space=spec.space, description=spec.description)
+    if path is not None:
+        entry["path"] = str(path)
+        try:
+            meta = verify_table(path)
+            entry.update(space=str(meta["space"]), description=meta.get("description", ""),
                          rows=meta.get("rows"), cells=meta.get("cells"),
                          fidelities=meta.get("fidelities"), metrics=meta.get("metrics"))
-        elif spec is not None:
-            official = spec.official and official_path(spec.official,
-                                                       data_dir=data_dir(data_dir_)).is_file()
-            entry.update(space=spec.space, description=spec.description,
-                         buildable=bool(((spec.raw or spec.csv) and root) or official))
-        out.append(entry)
-    return out
+        except (ValueError, KeyError, OSError) as exc:  # DamagedTableError is a ValueError
+            return {**entry, "status": "bad", "error": " ".join(str(exc).split())}
+        entry["status"] = "stored" if path == table_path(name, data_dir_) else "embedded"
+    elif spec is not None:
+        official = spec.official and official_path(spec.official,
+                                                   data_dir=data_dir(data_dir_)).is_file()
+        buildable = bool(((spec.raw or spec.csv) and root) or official)
+        entry.update(buildable=buildable, built_by=spec.built_by,
+                     status="buildable" if buildable else
+                     "build needed" if spec.built_by else "fetch needed")
+    return entry
 
 
 def import_table(frame: pd.DataFrame, meta: dict[str, Any], *, name: str, space: str,
                  data_dir_: Path | None = None) -> Path:
     """Store a user table (from :func:`frame_from_raw` / :func:`frame_from_tfrecord`)."""
+    check_name(name)
     if name in REGISTRY:
         raise ValueError(f"{name!r} is a built-in benchmark name; choose another --name")
-    if not name or any(c in name for c in "/\\ ") or name.startswith("."):
-        raise ValueError(f"invalid benchmark name {name!r}")
     path = table_path(name, data_dir_)
     save_table(frame, path, {**meta, "name": name, "space": space,
                              "description": meta.get("provenance", "")})

@@ -91,8 +91,7 @@ def pareto_front(F: ArrayLike) -> Array:
     array([[1., 3.],
            [2., 2.]])
     """
-    F = _points(F)
-    return np.unique(F[pareto_mask(F)], axis=0)
+    return np.unique(moocore.filter_dominated(_points(F)), axis=0)
 
 
 def normalise(F: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> Array:
@@ -118,8 +117,11 @@ def normalise(F: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> Array:
     lo, hi = _vector(lower, "lower", F.shape[1]), _vector(upper, "upper", F.shape[1])
     if (hi < lo).any():
         raise ValueError("upper must be >= lower for every objective")
-    span = hi - lo
-    return np.divide(F - lo, span, out=np.zeros_like(F), where=span > 0)
+    if len(F) == 0:
+        return F.copy()
+    with np.errstate(divide="ignore", invalid="ignore"):  # zero spans are set to 0 below
+        z = np.asarray(moocore.normalise(F, lower=lo, upper=hi), dtype=float)
+    return np.where(hi > lo, z, 0.0)
 
 
 def hypervolume(F: ArrayLike, /, ref: ArrayLike) -> float:
@@ -202,8 +204,10 @@ def hv_regret(F: ArrayLike, /, ref: ArrayLike, true_front: ArrayLike) -> float:
     >>> hv_regret([[1, 2]], ref=[3, 3], true_front=[[1, 1]])
     0.5
     """
-    hv_true = _true_hv(true_front, ref)
-    return (hv_true - hypervolume(F, ref)) / hv_true
+    F = _points(F)
+    r = _vector(ref, "ref", F.shape[1])
+    _true_hv(true_front, r)
+    return float(moocore.RelativeHypervolume(ref=r, ref_set=_points(true_front))(F))
 
 
 def regret_curve(F: ArrayLike, /, ref: ArrayLike, true_front: ArrayLike) -> Array:

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
 from benchmarks.paths import data_dir as resolve_data_dir
@@ -15,6 +14,7 @@ from benchmarks.sources.official import fetch_official
 from benchmarks.space import Arch
 from benchmarks.tables import registry
 from benchmarks.tables.benchmark import Benchmark, summarise
+from ecnas_cli.commands._display import header, metric, progress_bar
 from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, print_json, user_errors
 from ecnas_cli.files import write_table
@@ -26,30 +26,29 @@ app = typer.Typer(help="Benchmark tables: list, info, query, export, import, fet
 
 def load(name: str, data_dir: Path | None, raw_dir: Path | None) -> Benchmark:
     """Load a benchmark, with a progress bar while its table is built the first time."""
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task(f"loading {name}", total=None)
-        return registry.load_benchmark(
-            name, data_dir_=data_dir, raw_dir=raw_dir,
-            progress=lambda done, total: progress.update(task, completed=done, total=total))
+    with progress_bar(f"building {name}") as progress:
+        return registry.load_benchmark(name, data_dir_=data_dir, raw_dir=raw_dir,
+                                       progress=progress)
 
 
 @app.command("list")
 @user_errors
 def list_(data_dir: DataDir = None, raw_dir: RawDir = None, as_json: Json = False) -> None:
-    """Known benchmarks: stored, buildable here, or needing a fetch."""
+    """Known benchmarks: stored, embedded, buildable here, or needing a fetch."""
     rows = registry.list_benchmarks(data_dir, raw_dir)
     if as_json:
         print_json(rows)
         return
-    table = Table("name", "space", "status", "cells", "fidelities", "description")
+    table = Table("name", "space", "status", "cells", "epochs")
     for r in rows:
-        status = ("stored" if r["present"] else "buildable" if r.get("buildable")
-                  else "fetch needed")
         cells = f"{r['cells']:,}" if r.get("cells") else ""
         fidelities = ",".join(map(str, r.get("fidelities") or []))
-        table.add_row(r["name"], r.get("space", ""), status, cells, fidelities,
-                      r.get("description", ""))
+        table.add_row(r["name"], r.get("space", ""), r["status"], cells, fidelities)
     console.print(table)
+    for r in rows:
+        if r["status"] == "bad":
+            console.print(f"[bold red]bad:[/] {r['error']}", highlight=False, markup=False)
+    console.print("descriptions, paths and metrics: ecnas data list --json")
 
 
 @app.command("info")
@@ -62,12 +61,13 @@ def info(name: str, data_dir: DataDir = None, raw_dir: RawDir = None,
         print_json(summary)
         return
     console.print(f"[bold]{summary['name']}[/] ({summary['space']}): {summary['cells']:,} cells,"
-                  f" {summary['rows']:,} rows; fidelities {summary['fidelities']}")
+                  f" {summary['rows']:,} rows; fidelities {summary['fidelities']} epochs")
+    console.print(summary["provenance"], highlight=False, markup=False)
     for epochs, block in summary["per_fidelity"].items():
-        table = Table("metric", "unit", "min", "median", "max",
+        table = Table("metric", "min", "median", "max",
                       title=f"{epochs} epochs: {block['cells']:,} cells")
         for m, s in block["metrics"].items():
-            table.add_row(m, s["unit"], *(f"{s[k]:.6g}" for k in ("min", "median", "max")))
+            table.add_row(header(m), *(metric(m, s[k]) for k in ("min", "median", "max")))
         console.print(table)
 
 
@@ -78,11 +78,12 @@ def query(
     hash_: Annotated[str | None, typer.Option("--hash", help="Module hash.")] = None,
     matrix: Annotated[str | None, typer.Option(help="Row-major 0/1 adjacency.")] = None,
     ops: Annotated[str | None, typer.Option(help="Comma-separated ops.")] = None,
-    epochs: Annotated[int | None, typer.Option(help="Budget (default: the largest).")] = None,
+    epochs: Annotated[int | None, typer.Option(
+        help="Fidelity: epochs trained (default: the largest).")] = None,
     repeat: Annotated[str, typer.Option(help="mean, or a repeat number.")] = "mean",
     data_dir: DataDir = None, raw_dir: RawDir = None, as_json: Json = False,
 ) -> None:
-    """Every metric of one cell at one budget."""
+    """Every metric of one cell at one fidelity (epochs)."""
     if (hash_ is None) == (matrix is None):
         raise ValueError("give either --hash or --matrix with --ops")
     if matrix is not None and ops is None:
@@ -96,15 +97,17 @@ def query(
     if as_json:
         print_json(result)
         return
+    table = Table(show_header=False, box=None)
     for k, v in result.items():
-        console.print(f"[bold]{k}[/]: {v:.6g}" if isinstance(v, float) else f"[bold]{k}[/]: {v}")
+        table.add_row(header(k), str(v) if k == "module_hash" else metric(k, v))
+    console.print(table)
 
 
 @app.command("export")
 @user_errors
 def export(name: str, output: Annotated[Path, typer.Option(help=".csv or .parquet")],
            data_dir: DataDir = None, raw_dir: RawDir = None) -> None:
-    """Write the whole table: one row per cell, budget and repeat."""
+    """Write the whole table: one row per cell, fidelity and repeat."""
     bench = load(name, data_dir, raw_dir)
     write_table(bench.frame, output)
     console.print(f"{len(bench.frame):,} rows -> {output}")
@@ -128,12 +131,15 @@ def import_(
     if raw is not None:
         if space is None:
             raise ValueError("--raw needs --space (4v, 5v or 7v)")
-        frame, meta = builders.frame_from_raw(raw, space)
+        with progress_bar(f"reading {raw}") as progress:
+            frame, meta = builders.frame_from_raw(raw, space, progress)
     else:
         assert tfrecord is not None
         if not tfrecord.is_file():
             raise FileNotFoundError(f"no such file: {tfrecord}")
-        frame, meta = builders.frame_from_tfrecord(tfrecord, space, checkpoints=checkpoints)
+        with progress_bar(f"reading {tfrecord.name}") as progress:
+            frame, meta = builders.frame_from_tfrecord(tfrecord, space, checkpoints=checkpoints,
+                                                       progress=progress)
         space = meta["space_inferred"]
     path = registry.import_table(frame, meta, name=name, space=space or "",
                                  data_dir_=data_dir)
@@ -156,5 +162,7 @@ def fetch(
     path = fetch_official(spec.official, data_dir=resolve_data_dir(data_dir), source=source,
                           progress=True)
     console.print(f"{spec.official} verified at {path}")
-    table = registry.build_benchmark(spec, data_dir_=data_dir, source=source, fetch=True)
+    with progress_bar(f"importing {spec.official}") as progress:
+        table = registry.build_benchmark(spec, data_dir_=data_dir, source=source, fetch=True,
+                                         progress=progress)
     console.print(f"{name} -> {table}")

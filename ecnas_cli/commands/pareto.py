@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import pandas as pd
 import typer
 from rich.table import Table
 
-from benchmarks.tables.schema import METRICS
+from ecnas_cli.commands._display import energy, frame_table
 from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, print_json, user_errors
 
@@ -18,35 +18,17 @@ app = typer.Typer(help="The Pareto front of one run: table, trade-offs, knee, fi
 
 RunDir = Annotated[Path, typer.Argument(help="A run directory (holding run.json).")]
 
-#: Columns shown on screen, by table column name: (header, formatter).
-_SHOWN: dict[str, tuple[str, Any]] = {
-    "within_points": ("within (pts)", "{:g}".format),
-    "evaluation": ("found at", "{:d}".format),
-    "drop_points": ("drop (pts)", "{:.2f}".format),
-    "saving_pct": ("saving (%)", "{:.1f}".format),
-}
+#: Headers of the report's own columns (metrics use the shared short headers).
+_HEADERS = {"evaluation": "found at", "within_points": "within pts", "drop_points": "drop pts",
+            "saving_pct": "saving %"}
 
 
-def _column(name: str) -> tuple[str, Any]:
-    if name in _SHOWN:
-        return _SHOWN[name]
-    metric = METRICS.get(name)
-    if metric is None:
-        return name, str
-    if metric.unit == "fraction":
-        return f"{metric.label} (%)", lambda v: f"{100 * v:.2f}"
-    if metric.unit == "count":
-        return metric.label, lambda v: f"{v:,.0f}"
-    return f"{metric.label} ({metric.unit})", lambda v: f"{v:.4g}"
-
-
-def _table(frame: pd.DataFrame, title: str) -> Table:
-    cols = [c for c in frame.columns if c not in ("matrix", "ops")]
-    table = Table(*(_column(c)[0] for c in cols), title=title)
-    for row in frame[cols].itertuples(index=False):
-        table.add_row(*(str(v)[:8] if c == "module_hash" else _column(c)[1](v)
-                        for c, v in zip(cols, row, strict=True)))
-    return table
+def _table(frame: pd.DataFrame, title: str, objectives: list[str] | None = None) -> Table:
+    """The report table; with ``objectives``, only the hash, those and the report's columns."""
+    keep = None if objectives is None else [
+        c for c in frame.columns if c in _HEADERS or c == "module_hash"
+        or c in {o.split(":")[0] for o in objectives}]
+    return frame_table(frame, title=title, headers=_HEADERS, columns=keep)
 
 
 @app.command("show")
@@ -64,13 +46,14 @@ def show(run_dir: RunDir, data_dir: DataDir = None, raw_dir: RawDir = None,
         f"[bold]{s['strategy']}[/] seed {s['spawn_key'][-1] if s['spawn_key'] else 0} on "
         f"{s['benchmark']} ({s['epochs']} epochs, {', '.join(s['objectives'])}): "
         f"{s['evaluations']} evaluations, {s['unique_cells']} unique cells, search energy "
-        f"{s['search_energy_kwh']:.3f} kWh")
+        f"{energy(s['search_energy_kwh'])}", highlight=False)
     console.print(f"hypervolume {s['hypervolume']:.4f} of {s['true_hypervolume']:.4f} "
-                  f"(true front), regret {s['regret']:.4f}; mean values over repeats")
+                  f"(true front), regret {s['regret']:.4f}; mean values over repeats",
+                  highlight=False)
     console.print(_table(report.front.cells, f"front: {s['front_size']} cells"))
     if report.tradeoff is not None:
         console.print(_table(report.tradeoff, "cheapest cell within x accuracy points of the "
-                                              "most accurate"))
+                                              "most accurate", list(s["objectives"])))
     if report.knee is not None:
         console.print(_table(report.knee.to_frame().T, "knee"))
 

@@ -8,10 +8,10 @@ from typing import Annotated
 import numpy as np
 import pandas as pd
 import typer
-from rich.progress import Progress
 
 from benchmarks.space import SearchSpace, get_space
 from benchmarks.space.catalog import COLUMNS
+from ecnas_cli.commands._display import progress_bar
 from ecnas_cli.commands._options import Json
 from ecnas_cli.console import console, print_json, user_errors
 from ecnas_cli.files import write_table
@@ -28,15 +28,18 @@ def info(
     """Size and limits of a space (enumerates and caches its cells on first use)."""
     sp = get_space(name)
     cells = _cells_with_progress(sp)
+    sizes, counts = np.unique(cells["num_vertices"].to_numpy(), return_counts=True)
+    by_vertices = dict(zip(sizes.tolist(), counts.tolist(), strict=True))
     data = {"space": sp.name, "num_cells": len(cells), "max_vertices": sp.max_vertices,
-            "max_edges": sp.max_edges, "ops": list(sp.ops),
-            "cells_by_vertices": dict(zip(*(x.tolist() for x in np.unique(
-                cells["num_vertices"].to_numpy(), return_counts=True)), strict=True))}
+            "max_edges": sp.max_edges, "ops": list(sp.ops), "cells_by_vertices": by_vertices}
     if as_json:
         print_json(data)
         return
-    for key, value in data.items():
-        console.print(f"[bold]{key}[/]: {value}")
+    console.print(f"[bold]{sp.name}[/]: {len(cells):,} unique cells, at most "
+                  f"{sp.max_vertices} vertices and {sp.max_edges} edges; ops "
+                  f"{', '.join(sp.ops)}", highlight=False)
+    by_size = ", ".join(f"{v}: {n:,}" for v, n in by_vertices.items())
+    console.print(f"cells by vertex count: {by_size}", highlight=False)
 
 
 @app.command("enumerate")
@@ -52,6 +55,6 @@ def enumerate_cells(
 
 
 def _cells_with_progress(sp: SearchSpace) -> pd.DataFrame:
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task(f"enumerating {sp.name}", total=sp.max_vertices - 1)
-        return sp.cells(progress=lambda done, total: progress.update(task, completed=done))
+    """The space's cells, with a bar (vertex counts done) while they are enumerated."""
+    with progress_bar(f"enumerating {sp.name}") as progress:
+        return sp.cells(progress=progress)

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
+from ecnas_cli.commands._display import progress_bar
 from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, print_json, user_errors
 from ecnas_cli.files import read_table, write_table
@@ -43,9 +43,9 @@ def eval_(kind: Kind = "mlp", folds: int = 5, seed: int = 0,
     from ecnas_cli.workflows import surrogate as surrogates
     if folds < 2:
         raise ValueError(f"--folds must be >= 2, got {folds}")
-    with console.status("cross-validating"):
+    with progress_bar("fitting surrogates") as progress:
         result = surrogates.evaluate(kind=kind, folds=folds, seed=seed, raw_dir=raw_dir,
-                                     out=out, curve=learning_curve)
+                                     out=out, curve=learning_curve, progress=progress)
     if as_json:
         print_json(result)
         return
@@ -57,8 +57,8 @@ def eval_(kind: Kind = "mlp", folds: int = 5, seed: int = 0,
         table.add_row(label, f"{result[key]:.4f}")
     console.print(table)
     for row in result.get("learning_curve", []):
-        console.print(f"  {int(row['n_train']):>5} training cells: MAE {row['mae']:.3f} Wh, "
-                      f"tau {row['kendall_tau']:.3f}")
+        console.print(f"  {int(row['n_train']):>5} training cells: median test MAE "
+                      f"{row['mae']:.3f} Wh")
     console.print(f"figures in {out}")
 
 
@@ -87,9 +87,8 @@ def build_7v(model: Annotated[Path | None, typer.Option(help="Model file.")] = N
              raw_dir: RawDir = None, data_dir: DataDir = None) -> None:
     """Energy of all 423,624 7V cells at 4/12/36/108 epochs as a benchmark table."""
     from ecnas_cli.workflows import surrogate as surrogates
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("predicting", total=None)
+    with progress_bar("predicting 7V cells") as progress:
         name, path, rows = surrogates.build_7v(
             model=model, raw_dir=raw_dir, data_dir_=data_dir, nasbench101=nasbench101,
-            progress=lambda done, total: progress.update(task, completed=done, total=total))
+            progress=progress)
     console.print(f"{name}: {rows:,} rows -> {path}")

@@ -9,7 +9,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from scipy.stats import kendalltau
 
-WH = 1000.0  # kWh -> Wh, the unit the surrogate literature reports
+from benchmarks.surrogate.evaluate import display_scale
+
+WH = display_scale("energy_kwh")  # kWh -> Wh, the unit the surrogate literature reports
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,11 @@ from benchmarks.sources.tfrecord import read_nasbench101
 from benchmarks.space import get_space
 from benchmarks.space.describe import describe_frame
 from benchmarks.surrogate.evaluate import (
-    cross_val_predict,
+    display_scale,
     fit_best,
-    learning_curve,
+    out_of_fold_predictions,
     regression_metrics,
+    training_size_curve,
 )
 from benchmarks.surrogate.model import Surrogate, fit_surrogate, load_surrogate, load_training_data
 from benchmarks.surrogate.table_7v import (
@@ -41,18 +42,16 @@ from ecnas_cli.plots.surrogate import (
 )
 
 Progress = Callable[[int, int], None] | None
+CURVE_SIZES = (100, 250, 500, 1000, 2000, None)  # training cells of the learning curve
 
 
 def default_model_path(data_dir_: Path | None = None) -> Path:
     return data_dir(data_dir_) / "models" / "energy-7v.skops"
 
 
-def _raw(raw_dir: Path | None) -> Path:
-    root = raw_dir_or_env(raw_dir)
-    if root is None:
-        raise FileNotFoundError("the surrogate trains on the measured 7V cells: set "
-                                "ECNAS_RAW_DIR or pass --raw-dir")
-    return root
+def _raw(raw_dir: Path | None) -> Path | None:
+    """The raw data dir (``--raw-dir`` or ``$ECNAS_RAW_DIR``), else None: the embedded tables."""
+    return raw_dir_or_env(raw_dir)
 
 
 def fit(*, kind: str = "mlp", seed: int = 0, raw_dir: Path | None = None,
@@ -68,22 +67,28 @@ def fit(*, kind: str = "mlp", seed: int = 0, raw_dir: Path | None = None,
 
 
 def evaluate(*, kind: str = "mlp", folds: int = 5, seed: int = 0, raw_dir: Path | None = None,
-             out: Path | None = None, curve: bool = True, repeats: int = 5) -> dict[str, Any]:
-    """Cross-validated metrics, a parity plot and (optionally) a learning curve."""
+             out: Path | None = None, curve: bool = True, repeats: int = 5,
+             progress: Progress = None) -> dict[str, Any]:
+    """Cross-validated metrics, a parity plot and (optionally) a learning curve.
+
+    ``progress(done, total)`` counts model fits: the folds, then the learning curve's.
+    """
     cells = load_training_data(_raw(raw_dir))
-    mean, std = cross_val_predict(cells, kind=kind, folds=folds, seed=seed)
+    mean, std = out_of_fold_predictions(cells, kind=kind, folds=folds, seed=seed,
+                                        progress=_stage(progress, 0, folds, curve, repeats))
     y = cells["energy_kwh"].to_numpy(dtype=float)
     result: dict[str, Any] = {"kind": kind, "folds": folds, "n": len(cells), "seed": seed,
-                              **regression_metrics(y, mean, scale=1000.0),
-                              "mean_std_wh": float(std.mean() * 1000)}
+                              **regression_metrics(y, mean, scale=display_scale("energy_kwh")),
+                              "mean_std_wh": float(std.mean() * display_scale("energy_kwh"))}
     if out is not None:
         with paper_figure((3.3, 3.3)) as fig:
             render_parity(fig.add_subplot(), parity_info(y, mean))
             result["parity_plot"] = str(save_figure(fig, out / "parity.png"))
             save_figure(fig, out / "parity.pdf")
     if curve:
-        lc = learning_curve(cells, kind=kind, seed=seed, repeats=repeats)
-        table = lc.groupby("n_train")[["mae", "kendall_tau"]].median().reset_index()
+        lc = training_size_curve(cells, kind=kind, seed=seed, repeats=repeats, sizes=CURVE_SIZES,
+                                 progress=_stage(progress, folds, folds, curve, repeats))
+        table = lc.groupby("n_train")[["mae"]].median().reset_index()
         result["learning_curve"] = table.to_dict(orient="records")
         if out is not None:
             with paper_figure() as fig:
@@ -91,6 +96,14 @@ def evaluate(*, kind: str = "mlp", folds: int = 5, seed: int = 0, raw_dir: Path 
                 result["learning_curve_plot"] = str(save_figure(fig, out / "learning_curve.png"))
                 save_figure(fig, out / "learning_curve.pdf")
     return result
+
+
+def _stage(progress: Progress, offset: int, folds: int, curve: bool, repeats: int) -> Progress:
+    """``progress`` shifted by ``offset`` fits, over the total fits of :func:`evaluate`."""
+    if progress is None:
+        return None
+    total = folds + (repeats * len(CURVE_SIZES) if curve else 0)
+    return lambda done, _: progress(offset + done, total)
 
 
 def load_or_fit(model: Path | None, *, raw_dir: Path | None,

@@ -17,7 +17,6 @@ import pytest
 from benchmarks.paths import data_dir
 from benchmarks.sources import official as fetch
 from benchmarks.sources.official import (
-    DEFAULT_BASE_URL,
     OFFICIAL_FILES,
     FetchError,
     OfficialFile,
@@ -215,15 +214,6 @@ def test_data_dir_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert data_dir() == tmp_path / "env"
     monkeypatch.delenv("ECNAS_DATA_DIR")
     assert data_dir() == Path(platformdirs.user_data_dir("ecnas"))
-
-
-def test_official_table() -> None:
-    assert len(OFFICIAL_FILES) == 10
-    assert sum(name.startswith("hardware/") for name in OFFICIAL_FILES) == 4
-    for name, entry in OFFICIAL_FILES.items():
-        assert name == entry.path and entry.size > 0
-        assert re.fullmatch(r"[0-9a-f]{64}", entry.sha256)
-    assert DEFAULT_BASE_URL.startswith("https://") and DEFAULT_BASE_URL.endswith("/")
 
 
 def test_official_table_matches_readme(raw_dir: Path) -> None:

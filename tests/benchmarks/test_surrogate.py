@@ -11,7 +11,11 @@ import pytest
 import skops.io as sio
 
 from benchmarks.space.cost import count_batch, vertex_channels
-from benchmarks.surrogate.evaluate import cross_validate, learning_curve, regression_metrics
+from benchmarks.surrogate.evaluate import (
+    cross_validate,
+    regression_metrics,
+    training_size_curve,
+)
 from benchmarks.surrogate.features import (
     DEFAULT_GROUPS,
     FEATURE_GROUPS,
@@ -157,11 +161,17 @@ def test_cross_validate_small_subset_is_sane(small: pd.DataFrame) -> None:
     assert 0 < res["mae"] < 3.0 and 0 < res["mape"] < 25  # Wh and %
 
 
-def test_learning_curve_rows(small: pd.DataFrame) -> None:
-    lc = learning_curve(small.head(200), sizes=(50, None), repeats=2, kind="gbt",
-                        n_models=1, settings=FAST["gbt"])
+def test_training_size_curve_rows(small: pd.DataFrame) -> None:
+    calls: list[tuple[int, int]] = []
+    lc = training_size_curve(small.head(200), sizes=(50, None), repeats=2, kind="gbt",
+                             n_models=1, settings=FAST["gbt"],
+                             progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]  # one call per fit
     assert list(lc["n_train"]) == [50, 160, 50, 160] and list(lc["size"]) == [50, -1, 50, -1]
-    assert np.isfinite(lc["mae"]).all()
+    assert list(lc["repeat"]) == [0, 0, 1, 1]
+    assert np.isfinite(lc["mae"]).all() and (lc["mae"] > 0).all()
+    # more training cells, lower test error (same test set within a repeat)
+    assert (lc["mae"].to_numpy()[1::2] < lc["mae"].to_numpy()[::2]).all()
 
 
 def test_regression_metrics_by_hand() -> None:
@@ -191,3 +201,12 @@ def test_raw_runs_give_time_and_are_kept_apart(raw_dir: Path) -> None:
                           kind="gbt", n_models=1, settings=FAST["gbt"])
     seconds, _ = timer.predict(raw.head(5))
     assert ((seconds > 10) & (seconds < 1000)).all()
+
+
+def test_embedded_training_data_equals_the_raw_files(raw_dir: Path) -> None:
+    embedded = load_training_data(include_raw_4v5v=True)  # no raw dir: the shipped tables
+    raw = load_training_data(raw_dir, include_raw_4v5v=True)
+    keys = ["source", "matrix", "ops"]
+    pd.testing.assert_frame_equal(embedded.sort_values(keys, ignore_index=True),
+                                  raw.sort_values(keys, ignore_index=True), check_dtype=False)
+

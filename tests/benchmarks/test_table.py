@@ -1,16 +1,16 @@
-"""Benchmark tables on the real EC-NAS measurements: values, counts, fronts, errors."""
+"""The embedded benchmark tables against the real EC-NAS measurements: values, counts, fronts."""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from importlib.metadata import version
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from benchmarks.space import Arch, InvalidArchError
-from benchmarks.tables.benchmark import MissingCellError
+from benchmarks.tables.benchmark import MissingCellError, table_digest
 from benchmarks.tables.objectives import parse_objectives
 from benchmarks.tables.registry import load_benchmark
 
@@ -18,13 +18,13 @@ OBJ = parse_objectives("validation_accuracy:max,energy_kwh:min")
 
 
 @pytest.fixture(scope="module")
-def bench5(raw_dir, tmp_path_factory):
-    return load_benchmark("ecnas-5v", data_dir_=tmp_path_factory.mktemp("d5"), raw_dir=raw_dir)
+def bench5(tmp_path_factory):
+    return load_benchmark("ecnas-5v", data_dir_=tmp_path_factory.mktemp("d5"))
 
 
 @pytest.fixture(scope="module")
-def bench4(raw_dir, tmp_path_factory):
-    return load_benchmark("ecnas-4v", data_dir_=tmp_path_factory.mktemp("d4"), raw_dir=raw_dir)
+def bench4(tmp_path_factory):
+    return load_benchmark("ecnas-4v", data_dir_=tmp_path_factory.mktemp("d4"))
 
 
 def test_counts_and_budgets(bench4, bench5):
@@ -107,17 +107,22 @@ def test_query_errors_are_distinct(bench5):
         bench5.query(bench5.frame["module_hash"].iloc[0], epochs=108)
 
 
-def test_table_is_self_describing_parquet(bench5, tmp_path):
+def test_table_metadata_matches_its_content_and_inputs(bench5, raw_dir):
     meta = bench5.meta
-    assert meta["space"] == "5v" and len(meta["table_sha256"]) == 64
-    assert meta["ecnas_version"] == version("ecnas")
-    assert "results.json tree" in meta["inputs"] and meta["units"]["energy_kwh"] == "kWh"
+    assert meta["table_sha256"] == table_digest(bench5.frame)  # survives the Parquet round trip
+    assert (meta["rows"], meta["cells"]) == (len(bench5.frame), 2532)
+    assert meta["fidelities"] == [2, 4] and "validation_accuracy" in meta["metrics"]
+    digest = hashlib.sha256()  # read_raw_tree's digest: run folder names and bytes, in order
+    for path in sorted(_runs(raw_dir, "5V9E")):
+        digest.update(path.parent.name.encode() + path.parent.parent.name.encode()
+                      + path.read_bytes())
+    assert meta["inputs"] == {"results.json tree": digest.hexdigest()}
     d = bench5.describe()
     assert d["default_objectives"] == ["validation_accuracy:max", "energy_kwh:min"]
 
 
 def test_energy_sample_is_energy_only(raw_dir, tmp_path):
-    bench = load_benchmark("ecnas-7v-energy-sample", data_dir_=tmp_path, raw_dir=raw_dir)
+    bench = load_benchmark("ecnas-7v-energy-sample", data_dir_=tmp_path)
     assert bench.frame["module_hash"].nunique() + (bench.frame["repeat"] > 0).sum() == 3448
     assert "validation_accuracy" not in bench.metrics
     assert bench.default_objectives[0].metric == "energy_kwh"

@@ -54,8 +54,9 @@ def test_space_info_json():
 
 
 @pytest.fixture
-def env(raw_dir, tmp_path):
-    return {"ECNAS_RAW_DIR": str(raw_dir), "ECNAS_DATA_DIR": str(tmp_path / "data")}
+def env(tmp_path):
+    """No raw data dir: the default benchmarks are the tables embedded in the package."""
+    return {"ECNAS_RAW_DIR": None, "ECNAS_DATA_DIR": str(tmp_path / "data")}
 
 
 def test_search_json_and_files(env, tmp_path):
@@ -74,7 +75,6 @@ def test_search_json_and_files(env, tmp_path):
     (["--objectives", "accuracy:max,energy_kwh:min"], "unknown objective 'accuracy'"),
     (["--evals", "0"], "budget must be > 0"),
     (["--energy-budget", "-1"], "budget must be > 0"),
-    (["--evals", "5", "--energy-budget", "1"], "only one of"),
     (["--out", "/proc/forbidden"], "cannot write to output directory"),
 ])
 def test_search_bad_input_is_one_line_and_exit_2(env, args, message):
@@ -91,7 +91,8 @@ def test_data_commands(env, tmp_path):
     info = json.loads(run("data", "info", "ecnas-4v", "--json", env=env).stdout)
     assert info["per_fidelity"]["4"]["rows"] == 273 and info["fidelities"] == [1, 4]
     stored = {r["name"]: r for r in json.loads(run("data", "list", "--json", env=env).stdout)}
-    assert stored["ecnas-4v"]["present"] and stored["ecnas-4v"]["cells"] == 91
+    assert stored["ecnas-4v"]["status"] == "embedded" and stored["ecnas-4v"]["cells"] == 91
+    assert stored["ecnas-7v"]["status"] == "fetch needed"
     assert stored["ecnas-4v"]["fidelities"] == [1, 4]
     assert "energy_kwh" in stored["ecnas-4v"]["metrics"]
     q = run("data", "query", "ecnas-4v", "--matrix", "0100", "--ops", "input,output",
@@ -122,18 +123,30 @@ def test_data_import_raw_and_bad_dirs(env, raw_dir, tmp_path):
     assert not (tmp_path / "data" / "benchmarks" / "x.parquet").exists()
 
 
-def _energy_tfrecord(path, raw_dir, tmp_path):
+def test_data_tables_fit_80_columns_with_readable_units(env):
+    info = run("data", "info", "ecnas-5v", env=env)
+    listed = run("data", "list", env=env)
+    for out in (info, listed):
+        assert out.exit_code == 0, out.stderr
+        assert max(len(line) for line in out.stdout.splitlines()) <= 80
+    # 4-epoch energies of 5V cells are 5-50 Wh: shown in Wh, parameters in millions
+    assert "5.08 Wh" in info.stdout and "50.2 Wh" in info.stdout and "31.4 M" in info.stdout
+    assert "embedded" in listed.stdout
+
+
+def _energy_tfrecord(path, tmp_path):
     """An official-format energy tfrecord of the ecnas-4v rows at 4 epochs."""
-    from benchmarks.sources.tfrecord import ENERGY_COLUMNS, write_energy_table
+    from benchmarks.sources.tfrecord import ENERGY_COLUMNS
     from benchmarks.tables.registry import load_benchmark
-    bench = load_benchmark("ecnas-4v", data_dir_=tmp_path / "build", raw_dir=raw_dir)
+    from tests.fixtures.writers import write_energy_table
+    bench = load_benchmark("ecnas-4v", data_dir_=tmp_path / "build")
     rows = bench.frame[bench.frame["epochs"] == 4]
     write_energy_table(path, rows[list(ENERGY_COLUMNS)])
     return rows
 
 
-def test_data_import_tfrecord_and_corrupt_record(env, raw_dir, tmp_path):
-    rows = _energy_tfrecord(tmp_path / "e.tfrecord", raw_dir, tmp_path)
+def test_data_import_tfrecord_and_corrupt_record(env, tmp_path):
+    rows = _energy_tfrecord(tmp_path / "e.tfrecord", tmp_path)
     out = run("data", "import", "--tfrecord", str(tmp_path / "e.tfrecord"), "--name", "tf4",
               "--no-checkpoints", env=env)
     assert out.exit_code == 0, out.stderr
@@ -162,10 +175,10 @@ def test_data_fetch_from_a_mirror_with_a_bad_checksum(env, tmp_path):
 
 def test_search_strategy_settings_from_the_command_line(env, tmp_path):
     out = run("search", "--strategy", "semo", "--evals", "20", "--out", str(tmp_path / "r"),
-              "--set", "avoid_duplicates=false", "--set", "n_init=5", "--json", env=env)
+              "--set", "edge_changes=1.5", "--set", "n_init=5", "--json", env=env)
     assert out.exit_code == 0, out.stderr
     meta = json.loads((tmp_path / "r" / "ecnas-5v" / "semo" / "seed-0" / "run.json").read_text())
-    assert meta["settings"]["avoid_duplicates"] is False and meta["settings"]["n_init"] == 5
+    assert meta["settings"]["edge_changes"] == 1.5 and meta["settings"]["n_init"] == 5
     bad = run("search", "--strategy", "semo", "--evals", "5", "--out", str(tmp_path / "r"),
               "--set", "nope=1", env=env)
     assert bad.exit_code == 2 and "unknown setting 'nope' for semo" in bad.stderr

@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import typer
 from typer.testing import CliRunner, Result
 
 import ecnas_cli.plots.comparison as plc
@@ -20,8 +19,7 @@ from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.objectives import parse_objectives
 from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.analysis.comparison import attainment, curve_bands, curves
-from ecnas_cli.commands import compare as compare_cmd
-from ecnas_cli.commands import pareto as pareto_cmd
+from ecnas_cli.cli import app
 from ecnas_cli.run.runner import run_search
 from ecnas_cli.run.store import RunResult
 
@@ -126,34 +124,35 @@ def test_every_figure_writes_png(bench: Benchmark, tmp_path: Path) -> None:
 
 # ----- the commands, on real ecnas-5v runs --------------------------------------------------------
 @pytest.fixture(scope="module")
-def runs_dir(raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+def runs_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     data = tmp_path_factory.mktemp("data")
     out = tmp_path_factory.mktemp("runs")
-    bench = load_benchmark("ecnas-5v", data_dir_=data, raw_dir=raw_dir)
+    bench = load_benchmark("ecnas-5v", data_dir_=data)  # the embedded table
     for strategy in ("random", "nsga2"):
         for k in range(3):
-            run_search(bench, strategy, budget=60, seed=1, spawn_key=(k,), out=out)
+            run_search(bench, strategy, budget=60, seed=k, out=out)
     return out / "ecnas-5v", data
 
 
-def _invoke(app: typer.Typer, args: list[str]) -> Result:
+def _invoke(args: list[str]) -> Result:
+    """Run ``ecnas ARGS`` through the real command-line app."""
     return CliRunner().invoke(app, args, catch_exceptions=False)
 
 
 def test_pareto_show_and_plot(runs_dir: tuple[Path, Path], tmp_path: Path) -> None:
     root, data = runs_dir
     run = root / "random" / "seed-0"
-    res = _invoke(pareto_cmd.app, ["show", str(run), "--data-dir", str(data), "--json"])
+    res = _invoke(["pareto", "show", str(run), "--data-dir", str(data), "--json"])
     assert res.exit_code == 0, res.output
     report = json.loads(res.output)
     assert report["summary"]["evaluations"] == 60 and 0 <= report["summary"]["regret"] < 1
     assert len(report["tradeoff"]) == 6 and report["knee"]["module_hash"]
-    res = _invoke(pareto_cmd.app, ["show", str(run), "--data-dir", str(data)])
+    res = _invoke(["pareto", "show", str(run), "--data-dir", str(data)])
     assert res.exit_code == 0 and "knee" in res.output and "regret" in res.output
-    res = _invoke(pareto_cmd.app, ["plot", str(run), "--data-dir", str(data)])
+    res = _invoke(["pareto", "plot", str(run), "--data-dir", str(data)])
     assert res.exit_code == 0 and (run / "front.png").read_bytes().startswith(PNG)
     out = tmp_path / "f.pdf"
-    assert _invoke(pareto_cmd.app, ["plot", str(run), "--out", str(out), "--log-x",
+    assert _invoke(["pareto", "plot", str(run), "--out", str(out), "--log-x",
                                     "--data-dir", str(data)]).exit_code == 0
     assert out.read_bytes().startswith(b"%PDF")
 
@@ -161,9 +160,8 @@ def test_pareto_show_and_plot(runs_dir: tuple[Path, Path], tmp_path: Path) -> No
 def test_compare_writes_figures_and_stats(runs_dir: tuple[Path, Path], tmp_path: Path) -> None:
     root, data = runs_dir
     out = tmp_path / "cmp"
-    res = _invoke(compare_cmd.app, [str(root / "random"), str(root / "nsga2"), "--x", "energy",
-                                    "--log", "--out", str(out), "--data-dir", str(data),
-                                    "--json"])
+    res = _invoke(["compare", str(root / "random"), str(root / "nsga2"), "--x", "energy",
+                   "--log", "--out", str(out), "--data-dir", str(data), "--json"])
     assert res.exit_code == 0, res.output
     data_out = json.loads(res.output)
     assert [s["strategy"] for s in data_out["stats"]] == ["random", "nsga2"]
@@ -173,7 +171,7 @@ def test_compare_writes_figures_and_stats(runs_dir: tuple[Path, Path], tmp_path:
         assert (out / f"{name}.pdf").stat().st_size > 0
     stats = pd.read_csv(out / "stats.csv")
     assert stats["runs"].tolist() == [3, 3]
-    res = _invoke(compare_cmd.app, [str(root), "--out", str(out), "--data-dir", str(data)])
+    res = _invoke(["compare", str(root), "--out", str(out), "--data-dir", str(data)])
     assert res.exit_code == 0 and "Mann-Whitney" in res.output
 
 
@@ -192,9 +190,9 @@ def test_commands_bad_input_exit_2(runs_dir: tuple[Path, Path], tmp_path: Path) 
     cases = [[str(tmp_path / "missing")], [str(tmp_path / "empty")], [str(bad)],
              [str(root / "random"), str(other)]]
     for args in cases:
-        res = _invoke(compare_cmd.app, [*args, "--data-dir", str(data), "--out",
-                                        str(tmp_path / "o")])
+        res = _invoke(["compare", *args, "--data-dir", str(data), "--out",
+                       str(tmp_path / "o")])
         assert res.exit_code == 2, (args, res.output)
         assert res.output.startswith("error:") and res.output.count("\n") == 1, res.output
-    res = _invoke(pareto_cmd.app, ["show", str(root), "--data-dir", str(data)])
+    res = _invoke(["pareto", "show", str(root), "--data-dir", str(data)])
     assert res.exit_code == 2 and "give one seed directory" in res.output

@@ -7,19 +7,20 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from benchmarks.sources.tfrecord import read_nasbench101, write_nasbench101
+from benchmarks.sources.tfrecord import read_nasbench101
 from benchmarks.space import get_space
 from benchmarks.surrogate.model import fit_surrogate, load_training_data
 from benchmarks.surrogate.table_7v import build_energy_table, join_nasbench101
 from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.cli import app
+from tests.fixtures.writers import write_nasbench101
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
-def model_file(raw_dir, tmp_path_factory):
-    cells = load_training_data(raw_dir)
+def model_file(tmp_path_factory):
+    cells = load_training_data()  # from the embedded ecnas-7v-energy-sample
     model = fit_surrogate(cells.iloc[:1500], kind="gbt", seed=0, n_models=2,
                           settings={"max_iter": 100})
     return model.save(tmp_path_factory.mktemp("m") / "small.skops"), cells.iloc[1500:1520]
@@ -43,7 +44,7 @@ def test_predict_csv_contract_with_unseen_and_invalid_cells(model_file, tmp_path
     assert np.all(pred > 0) and np.median(np.abs(pred - truth) / truth) < 0.15
 
 
-def test_energy_table_scales_linearly_and_keeps_measurements(model_file, raw_dir):
+def test_energy_table_scales_linearly_and_keeps_measurements(model_file):
     from benchmarks.surrogate.model import load_surrogate
     surrogate = load_surrogate(model_file[0])
     cells = get_space("7v").cells().iloc[::997]
@@ -94,7 +95,7 @@ def test_build_7v_gives_every_cell_at_four_budgets(model_file, raw_dir, tmp_path
     assert (bench.frame["energy_source"] == "measured").sum() == 3448
 
 
-def test_missing_model_and_bad_folds_are_one_line_errors(tmp_path, raw_dir):
+def test_missing_model_and_bad_folds_are_one_line_errors(tmp_path):
     out = runner.invoke(app, ["surrogate", "predict", "--model", str(tmp_path / "none.skops"),
                               "--input", "x.csv", "--output", "y.csv"])
     assert out.exit_code == 2 and "no surrogate model" in out.stderr
