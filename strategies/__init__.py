@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from strategies.base import Candidate, Strategy
 from strategies.nsga2 import NSGA2
+from strategies.random_genome import RandomGenome
 from strategies.random_search import RandomSearch
 from strategies.registry import STRATEGIES, get_strategy
 from strategies.semo import SEMO
 
-__all__ = ["NSGA2", "SEMO", "STRATEGIES", "Candidate", "RandomSearch", "Strategy",
-           "get_strategy"]
+__all__ = ["NSGA2", "SEMO", "STRATEGIES", "Candidate", "RandomGenome", "RandomSearch",
+           "Strategy", "get_strategy"]

@@ -6,6 +6,12 @@ A strategy is built fresh for each run as
 reports their objective values in minimisation form. A strategy never queries tables, counts
 the budget or writes files; it sees only the search space (sample, mutate, neighbours, encode).
 
+Strategies do no duplicate bookkeeping to save budget: the runner answers a repeated
+(cell, epochs) query from the run's cache for free (``ecnas_cli.run.protocol``). A strategy
+from another package is found by ``package.module:Class`` or through the entry-point group
+``ecnas.strategies`` (:func:`load_plugin`); ``strategies.testing`` holds the contract suite
+a plugin author runs on their class.
+
 The protocol is strict: every ``ask`` is followed by exactly one ``tell`` of the same list
 before the next ``ask``. :class:`Strategy` enforces this and validates ``F``, so subclasses
 implement only :meth:`Strategy._ask` and :meth:`Strategy._tell`.
@@ -13,9 +19,11 @@ implement only :meth:`Strategy._ask` and :meth:`Strategy._tell`.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
 import numpy as np
@@ -159,3 +167,28 @@ def check_setting(name: str, value: Any, ok: bool, expected: str) -> None:
 def is_int(value: Any) -> bool:
     """Whether ``value`` is an integer (a bool is not)."""
     return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+#: Entry-point group where other packages register strategies (name = class).
+ENTRY_POINT_GROUP = "ecnas.strategies"
+
+
+def load_plugin(name: str) -> type[Strategy] | None:
+    """A strategy class from ``package.module:Class`` or the ``ecnas.strategies`` entry
+    points; None when ``name`` is neither. A target that is not a Strategy is an error.
+    """
+    if ":" in name:
+        module, _, attr = name.partition(":")
+        try:
+            target = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError) as exc:
+            raise ValueError(f"cannot load strategy {name!r}: {exc}") from None
+    else:
+        found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
+        if not found:
+            return None
+        target = found[0].load()
+    if not (isinstance(target, type) and issubclass(target, Strategy)):
+        raise ValueError(f"strategy {name!r} is {target!r}, not a strategies.base.Strategy "
+                         "subclass")
+    return target

@@ -1,58 +1,67 @@
-"""NSGA-II through Optuna's :class:`~optuna.samplers.NSGAIISampler` and its ask/tell interface.
+"""NSGA-II through Optuna's :class:`~optuna.samplers.NSGAIISampler`, with duplicate elimination.
 
 Encoding: a genome is one categorical ``{0, 1}`` parameter per upper-triangle edge slot of a
 ``max_vertices`` matrix (``edge_i_j``, vertex ``i`` to ``j``) plus one categorical op per inner
 vertex (``op_v``, over the space's ops): 21 + 5 = 26 parameters for 7 vertices. Decoding fills
 the matrix (input first, output last) and the space prunes it; smaller cells are encoded padded
 with isolated vertices just before the output, as :func:`benchmarks.space.adjacency_encoding`
-does.
+does. The first generation is uniform over genomes (see :mod:`strategies.random_genome` for
+the prior this puts on cells).
 
-Invalid genomes (no input -> output path, or too many edges after pruning) cost no evaluation:
-:meth:`NSGA2.ask` never returns them. Each one is told to Optuna as a ``FAIL`` trial and a new
-trial is asked, at most ``max_attempts`` times per candidate. Optuna's NSGA-II counts only
-``COMPLETE`` trials towards a generation and selects parents among them, so failed trials
-neither fill nor end a generation; they only make it draw another child. When all
-``max_attempts`` genomes of a candidate were invalid (a space where valid genomes are rare),
-the candidate is a repair instead: a mutation (:meth:`~benchmarks.space.SearchSpace.mutate`)
-of a cell drawn uniformly from the cells evaluated so far (or of the smallest cell,
-input -> output, before any), enqueued in the study with its encoding as fixed parameters and
-asked as an ordinary trial of the current generation (the strategy assigns its generation,
-which Optuna leaves unset for a trial without sampled parameters). So its told values belong
-to its own genome (no genome is told values of another cell), and every :meth:`NSGA2.ask`
-takes at most ``max_attempts + 1`` Optuna trials.
+Duplicate elimination, as pymoo does by default: a child that decodes to an invalid cell or
+to a cell this run has already asked (in the population or earlier) is regenerated. From the
+second generation on this happens inside Optuna, through its extension point
+``NSGAIISampler(child_generation_strategy=...)``: :class:`DistinctChildren` wraps Optuna's own
+NSGA-II child generation (tournament, uniform crossover, mutation) and mates again up to
+:data:`MATINGS` times, then changes one more parameter of the last child at a time (matings
+are slow: each one rebuilds Optuna's parameter transform), ``max_attempts`` tries in all,
+and then mutates a parent (:meth:`~benchmarks.space.SearchSpace.mutate`) until the cell is
+new. Mutated parameters, which Optuna leaves to its random sampler, are
+drawn uniformly here so the child can be checked before it is asked. In the first
+generation (sampled by Optuna's random sampler) an invalid or repeated genome is told as a
+``FAIL`` trial, which neither fills nor ends a generation, and another is asked; after
+``max_attempts`` such genomes the candidate is a repair: a mutation of an asked cell (or of
+the smallest cell before any), enqueued with its encoding as fixed parameters.
 
-A child that is a cell the strategy has already been told about is told those values again
-(the strategy's own memory: no evaluation, no table query) and another child is drawn, at most
-``max_known`` times per candidate; after that the known cell is evaluated again. On a small
-space this keeps NSGA-II from spending its budget re-evaluating its converged population. The
-bound is small because every told trial makes Optuna's later asks slower (on ecnas-5v, 1,000
-evaluations: max_known 0 / 2 / 5 took 1.0 / 3.4 / 16 s per run, median regret 0.81 / 0.74 /
-0.73 %, unique cells 127 / 210 / 285).
-
-Candidates told with a non-finite value (not evaluated) are told to Optuna as ``FAIL`` too.
+Candidates told with a non-finite value (not evaluated) are told to Optuna as ``FAIL``.
 The sampler's seed is drawn from the strategy's ``rng``. Optuna's log level is raised to
 ``WARNING`` (if it was more verbose) so that runs do not log every trial.
 """
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
 import optuna
 from optuna.distributions import BaseDistribution, CategoricalDistribution
+from optuna.exceptions import ExperimentalWarning
 from optuna.samplers import NSGAIISampler
-from optuna.trial import Trial, TrialState
+from optuna.samplers.nsgaii import UniformCrossover
+
+# The default NSGA-II child generation, wrapped (not changed) by DistinctChildren; Optuna
+# exports the extension point's argument but not this class from a public module.
+from optuna.samplers.nsgaii._child_generation_strategy import NSGAIIChildGenerationStrategy
+from optuna.study import Study
+from optuna.trial import FrozenTrial, Trial, TrialState
 
 from benchmarks.space import INPUT, OUTPUT, Arch, InvalidArchError, SearchSpace
 from strategies.base import Candidate, Strategy, check_setting, is_int
 
+#: Matings (Optuna's child generation) tried per child before further single-parameter
+#: mutations of the last child regenerate it.
+MATINGS = 3
+#: Parent mutations tried for a new cell when regeneration failed (else a known cell is asked
+#: and the runner answers it from its cache).
+MUTANT_TRIES = 5
 #: The smallest valid cell; the mutation parent of a repair before any cell was evaluated.
 SMALLEST = Arch(((0, 1), (0, 0)), (INPUT, OUTPUT))
 
 
 class NSGA2(Strategy):
-    """NSGA-II (Optuna's sampler) over a fixed-length edge-and-op genome.
+    """NSGA-II (Optuna's sampler) over a fixed-length edge-and-op genome, no duplicate cells.
 
     Parameters
     ----------
@@ -67,18 +76,18 @@ class NSGA2(Strategy):
         Probability that a child is a crossover of two parents rather than a parent copy.
     swapping_prob : float, default 0.5
         Probability of taking each parameter from the other parent in uniform crossover.
-    max_known : int, default 2
-        Children that are cells already evaluated are told their known values again (no
-        evaluation) and another child is drawn, up to this many times per candidate.
-    max_attempts : int, default 10
-        Genomes tried per candidate before a repair (see the module docstring).
+    max_attempts : int, default 20
+        Children (or first-generation genomes) drawn per candidate before falling back to a
+        mutation (see the module docstring).
 
     Attributes
     ----------
     n_invalid : int
-        Invalid genomes told as ``FAIL`` so far.
+        First-generation genomes told as ``FAIL`` (invalid or repeated cells).
+    n_regenerated : int
+        Children regenerated because they were invalid or repeated.
     n_repaired : int
-        Candidates that were repairs.
+        Candidates that came from the mutation fallback.
     """
 
     name: ClassVar[str] = "nsga2"
@@ -86,8 +95,7 @@ class NSGA2(Strategy):
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  fidelities: tuple[int, ...], n_objectives: int, population_size: int = 50,
                  mutation_prob: float | None = None, crossover_prob: float = 0.9,
-                 swapping_prob: float = 0.5, max_attempts: int = 10,
-                 max_known: int = 2) -> None:
+                 swapping_prob: float = 0.5, max_attempts: int = 20) -> None:
         super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives)
         check_setting("population_size", population_size,
                       is_int(population_size) and population_size >= 2, "an int >= 2")
@@ -104,73 +112,89 @@ class NSGA2(Strategy):
         self.mutation_prob = None if mutation_prob is None else float(mutation_prob)
         self.crossover_prob = float(crossover_prob)
         self.swapping_prob = float(swapping_prob)
-        check_setting("max_known", max_known, is_int(max_known) and max_known >= 0,
-                      "an int >= 0")
         self.max_attempts = int(max_attempts)
-        self.max_known = int(max_known)
-        self.n_known = 0
-        self._known: dict[str, list[float]] = {}
-        self.n_invalid = 0
-        self.n_repaired = 0
-
-        if optuna.logging.get_verbosity() < optuna.logging.WARNING:
-            optuna.logging.set_verbosity(optuna.logging.WARNING)
-        self._sampler = NSGAIISampler(
-            population_size=self.population_size, mutation_prob=self.mutation_prob,
-            crossover_prob=self.crossover_prob, swapping_prob=self.swapping_prob,
-            seed=int(rng.integers(2**32)))
-        self._study = optuna.create_study(directions=["minimize"] * self.n_objectives,
-                                          sampler=self._sampler)
+        self.n_invalid = self.n_regenerated = self.n_repaired = 0
+        self._asked: set[str] = set()  # module hashes of every cell asked in this run
+        self._cells: list[Arch] = []  # the same cells: repair parents
+        self._pruned: dict[tuple[Any, ...], Arch | None] = {}  # genome -> cell (None: invalid)
         m = space.max_vertices
         self._distributions = genome_distributions(m, space.ops)
         self._edges = [(i, j, f"edge_{i}_{j}") for i in range(m) for j in range(i + 1, m)]
         self._op_names = [f"op_{v}" for v in range(1, m - 1)]
+        self._study = self._create_study(int(rng.integers(2**32)))
         self._trial: Trial | None = None
-        self._evaluated: list[Arch] = []  # cells told with finite values: repair parents
 
+    def _create_study(self, seed: int) -> optuna.Study:
+        if optuna.logging.get_verbosity() < optuna.logging.WARNING:
+            optuna.logging.set_verbosity(optuna.logging.WARNING)
+        inner = NSGAIIChildGenerationStrategy(
+            crossover=UniformCrossover(self.swapping_prob), crossover_prob=self.crossover_prob,
+            swapping_prob=self.swapping_prob, mutation_prob=self.mutation_prob,
+            rng=_SeededRandomState(seed))
+        children = DistinctChildren(inner, self)
+        with warnings.catch_warnings():  # child_generation_strategy is "experimental"
+            warnings.simplefilter("ignore", ExperimentalWarning)
+            sampler = NSGAIISampler(population_size=self.population_size, seed=seed,
+                                    child_generation_strategy=children)
+        return optuna.create_study(directions=["minimize"] * self.n_objectives,
+                                   sampler=sampler)
+
+    # ----- ask/tell ---------------------------------------------------------------------------
     def _ask(self) -> list[Candidate]:
-        for attempt in range(self.max_known + 1):
-            trial, arch = self._valid_trial()
-            known = self._known.get(self.space.hash(arch))
-            if known is None or attempt == self.max_known:
+        for _ in range(self.max_attempts):
+            trial = self._study.ask(self._distributions)
+            arch = self.new_cell(trial.params)
+            if arch is not None:
                 break
-            self._study.tell(trial, known)  # a cell it has seen: free, and no evaluation
-            self.n_known += 1
+            self._study.tell(trial, state=TrialState.FAIL)  # first generation only
+            self.n_invalid += 1
+        else:
+            trial, arch = self._repair()
+        self._asked.add(self.space.hash(arch))
+        self._cells.append(arch)
         self._trial = trial
         return [Candidate(arch, self.epochs)]
 
-    def _valid_trial(self) -> tuple[Trial, Arch]:
-        for _ in range(self.max_attempts):
-            trial = self._study.ask(self._distributions)
+    def cell_of(self, params: dict[str, Any]) -> Arch | None:
+        """The pruned cell of a genome, or None if it is invalid (memoised per genome)."""
+        key = tuple(params[name] for name in self._distributions)
+        if key not in self._pruned:
             try:
-                return trial, self.space.validate(self._decode(trial.params))
+                self._pruned[key] = self.space.validate(self._decode(params))
             except InvalidArchError:
-                self._study.tell(trial, state=TrialState.FAIL)
-                self.n_invalid += 1
-        return self._repair()
+                self._pruned[key] = None
+        return self._pruned[key]
+
+    def new_cell(self, params: dict[str, Any]) -> Arch | None:
+        """The pruned cell of a genome, or None if it is invalid or was asked before."""
+        arch = self.cell_of(params)
+        return None if arch is None or self.space.hash(arch) in self._asked else arch
+
+    def mutant(self, parents: list[Arch]) -> Arch:
+        """A mutation of a random parent, new to the run if one is found in a few tries."""
+        for _ in range(MUTANT_TRIES):
+            parent = parents[int(self.rng.integers(len(parents)))]
+            child = self.space.mutate(parent, self.rng)
+            if self.space.hash(child) not in self._asked:
+                break
+        self.n_repaired += 1
+        return child
 
     def _repair(self) -> tuple[Trial, Arch]:
-        if self._evaluated:
-            parent = self._evaluated[int(self.rng.integers(len(self._evaluated)))]
-        else:
-            parent = SMALLEST
-        self._study.enqueue_trial(self._encode(self.space.mutate(parent, self.rng)))
+        parents = self._cells or [SMALLEST]
+        self._study.enqueue_trial(self._encode(self.mutant(parents)))
         trial = self._study.ask(self._distributions)
         # Optuna assigns a generation when the sampler samples, and no parameter of a fixed
         # trial is sampled: assign it here, or NSGA-II would never count or select the trial.
         (frozen,) = self._study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-        self._sampler.get_trial_generation(self._study, frozen)
-        self.n_repaired += 1
+        self._study.sampler.get_trial_generation(self._study, frozen)  # type: ignore[attr-defined]
         return trial, self.space.validate(self._decode(trial.params))
 
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
         assert self._trial is not None  # the base class enforces ask before tell
         trial, self._trial = self._trial, None
-        values = F[0]
-        if np.isfinite(values).all():
-            self._study.tell(trial, values.tolist())
-            self._evaluated.append(candidates[0].arch)
-            self._known.setdefault(self.space.hash(candidates[0].arch), values.tolist())
+        if np.isfinite(F[0]).all():
+            self._study.tell(trial, F[0].tolist())
         else:
             self._study.tell(trial, state=TrialState.FAIL)
 
@@ -206,6 +230,64 @@ def genome_distributions(max_vertices: int, ops: tuple[str, ...]) -> dict[str, B
         for i, j in zip(rows.tolist(), cols.tolist(), strict=True)}
     inner = {f"op_{v}": CategoricalDistribution(tuple(ops)) for v in range(1, max_vertices - 1)}
     return {**edges, **inner}
+
+
+class DistinctChildren:
+    """Optuna child generation (``NSGAIISampler(child_generation_strategy=...)``) that
+    regenerates children decoding to an invalid cell or a cell the run has already asked.
+
+    Parameters
+    ----------
+    inner : callable
+        Optuna's NSGA-II child generation, ``inner(study, search_space, parents) -> params``.
+    owner : NSGA2
+        Decodes genomes and knows the run's cells (:meth:`NSGA2.new_cell`, :meth:`NSGA2.mutant`).
+    """
+
+    def __init__(self, inner: Callable[..., dict[str, Any]], owner: NSGA2) -> None:
+        self.inner, self.owner = inner, owner
+
+    def __call__(self, study: Study, search_space: dict[str, BaseDistribution],
+                 parent_population: list[FrozenTrial]) -> dict[str, Any]:
+        owner = self.owner
+        params = self._complete(self.inner(study, search_space, parent_population),
+                                search_space)
+        for attempt in range(owner.max_attempts):
+            if owner.new_cell(params) is not None:
+                return params
+            owner.n_regenerated += 1
+            if attempt + 1 < MATINGS:  # mate again: Optuna's tournament, crossover, mutation
+                params = self._complete(self.inner(study, search_space, parent_population),
+                                        search_space)
+            else:  # then mutate the last child further (cheap; the matings are slow)
+                params = self._mutate_one(params, search_space)
+        parents = [a for a in map(owner.cell_of, (t.params for t in parent_population)) if a]
+        return owner._encode(owner.mutant(parents or [SMALLEST]))
+
+    def _mutate_one(self, params: dict[str, Any], search_space: dict[str, BaseDistribution]
+                    ) -> dict[str, Any]:
+        """``params`` with one parameter, drawn uniformly, set to another of its choices."""
+        names = list(search_space)
+        name = names[int(self.owner.rng.integers(len(names)))]
+        others = [c for c in search_space[name].choices  # type: ignore[attr-defined]
+                  if c != params[name]]
+        return {**params, name: others[int(self.owner.rng.integers(len(others)))]}
+
+    def _complete(self, params: dict[str, Any], search_space: dict[str, BaseDistribution]
+                  ) -> dict[str, Any]:
+        """Draw the parameters Optuna's mutation left out, uniformly (as its random sampler)."""
+        for name, dist in search_space.items():
+            if name not in params:
+                choices = dist.choices  # type: ignore[attr-defined]  (categorical genome)
+                params[name] = choices[int(self.owner.rng.integers(len(choices)))]
+        return params
+
+
+class _SeededRandomState:
+    """The ``rng`` Optuna's child generation expects: ``.rng``, a seeded RandomState."""
+
+    def __init__(self, seed: int) -> None:
+        self.rng = np.random.RandomState(seed)
 
 
 def _is_probability(value: Any) -> bool:

@@ -1,4 +1,4 @@
-"""Random search: cells drawn uniformly from the unique cells of the space."""
+"""Random search: cells drawn uniformly from the unique cells of the space, without replacement."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from strategies.base import Candidate, Strategy, check_setting, is_int
 
 
 class RandomSearch(Strategy):
-    """Uniform sampling (with replacement) over the unique cells of the space.
+    """Uniform sampling without replacement over the unique cells of the space.
 
-    Each cell is equally likely, whatever its number of vertices or orderings (it samples
-    :meth:`~benchmarks.space.SearchSpace.sample`, the enumerated table of unique cells).
+    Each cell is equally likely, whatever its number of vertices or orderings: the strategy
+    walks a random permutation of the enumerated table of unique cells
+    (:meth:`~benchmarks.space.SearchSpace.cells`), so no cell is asked twice until every cell
+    was asked (then a new permutation starts).
 
     Parameters
     ----------
@@ -33,10 +35,18 @@ class RandomSearch(Strategy):
         check_setting("batch_size", batch_size, is_int(batch_size) and batch_size >= 1,
                       "a positive int")
         self.batch_size = int(batch_size)
+        self._order: list[int] = []
+        self._next = 0
 
     def _ask(self) -> list[Candidate]:
-        return [Candidate(arch, self.epochs)
-                for arch in self.space.sample(self.rng, self.batch_size)]
+        out = []
+        for _ in range(self.batch_size):
+            if self._next >= len(self._order):  # first ask, or every cell was asked
+                self._order = self.rng.permutation(len(self.space.cells())).tolist()
+                self._next = 0
+            out.append(Candidate(self.space.arch(self._order[self._next]), self.epochs))
+            self._next += 1
+        return out
 
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
         pass  # random search does not learn

@@ -1,11 +1,25 @@
-"""SEMO: the simple evolutionary multi-objective algorithm of the EC-NAS paper (SEMOA).
+"""SEMO: a steady-state, mutation-only evolutionary multi-objective algorithm.
 
-The population is an archive of mutually non-dominated cells. After ``n_init`` cells drawn
-uniformly from the space, every :meth:`SEMO.ask` proposes one child: a parent is picked from
-the archive by linear ranking on its hypervolume contribution, and mutated by
-:meth:`~benchmarks.space.SearchSpace.mutate` (each edge slot flips with probability
+What it is: a SEMO (Laumanns et al.) archive with SMS-EMOA-style parent selection by
+hypervolume contribution, one child per :meth:`SEMO.ask` (steady state). The population is the
+archive of mutually non-dominated cells told so far. After ``n_init`` cells drawn uniformly
+from the space, each child is a mutation
+(:meth:`~benchmarks.space.SearchSpace.mutate`: each edge slot flips with probability
 ``edge_changes / slots``, each inner op changes with probability ``op_changes / inner``;
-invalid children and copies of the parent are re-drawn there).
+invalid children and copies of the parent are re-drawn there) of a parent picked by linear
+ranking on its hypervolume contribution.
+
+It is inspired by, and not the same as, the SEMOA of the EC-NAS paper. Differences:
+
+* population: here the unbounded archive of non-dominated cells (no dominated cell is kept,
+  no fixed population size);
+* selection pressure: by default rank ``i`` (0 best) of ``k`` has weight ``k - i`` (the best
+  drawn ``k`` times as often as the worst); SEMOA's linear ranking uses pressure 1.9/0.1
+  (``selection_pressure=1.9`` here gives that rule);
+* mutation scope: every edge slot and inner op of the padded ``max_vertices`` cell may change
+  (``edge_changes`` and ``op_changes`` expected changes), so a child may grow or shrink;
+* duplicates: none are avoided here; a child that is a cell the run already trained is
+  answered by the runner from its cache (free) and leaves the archive unchanged.
 
 Archive update (Laumanns et al.'s SEMO rule, on the told values ``F``): a told cell enters
 unless its module hash is already in the archive or an archive member weakly dominates it
@@ -13,16 +27,15 @@ unless its module hash is already in the archive or an archive member weakly dom
 leave. Cells told with a non-finite value (not evaluated) never enter.
 
 Parent selection: the archive's hypervolume contributions (:func:`moocore.hv_contributions`)
-are ranked from largest to smallest and rank ``i`` (0 is best) of ``k`` is drawn with
-probability proportional to ``k - i``: the best ``k`` times as often as the worst, the worst
-still drawn. Ties keep archive order (oldest first). The reference point is ``ref_point`` or,
-by default, the worst finite value seen per objective plus 10% of the seen range (plus 1.0
-where the range is still zero), so every archive member has a positive contribution.
+are ranked from largest to smallest. Ties keep archive order (oldest first). The reference
+point is ``ref_point`` or, by default, the worst finite value seen per objective plus 10% of
+the seen range (plus 1.0 where the range is still zero), so every archive member has a
+positive contribution.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import cache
 from typing import ClassVar
 
@@ -34,7 +47,7 @@ from strategies.base import Candidate, Strategy, check_setting, is_int
 
 
 class SEMO(Strategy):
-    """Mutation-only archive search with hypervolume-ranked parent selection.
+    """Steady-state SEMO, SMS-EMOA-style parent selection (not EC-NAS's SEMOA; see above).
 
     Parameters
     ----------
@@ -50,11 +63,10 @@ class SEMO(Strategy):
     ref_point : sequence of float, optional
         Hypervolume reference point (minimisation form); by default derived from the values
         seen (see the module docstring).
-    avoid_duplicates : bool, default True
-        Re-draw a proposal whose cell (module hash) was already asked, up to ``max_tries``
-        draws; the last draw is proposed anyway.
-    max_tries : int, default 100
-        Bound on the draws per proposal when ``avoid_duplicates`` is set.
+    selection_pressure : float, optional
+        Linear ranking with the best rank's expected share ``selection_pressure / k`` and the
+        worst's ``(2 - selection_pressure) / k`` (in [1, 2]; 1.9 is SEMOA's 1.9/0.1). None:
+        weights ``k, k - 1, ..., 1``.
     """
 
     name: ClassVar[str] = "semo"
@@ -62,8 +74,8 @@ class SEMO(Strategy):
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  fidelities: tuple[int, ...], n_objectives: int, n_init: int = 10,
                  edge_changes: float = 2.0, op_changes: float = 0.5,
-                 ref_point: Sequence[float] | None = None, avoid_duplicates: bool = True,
-                 max_tries: int = 100) -> None:
+                 ref_point: Sequence[float] | None = None,
+                 selection_pressure: float | None = None) -> None:
         super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives)
         check_setting("n_init", n_init, is_int(n_init) and n_init >= 1, "a positive int")
         for key, value in (("edge_changes", edge_changes), ("op_changes", op_changes)):
@@ -79,21 +91,20 @@ class SEMO(Strategy):
             check_setting("ref_point", ref_point,
                           ref.shape == (self.n_objectives,) and bool(np.isfinite(ref).all()),
                           f"{self.n_objectives} finite numbers")
-        check_setting("avoid_duplicates", avoid_duplicates, isinstance(avoid_duplicates, bool),
-                      "a bool")
-        check_setting("max_tries", max_tries, is_int(max_tries) and max_tries >= 1,
-                      "a positive int")
+        check_setting("selection_pressure", selection_pressure, selection_pressure is None or (
+            isinstance(selection_pressure, int | float) and not isinstance(
+                selection_pressure, bool) and 1 <= selection_pressure <= 2),
+            "None or a number in [1, 2]")
         self.n_init = int(n_init)
         self.edge_changes = float(edge_changes)
         self.op_changes = float(op_changes)
         self.ref_point = None if ref_point is None else [float(x) for x in ref_point]
-        self.avoid_duplicates = avoid_duplicates
-        self.max_tries = int(max_tries)
+        self.selection_pressure = None if selection_pressure is None \
+            else float(selection_pressure)
 
         self._archive: list[Arch] = []
         self._archive_hashes: list[str] = []
         self._archive_F = np.empty((0, self.n_objectives))
-        self._asked: set[str] = set()  # module hashes
         self._n_asked = 0
         self._lo = np.full(self.n_objectives, np.inf)
         self._hi = np.full(self.n_objectives, -np.inf)
@@ -114,20 +125,10 @@ class SEMO(Strategy):
     def _ask(self) -> list[Candidate]:
         self._n_asked += 1
         if self._n_asked <= self.n_init or not self._archive:
-            arch = self._draw(lambda: self.space.sample(self.rng, 1)[0])
+            arch = self.space.sample(self.rng, 1)[0]
         else:
-            arch = self._draw(self._child)
+            arch = self._child()
         return [Candidate(arch, self.epochs)]
-
-    def _draw(self, propose: Callable[[], Arch]) -> Arch:
-        tries = self.max_tries if self.avoid_duplicates else 1
-        for _ in range(tries):
-            arch = propose()
-            key = self.space.hash(arch)
-            if key not in self._asked:
-                break
-        self._asked.add(key)
-        return arch
 
     def _child(self) -> Arch:
         parent = self._archive[self._select()]
@@ -142,8 +143,9 @@ class SEMO(Strategy):
         if self._ranked is None:
             contributions = moocore.hv_contributions(self._archive_F, ref=self._reference())
             self._ranked = np.argsort(-contributions, kind="stable")
-        u = self.rng.random() * k * (k + 1) / 2
-        rank = min(int(np.searchsorted(_cumulative_weights(k), u, side="right")), k - 1)
+        cum = _cumulative_weights(k, self.selection_pressure)
+        u = self.rng.random() * cum[-1]
+        rank = min(int(np.searchsorted(cum, u, side="right")), k - 1)
         return int(self._ranked[rank])
 
     def _reference(self) -> np.ndarray:
@@ -176,6 +178,9 @@ class SEMO(Strategy):
 
 
 @cache
-def _cumulative_weights(k: int) -> np.ndarray:
-    """Cumulative linear-ranking weights ``k, k - 1, ..., 1`` (best rank first)."""
-    return np.cumsum(np.arange(k, 0, -1, dtype=float))
+def _cumulative_weights(k: int, pressure: float | None = None) -> np.ndarray:
+    """Cumulative linear-ranking weights, best rank first: ``k, k - 1, ..., 1`` (None), or
+    ``pressure`` falling linearly to ``2 - pressure``."""
+    if pressure is None:
+        return np.cumsum(np.arange(k, 0, -1, dtype=float))
+    return np.cumsum(pressure - (2 * pressure - 2) * np.arange(k) / (k - 1))

@@ -22,6 +22,7 @@ from ecnas_cli.analysis import indicators as ind
 from ecnas_cli.analysis.attainment import eaf
 from ecnas_cli.analysis.fronts import (
     cell_means,
+    charged,
     load_runs,
     normalised,
     pareto_cells,
@@ -31,7 +32,8 @@ from ecnas_cli.analysis.tradeoff import chosen_cells
 from ecnas_cli.run.store import RunResult
 
 __all__ = ["AXES", "LEVELS", "Comparison", "attainment", "compare_runs", "compare_stats",
-           "curve_bands", "curves", "holm", "pairwise_tests"]
+           "curve_bands", "curves", "holm", "mann_whitney", "pairwise_tests", "regret_at",
+           "run_summaries"]
 
 #: Curve x axes: column of :func:`curves` for each ``x`` choice.
 AXES = {"evals": "evaluation", "energy": "energy_kwh"}
@@ -47,11 +49,12 @@ def _label(run: RunResult, i: int) -> str:
 
 
 def curves(runs: Sequence[RunResult], bench: Benchmark, x: str = "evals") -> pd.DataFrame:
-    """Hypervolume regret of each run after every evaluation.
+    """Hypervolume regret of each run after every evaluation (distinct training).
 
     Incremental (:func:`~ecnas_cli.analysis.indicators.hv_curve`). A trial counts with its
     cell's mean values at the run's target epochs; lower-fidelity trials cost energy but add
-    no result.
+    no result. Queries answered from the run's cache are not evaluations (they add no cell
+    and cost nothing) and are left out.
 
     Returns
     -------
@@ -69,8 +72,8 @@ def curves(runs: Sequence[RunResult], bench: Benchmark, x: str = "evals") -> pd.
             true_hv[objs, epochs] = ind.hypervolume(
                 normalised(true.to_numpy(dtype=float), objs, bench, epochs), ref=REFERENCE)
         hv_true = true_hv[objs, epochs]
-        F = _trial_points(run, bench, objs, epochs)
-        trials = run.trials
+        trials = charged(run.trials)
+        F = _trial_points(trials, bench, objs, epochs)
         energy = trials["cumulative_energy_kwh"].to_numpy(dtype=float) \
             if "cumulative_energy_kwh" in trials else trials["energy_kwh"].cumsum().to_numpy()
         part = pd.DataFrame({"strategy": str(run.meta["strategy"]), "run": _label(run, i),
@@ -81,10 +84,9 @@ def curves(runs: Sequence[RunResult], bench: Benchmark, x: str = "evals") -> pd.
     return pd.concat(parts, ignore_index=True)
 
 
-def _trial_points(run: RunResult, bench: Benchmark, objs: Sequence[Objective],
+def _trial_points(trials: pd.DataFrame, bench: Benchmark, objs: Sequence[Objective],
                   epochs: int) -> np.ndarray:
     """Normalised mean values per trial; trials that add nothing sit at the reference point."""
-    trials = run.trials
     F = np.full((len(trials), len(objs)), REFERENCE)
     at = np.flatnonzero(trials["epochs"].to_numpy() == epochs)
     values = bench.query_many(trials["module_hash"].iloc[at].tolist(), epochs=epochs,
@@ -151,13 +153,33 @@ def holm(p: Sequence[float] | np.ndarray) -> np.ndarray:
     return out
 
 
-def compare_stats(curve_table: pd.DataFrame, levels: Sequence[float] = LEVELS) -> pd.DataFrame:
-    """Per strategy: final regret (median, IQR) and the cost of reaching each level.
+def run_summaries(runs: Sequence[RunResult], curve_table: pd.DataFrame) -> pd.DataFrame:
+    """Per run: strategy, distinct evaluations and cells, cached queries, search energy (kWh)
+    and final regret (the last value of its curve)."""
+    last = curve_table.groupby("run", sort=False)["regret"].last()
+    rows = []
+    for i, run in enumerate(runs):
+        trials, label = run.trials, _label(run, i)
+        trained = charged(trials)
+        energy = trials["cumulative_energy_kwh"].iloc[-1] if "cumulative_energy_kwh" in trials \
+            else trained["energy_kwh"].sum()
+        rows.append({"strategy": str(run.meta["strategy"]), "run": label,
+                     "evaluations": len(trained), "distinct_cells":
+                     int(trained["module_hash"].nunique()),
+                     "cached_queries": len(trials) - len(trained),
+                     "search_energy_kwh": float(energy), "final_regret": float(last[label])})
+    return pd.DataFrame(rows)
+
+
+def compare_stats(curve_table: pd.DataFrame, levels: Sequence[float] = LEVELS,
+                  summaries: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per strategy: final regret (median, IQR), the cost of reaching each level and, with
+    ``summaries`` (:func:`run_summaries`), the median distinct cells and cached queries.
 
     ``evals_to_95`` / ``kwh_to_95`` are the median over runs of the evaluations / cumulative
     search energy (kWh) after which the front holds 95% of the true front's hypervolume; a
     run that never gets there counts as infinite, and an infinite median is NaN (not reached).
-    ``reached_95`` is the fraction of runs that got there.
+    ``reached_95`` is the fraction of runs that got there. Medians are NumPy's.
     """
     rows = []
     for strategy, block in curve_table.groupby("strategy", sort=False):
@@ -169,6 +191,10 @@ def compare_stats(curve_table: pd.DataFrame, levels: Sequence[float] = LEVELS) -
                "final_regret_median": float(np.median(final)),
                "final_regret_q25": float(np.percentile(final, 25)),
                "final_regret_q75": float(np.percentile(final, 75))}
+        if summaries is not None:
+            mine = summaries[summaries["strategy"] == strategy]
+            row["distinct_cells"] = float(np.median(mine["distinct_cells"]))
+            row["cached_queries"] = float(np.median(mine["cached_queries"]))
         for level in levels:
             tag = f"{round(100 * level)}"
             cost = np.array([_first_reach(g, 1.0 - level) for g in runs])  # (runs, 2)
@@ -180,6 +206,21 @@ def compare_stats(curve_table: pd.DataFrame, levels: Sequence[float] = LEVELS) -
     return pd.DataFrame(rows)
 
 
+def regret_at(curve_table: pd.DataFrame, x: float, column: str = "evaluation") -> pd.Series:
+    """Each run's regret once ``column`` (``evaluation`` or ``energy_kwh``) reached ``x``:
+    the value after the last trial at or below ``x``; 1 before its first trial; NaN for a
+    run that stopped before ``x`` (it never spent that much)."""
+    out = {}
+    for run, g in curve_table.groupby("run", sort=False):
+        xs = g[column].to_numpy(dtype=float)
+        k = int(np.searchsorted(xs, x, side="right"))
+        if k == len(xs) and xs[-1] < x and column == "evaluation":
+            out[run] = np.nan
+        else:
+            out[run] = 1.0 if k == 0 else float(g["regret"].to_numpy()[k - 1])
+    return pd.Series(out, name="regret")
+
+
 def _first_reach(run: pd.DataFrame, regret: float) -> tuple[float, float]:
     hit = np.flatnonzero(run["regret"].to_numpy() <= regret + 1e-12)
     if len(hit) == 0:
@@ -188,19 +229,33 @@ def _first_reach(run: pd.DataFrame, regret: float) -> tuple[float, float]:
     return float(run["evaluation"].to_numpy()[i]), float(run["energy_kwh"].to_numpy()[i])
 
 
-def pairwise_tests(curve_table: pd.DataFrame) -> pd.DataFrame:
-    """Two-sided Mann-Whitney U tests of final regret for every pair of strategies.
+def mann_whitney(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Two-sided Mann-Whitney U of ``a`` vs ``b``: exact p-value without ties, else the
+    normal approximation with tie correction. Returns ``(U of a, p)``."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    both = np.concatenate([a, b])
+    method = "exact" if len(np.unique(both)) == len(both) else "asymptotic"
+    u, p = mannwhitneyu(a, b, alternative="two-sided", method=method)
+    return float(u), float(p)
 
-    ``p_holm`` is Holm-corrected over all pairs; ``prob_a_better`` is the probability that a
-    run of ``a`` ends with lower regret than a run of ``b`` (ties count half), ``1 - U/(n m)``.
+
+def pairwise_tests(curve_table: pd.DataFrame, against: str | None = None) -> pd.DataFrame:
+    """Two-sided Mann-Whitney U tests of final regret (:func:`mann_whitney`) for every pair
+    of strategies, or every strategy against ``against``.
+
+    ``p_holm`` is Holm-corrected over the tests made; ``prob_a_better`` is the probability
+    that a run of ``a`` ends with lower regret than a run of ``b`` (ties count half),
+    ``1 - U/(n m)``.
     """
     final = {s: b.groupby("run", sort=False)["regret"].last().to_numpy()
              for s, b in curve_table.groupby("strategy", sort=False)}
+    pairs = list(itertools.combinations(final, 2)) if against is None else \
+        [(s, against) for s in final if s != against]
     rows = []
-    for a, b in itertools.combinations(final, 2):
-        u, p = mannwhitneyu(final[a], final[b], alternative="two-sided")
-        rows.append({"a": a, "b": b, "u": float(u), "p": float(p),
-                     "prob_a_better": 1.0 - float(u) / (len(final[a]) * len(final[b]))})
+    for a, b in pairs:
+        u, p = mann_whitney(final[a], final[b])
+        rows.append({"a": a, "b": b, "u": u, "p": p,
+                     "prob_a_better": 1.0 - u / (len(final[a]) * len(final[b]))})
     out = pd.DataFrame(rows, columns=["a", "b", "u", "p", "prob_a_better"])
     out.insert(4, "p_holm", holm(out["p"].to_numpy()) if len(out) else [])
     return out
@@ -265,7 +320,8 @@ def compare_runs(paths: Sequence[Path], *, x: str = "evals", log: bool = False,
     joint = pareto_cells(cells, objs)
     return Comparison(
         bench=bench, objectives=objs, epochs=epochs, x=x, curves=table,
-        bands=curve_bands(table, log=log), stats=compare_stats(table),
+        bands=curve_bands(table, log=log),
+        stats=compare_stats(table, summaries=run_summaries(runs, table)),
         pairwise=pairwise_tests(table),
         attainment=attainment(runs, bench) if len(objs) == 2 else None,
         true_front=bench.true_front(objs, epochs=epochs),

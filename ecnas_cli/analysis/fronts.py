@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.tables.benchmark import REFERENCE, Benchmark
+from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.objectives import Objective, to_min
+from benchmarks.tables.problem import Problem
 from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.analysis import indicators as ind
 from ecnas_cli.analysis.tradeoff import (
@@ -33,9 +34,9 @@ from ecnas_cli.analysis.tradeoff import (
 from ecnas_cli.files import json_ready
 from ecnas_cli.run.store import RunResult, find_runs, load_run
 
-__all__ = ["TOLERANCES", "ParetoReport", "RunFront", "cell_means", "chosen_cells", "knee",
-           "load_one_run", "load_runs", "normalised", "pareto_cells", "pareto_report",
-           "run_benchmark", "run_front", "tradeoff_axes", "tradeoff_table"]
+__all__ = ["TOLERANCES", "ParetoReport", "RunFront", "cell_means", "charged", "chosen_cells",
+           "knee", "load_one_run", "load_runs", "normalised", "pareto_cells", "pareto_report",
+           "run_benchmark", "run_front", "search_cost", "tradeoff_axes", "tradeoff_table"]
 
 _REQUIRED = ("benchmark", "strategy", "objectives", "epochs")
 
@@ -92,6 +93,23 @@ def run_benchmark(run: RunResult, *, data_dir: Path | None = None,
 
 
 # ----- cells of a run -----------------------------------------------------------------------------
+def charged(trials: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a trial log that were trainings (paid budget), not cached answers."""
+    if "cached" not in trials:
+        return trials
+    return trials[~trials["cached"].astype(bool).to_numpy()]
+
+
+def search_cost(trials: pd.DataFrame, column: str) -> float:
+    """Total training cost of a run in ``column`` (cached answers are free); NaN if unknown."""
+    cumulative = {"energy_kwh": "cumulative_energy_kwh", "training_time_s": "cumulative_time_s"}
+    if cumulative.get(column) in trials and len(trials):
+        return float(trials[cumulative[column]].iloc[-1])
+    if column not in trials:
+        return float("nan")
+    return float(charged(trials)[column].sum())
+
+
 def _metrics(objectives: Sequence[Objective], bench: Benchmark) -> list[str]:
     """Objective metrics first, then the reported ones the benchmark has, without repeats."""
     names = [o.metric for o in objectives] + [m for m in REPORTED if m in bench.metrics]
@@ -106,14 +124,18 @@ def cell_means(run: RunResult, bench: Benchmark) -> pd.DataFrame:
     Cells evaluated only at a lower fidelity are not results of the run and are left out.
     """
     epochs = int(run.meta["epochs"])
-    trials = run.trials[run.trials["epochs"].to_numpy() == epochs]
+    trials = charged(run.trials)
+    trials = trials[trials["epochs"].to_numpy() == epochs]
     first = trials.drop_duplicates("module_hash")
     cells = pd.DataFrame({"module_hash": first["module_hash"].to_numpy(dtype=object)})
     for col in ("matrix", "ops"):
         if col in first:
             cells[col] = first[col].to_numpy()
-    position = first["index"] if "index" in first else first.index
-    cells["evaluation"] = position.to_numpy(dtype=np.int64) + 1
+    if "evaluation" in first:  # distinct trainings so far (cached queries do not count)
+        cells["evaluation"] = first["evaluation"].to_numpy(dtype=np.int64)
+    else:  # a log from before the run cache: every row was a training
+        position = first["index"] if "index" in first else first.index
+        cells["evaluation"] = position.to_numpy(dtype=np.int64) + 1
     values = bench.query_many(cells["module_hash"].tolist(), epochs=epochs,
                               metrics=_metrics(run.objectives, bench))
     for m, v in values.items():
@@ -169,6 +191,7 @@ class RunFront:
     regret: float
     evaluations: int
     unique_cells: int
+    cached_queries: int
     search_energy_kwh: float
     search_time_s: float
 
@@ -179,7 +202,8 @@ class RunFront:
                 "epochs": self.epochs, "front_size": len(self.cells),
                 "hypervolume": self.hypervolume, "true_hypervolume": self.true_hypervolume,
                 "regret": self.regret, "evaluations": self.evaluations,
-                "unique_cells": self.unique_cells, "search_energy_kwh": self.search_energy_kwh,
+                "unique_cells": self.unique_cells, "cached_queries": self.cached_queries,
+                "search_energy_kwh": self.search_energy_kwh,
                 "search_time_s": self.search_time_s}
 
 
@@ -196,23 +220,20 @@ def run_front(run: RunResult, bench: Benchmark) -> RunFront:
     objs, epochs = run.objectives, int(run.meta["epochs"])
     cells = cell_means(run, bench)
     front = pareto_cells(cells, objs)
-    metrics = [o.metric for o in objs]
-    true = bench.true_front(objs, epochs=epochs)[metrics].to_numpy(dtype=float)
-    true_hv = ind.hypervolume(normalised(true, objs, bench, epochs), ref=REFERENCE)
-    F = normalised(front[metrics].to_numpy(dtype=float), objs, bench, epochs)
-    hv = ind.hypervolume(F, ref=REFERENCE)
+    problem = Problem.from_benchmark(bench, objectives=objs, epochs=epochs)  # shared measure
+    true_hv = problem.true_hypervolume
+    hv = problem.hypervolume(front[problem.metrics].to_numpy(dtype=float))
     trials = run.trials
-    energy = float(trials["energy_kwh"].sum()) if "energy_kwh" in trials else float("nan")
-    time = float(trials["training_time_s"].sum()) if "training_time_s" in trials \
-        else float("nan")
+    trained = len(charged(trials))
     return RunFront(
         benchmark=str(run.meta["benchmark"]), strategy=str(run.meta["strategy"]),
         seed=int(run.meta.get("seed", 0)),
         spawn_key=[int(k) for k in run.meta.get("spawn_key", [])], objectives=objs,
         epochs=epochs, cells=front, hypervolume=hv, true_hypervolume=true_hv,
         regret=(true_hv - hv) / true_hv if true_hv > 0 else float("nan"),
-        evaluations=len(trials), unique_cells=len(cells), search_energy_kwh=energy,
-        search_time_s=time)
+        evaluations=trained, unique_cells=len(cells), cached_queries=len(trials) - trained,
+        search_energy_kwh=search_cost(trials, "energy_kwh"),
+        search_time_s=search_cost(trials, "training_time_s"))
 
 
 # ----- one report for ``ecnas pareto show`` -------------------------------------------------------

@@ -9,8 +9,10 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich import box
 from rich.table import Table
 
+from ecnas_cli.commands._display import energy
 from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, print_json, user_errors
 from ecnas_cli.files import write_table
@@ -52,28 +54,27 @@ def compare(
 
 
 def _cost(v: float, fmt: str) -> str:
-    return "not reached" if math.isnan(v) else format(v, fmt)
+    return "-" if math.isnan(v) else format(v, fmt)
 
 
 def _stats_table(stats: pd.DataFrame) -> Table:
-    table = Table("strategy", "runs", "final regret median [IQR]", "evals to 95%",
-                  "kWh to 95%", "evals to 99%", "kWh to 99%", "search kWh",
-                  title="hypervolume regret (medians over runs; reached: share of runs)")
+    runs = ", ".join(f"{r['strategy']} {r['runs']}" for r in stats.to_dict("records"))
+    table = Table("strategy", "regret %", "IQR", "cells", "cached", "energy", "to 95%",
+                  box=box.SIMPLE_HEAD,
+                  title=f"final hypervolume regret, medians over runs ({runs})")
     for r in stats.to_dict("records"):
-        regret = f"{r['final_regret_median']:.4f} [{r['final_regret_q25']:.4f}, " \
-                 f"{r['final_regret_q75']:.4f}]"
         table.add_row(
-            str(r["strategy"]), str(r["runs"]), regret,
-            f"{_cost(r['evals_to_95'], '.0f')} ({r['reached_95']:.0%})",
-            _cost(r["kwh_to_95"], ".3f"),
-            f"{_cost(r['evals_to_99'], '.0f')} ({r['reached_99']:.0%})",
-            _cost(r["kwh_to_99"], ".3f"), f"{r['search_energy_kwh']:.2f}")
+            str(r["strategy"]), f"{100 * r['final_regret_median']:.2f}",
+            f"{100 * r['final_regret_q25']:.2f}-{100 * r['final_regret_q75']:.2f}",
+            _cost(r.get("distinct_cells", math.nan), ".0f"),
+            _cost(r.get("cached_queries", math.nan), ".0f"), energy(r["search_energy_kwh"]),
+            f"{_cost(r['evals_to_95'], '.0f')} ({r['reached_95']:.0%})")
     return table
 
 
 def _pairwise_table(pairwise: pd.DataFrame) -> Table:
-    table = Table("a", "b", "U", "p", "p (Holm)", "P(a better)",
-                  title="final regret, two-sided Mann-Whitney U")
+    table = Table("a", "b", "U", "p", "p Holm", "P(a<b)",
+                  title="final regret, two-sided Mann-Whitney U (exact without ties)")
     for r in pairwise.itertuples(index=False):
         table.add_row(str(r.a), str(r.b), f"{r.u:g}", f"{r.p:.3g}", f"{r.p_holm:.3g}",
                       f"{r.prob_a_better:.2f}")

@@ -5,36 +5,49 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
-from rich.progress import Progress
 from rich.table import Table
 
 from benchmarks.tables.registry import load_benchmark
+from ecnas_cli.commands._display import energy, frame_table, progress_bar
 from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, ensure_writable, print_json, user_errors
-from ecnas_cli.run.runner import Budget
-from strategies import STRATEGIES
+from ecnas_cli.run.protocol import REPEATS
+from ecnas_cli.run.termination import termination
+from strategies import STRATEGIES, get_strategy
 
 
 @user_errors
 def search(
-    strategy: Annotated[str, typer.Option(help=f"One of: {', '.join(STRATEGIES)}.")] = "nsga2",
+    strategy: Annotated[str, typer.Option(help=f"One of: {', '.join(STRATEGIES)}; a comma "
+                                               "list; `all`; or package.module:Class.")
+                        ] = "nsga2",
     benchmark: Annotated[str, typer.Option(help="Benchmark name (see `ecnas data list`).")
                          ] = "ecnas-5v",
     objectives: Annotated[str | None, typer.Option(
         help="Comma-separated metric:direction (default: validation_accuracy:max,"
              "energy_kwh:min).")] = None,
-    evals: Annotated[int | None, typer.Option(help="Budget: evaluations (default 500).")] = None,
+    evals: Annotated[int | None, typer.Option(
+        help="Budget: distinct trainings (default 500 when no budget is given).")] = None,
     energy_budget: Annotated[float | None, typer.Option(
         help="Budget: total search energy in kWh.")] = None,
     time_budget: Annotated[float | None, typer.Option(
         help="Budget: total simulated training time in s.")] = None,
-    epochs: Annotated[int | None, typer.Option(help="Target budget (default: the largest).")
+    wall_clock: Annotated[float | None, typer.Option(
+        help="Budget: wall-clock seconds of each run.")] = None,
+    repeats: Annotated[str, typer.Option(
+        help="A repeated (cell, epochs) query: `cache` (free, same values) or `retrain` "
+             "(costs again, samples another repeat).")] = "cache",
+    max_cached: Annotated[int, typer.Option(
+        help="Stop a run after this many consecutive cached queries.")] = 1000,
+    epochs: Annotated[int | None, typer.Option(help="Target epochs (default: the largest).")
                       ] = None,
-    seeds: Annotated[int, typer.Option(help="Repetitions (one SeedSequence).")] = 1,
-    seed: Annotated[int, typer.Option(help="Base seed.")] = 0,
+    seeds: Annotated[int, typer.Option(help="Repetitions: seeds --seed .. --seed+N-1.")] = 1,
+    seed: Annotated[int, typer.Option(help="First seed.")] = 0,
     jobs: Annotated[int, typer.Option(help="Parallel processes.")] = 1,
-    out: Annotated[Path, typer.Option(help="Output root.")] = Path("results"),
+    out: Annotated[Path, typer.Option(help="Output root (runs/<benchmark>/<strategy>/"
+                                           "seed-<seed>).")] = Path("runs"),
     fmt: Annotated[str, typer.Option("--format", help="Trial log: csv or parquet.")] = "csv",
     resume: Annotated[bool, typer.Option(help="Continue interrupted runs in --out.")] = False,
     set_: Annotated[list[str] | None, typer.Option(
@@ -44,36 +57,47 @@ def search(
     raw_dir: RawDir = None,
     as_json: Json = False,
 ) -> None:
-    """Search a benchmark with a strategy; print the found front and its hypervolume regret."""
+    """Search a benchmark with one or more strategies; print the fronts and their regret."""
     from ecnas_cli.analysis.fronts import run_front
-    from ecnas_cli.run.seeds import run_seeds
-    budget = _budget(evals, energy_budget, time_budget)
-    if strategy not in STRATEGIES:
-        raise ValueError(f"unknown strategy {strategy!r}; valid: {', '.join(STRATEGIES)}")
+    from ecnas_cli.run.seeds import run_grid
+    budget = termination(evals, energy_budget, time_budget, wall_clock) if any(
+        v is not None for v in (evals, energy_budget, time_budget, wall_clock)) \
+        else termination(500)
+    if repeats not in REPEATS:
+        raise ValueError(f"--repeats must be one of {', '.join(REPEATS)}, got {repeats!r}")
+    names = strategy_names(strategy)
     bench = load_benchmark(benchmark, data_dir_=data_dir, raw_dir=raw_dir)
     ensure_writable(out)
-    with Progress(console=console, transient=True, disable=as_json) as progress:
-        task = progress.add_task(f"{strategy} on {benchmark}",
-                                 total=budget.amount if seeds == 1 else seeds)
-        done = (lambda spent, total: progress.update(task, completed=spent)) if seeds == 1 \
-            else None
-        results = run_seeds(benchmark, strategy, seeds=seeds, seed=seed, jobs=jobs,
-                            data_dir=data_dir, raw_dir=raw_dir, objectives=objectives,
-                            budget=budget, epochs=epochs, out=out, fmt=fmt, resume=resume,
-                            progress=done, **parse_settings(set_ or []),
-                            on_done=None if seeds == 1 else lambda k: progress.advance(task))
+    single = len(names) == 1 and seeds == 1
+    with progress_bar(f"{strategy} on {benchmark}") as bar:
+        results = run_grid(benchmark, names, seeds=seeds, seed=seed, jobs=jobs,
+                           data_dir=data_dir, raw_dir=raw_dir, objectives=objectives,
+                           budget=budget, epochs=epochs, out=out, fmt=fmt, resume=resume,
+                           repeats=repeats, max_cached=max_cached,
+                           progress=bar if single else None, **parse_settings(set_ or []))
     fronts = [run_front(r, bench) for r in results]
     if as_json:
         print_json([_jsonable(f, r) for f, r in zip(fronts, results, strict=True)])
         return
-    if len(fronts) == 1:
+    if single:
         _render(fronts[0], results[0])
     else:
-        _render_seeds(fronts, results)
+        _render_runs(fronts, results)
+
+
+def strategy_names(spec: str) -> list[str]:
+    """``all``, a comma list or one name -> strategy names (each checked)."""
+    names = list(STRATEGIES) if spec.strip().lower() == "all" else [
+        s.strip() for s in spec.split(",") if s.strip()]
+    if not names:
+        raise ValueError(f"--strategy is empty: {spec!r}")
+    for name in names:
+        get_strategy(name)  # a clear error naming the valid ones
+    return list(dict.fromkeys(names))
 
 
 def parse_settings(items: list[str]) -> dict[str, Any]:
-    """``["population_size=100", "avoid_duplicates=false"]`` -> typed keyword settings."""
+    """``["population_size=100", "n_init=5"]`` -> typed keyword settings."""
     settings: dict[str, Any] = {}
     for item in items:
         key, sep, text = item.partition("=")
@@ -97,17 +121,9 @@ def _value(text: str) -> Any:
     return text
 
 
-def _budget(evals: int | None, energy: float | None, time_: float | None) -> Budget:
-    given = [(k, v) for k, v in (("evals", evals), ("energy", energy), ("time", time_))
-             if v is not None]
-    if len(given) > 1:
-        raise ValueError("give only one of --evals, --energy-budget, --time-budget")
-    kind, amount = given[0] if given else ("evals", 500)
-    return Budget(kind, float(amount))
-
-
 def _jsonable(front: Any, result: Any) -> dict[str, Any]:
     return {"run_dir": str(result.path), **front.summary(),
+            "stop_reason": result.meta.get("stop_reason", ""),
             "front": front.cells.to_dict(orient="records")}
 
 
@@ -115,33 +131,36 @@ def _render(front: Any, result: Any) -> None:
     cols = ["module_hash", *[o.metric for o in front.objectives]]
     cols += [c for c in ("test_accuracy", "trainable_params") if c in front.cells
              and c not in cols]
-    table = Table(*cols, title=f"front found by {front.strategy} (seed {front.seed}): "
-                               f"{result.path}")
-    for row in front.cells[cols].itertuples(index=False):
-        table.add_row(*(f"{v:.4g}" if isinstance(v, float) else str(v) for v in row))
+    console.print(frame_table(front.cells, columns=cols,
+                              title=f"front of {front.strategy}, seed {front.seed}"))
+    console.print(f"regret {100 * front.regret:.2f}% (hypervolume {front.hypervolume:.4f} of "
+                  f"{front.true_hypervolume:.4f})\n{front.evaluations} trainings, "
+                  f"{front.cached_queries} cached queries, search energy "
+                  f"{energy(front.search_energy_kwh)}\nstopped: "
+                  f"{result.meta.get('stop_reason', '')}\nrun: {result.path}", highlight=False)
+
+
+def _render_runs(fronts: list[Any], results: list[Any]) -> None:
+    table = Table("strategy", "seed", "front", "regret %", "trained", "cached", "energy",
+                  title=f"{fronts[0].benchmark}: {len(fronts)} runs")
+    for f in fronts:
+        table.add_row(f.strategy, str(f.seed), str(len(f.cells)), f"{100 * f.regret:.2f}",
+                      str(f.evaluations), str(f.cached_queries), energy(f.search_energy_kwh))
     console.print(table)
-    console.print(f"hypervolume {front.hypervolume:.4f} (true front {front.true_hypervolume:.4f})"
-                  f"  regret {100 * front.regret:.2f}%  unique cells {front.unique_cells}"
-                  f"  search energy {front.search_energy_kwh:.3f} kWh")
+    for name in dict.fromkeys(f.strategy for f in fronts):
+        regrets = [f.regret for f in fronts if f.strategy == name]
+        console.print(f"{name}: median regret {100 * float(np.median(regrets)):.2f}% over "
+                      f"{len(regrets)} seeds", highlight=False)
+    stopped = [r for r in results if not str(r.meta.get("stop_reason", "")).startswith(
+        "budget reached")]
+    for r in stopped:
+        console.print(f"{r.meta['strategy']} seed {r.meta['seed']}: "
+                      f"{r.meta['stop_reason']}", highlight=False)
+    console.print(f"runs in {Path(str(results[0].path)).parents[2]}; `ecnas compare` for "
+                  "statistics", highlight=False)
 
 
-def _render_seeds(fronts: list[Any], results: list[Any]) -> None:
-    table = Table("seed", "front size", "hypervolume", "regret (%)", "unique cells",
-                  "search energy (kWh)", "run dir",
-                  title=f"{fronts[0].strategy} on {fronts[0].benchmark}, {len(fronts)} seeds")
-    for f, r in zip(fronts, results, strict=True):
-        table.add_row(str(f.spawn_key[-1] if f.spawn_key else 0), str(len(f.cells)),
-                      f"{f.hypervolume:.4f}", f"{100 * f.regret:.2f}", str(f.unique_cells),
-                      f"{f.search_energy_kwh:.3f}", str(r.path))
-    console.print(table)
-    regrets = sorted(f.regret for f in fronts)
-    console.print(f"median regret {100 * regrets[len(regrets) // 2]:.2f}% "
-                  f"(true front hypervolume {fronts[0].true_hypervolume:.4f}); "
-                  "`ecnas pareto show RUN_DIR` for one front, `ecnas compare` for statistics")
-
-
-def strategies(as_json: Json = False
-               ) -> None:
+def strategies(as_json: Json = False) -> None:
     """List the search strategies and their settings."""
     data: dict[str, dict[str, Any]] = {
         name: {"class": cls.__name__, "multi_fidelity": cls.multi_fidelity,

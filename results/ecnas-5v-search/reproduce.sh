@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
-# Reproduce results/ecnas-5v-search: random, SEMO and NSGA-II, 10 seeds x 1,000 evaluations on
-# ecnas-5v (validation accuracy vs 4-epoch energy), then the comparison figures and statistics.
-# Needs the raw EC-NAS data: ECNAS_RAW_DIR=../shared/ecnas-data (or a fetched ecnas-5v).
+# Reproduce results/ecnas-5v-search and results/ecnas-4v-search: random, random-genome, semo and
+# nsga2, 10 seeds, under the runner's protocol (repeats answered from the run's cache, budgets
+# count distinct trainings): ecnas-5v with 1,000 evaluations, ecnas-4v with 60 of its 91 cells.
+# Writes README.md (the comparison table README shows) and runs.csv per benchmark, then the
+# ecnas-5v comparison figures and statistics. Uses the embedded ecnas-5v and ecnas-4v tables.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
 runs="${RUNS_DIR:-$(mktemp -d)}"
-for strategy in random semo nsga2; do
-  ecnas search --strategy "$strategy" --benchmark ecnas-5v --evals 1000 --seeds 10 --jobs 2 \
-    --out "$runs" --json > /dev/null
-done
+python "$repo/scripts/compare_strategies.py" --seeds 10 --jobs 2 --runs "$runs"
 ecnas compare "$runs/ecnas-5v" --out "$here" --json > "$here/compare.json"
-python "$here/regret_at.py" "$runs/ecnas-5v" > "$here/regret_at_200_1000.csv"
-echo "runs in $runs; figures and tables in $here"
+echo "runs in $runs; tables and figures in $here"

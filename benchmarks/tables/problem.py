@@ -1,0 +1,161 @@
+"""``Problem``: what a search, its runner and its reports share about one benchmark.
+
+A :class:`Problem` fixes the benchmark, the objectives, the target epochs and the fidelities
+a strategy may query, the normalisation bounds (ideal and nadir of the whole table at the
+target epochs, minimisation form) and the true Pareto front. Hypervolume and regret of a set
+of cells are computed here once, so the runner, ``ecnas search``, ``ecnas compare`` and the
+comparison script all measure by the same rule (pymoo's Problem plays this part there).
+
+Examples
+--------
+>>> from tests.fixtures.synthetic import synthetic_benchmark
+>>> problem = Problem.from_benchmark(synthetic_benchmark())
+>>> [str(o) for o in problem.objectives], problem.epochs
+(['validation_accuracy:max', 'energy_kwh:min'], 4)
+>>> round(problem.regret(problem.true_front_values), 12)
+0.0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import moocore
+import numpy as np
+import pandas as pd
+
+from benchmarks.tables.benchmark import REFERENCE, Benchmark
+from benchmarks.tables.objectives import Objective, parse_objectives, to_min
+
+#: Cost columns a budget can be spent in, by termination name.
+COSTS = {"energy": "energy_kwh", "time": "training_time_s"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A benchmark with objectives and a target fidelity: the thing a search minimises.
+
+    Build it with :meth:`from_benchmark`. All values handed to strategies are in minimisation
+    form (:func:`~benchmarks.tables.objectives.to_min`); reports use raw units.
+
+    Attributes
+    ----------
+    benchmark : Benchmark
+        The table queried.
+    objectives : tuple of Objective
+        What is optimised, in order (the columns of ``F``).
+    epochs : int
+        The target fidelity: cells are compared by their values at these epochs.
+    fidelities : tuple of int
+        The epochs strategies may ask for (the benchmark's fidelities up to ``epochs``).
+    """
+
+    benchmark: Benchmark
+    objectives: tuple[Objective, ...]
+    epochs: int
+    fidelities: tuple[int, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fidelities",
+                           tuple(e for e in self.benchmark.fidelities if e <= self.epochs))
+
+    @classmethod
+    def from_benchmark(cls, benchmark: Benchmark, *,
+                       objectives: str | Sequence[str | Objective] | None = None,
+                       epochs: int | None = None) -> Problem:
+        """The problem of ``benchmark`` (default objectives and the largest fidelity)."""
+        objs = benchmark.default_objectives if objectives is None \
+            else parse_objectives(objectives)
+        for o in objs:
+            if o.metric not in benchmark.metrics:
+                raise ValueError(f"{benchmark.name} has no metric {o.metric!r}; available: "
+                                 f"{', '.join(benchmark.metrics)}")
+        return cls(benchmark, tuple(objs), benchmark.epochs_or_default(epochs))
+
+    # ----- description ------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.benchmark.name
+
+    @property
+    def space(self):
+        return self.benchmark.space
+
+    @property
+    def metrics(self) -> list[str]:
+        return [o.metric for o in self.objectives]
+
+    @cached_property
+    def n_cells(self) -> int:
+        """Cells the table holds at the target epochs (the most distinct evaluations there)."""
+        return len(self.benchmark.cell_values(self.objectives, epochs=self.epochs)[0])
+
+    @cached_property
+    def n_pairs(self) -> int:
+        """Distinct (cell, epochs) pairs at :attr:`fidelities`: the most trainings of a run."""
+        frame = self.benchmark.frame
+        rows = frame[frame["epochs"].isin(self.fidelities)]
+        return len(rows[["module_hash", "epochs"]].drop_duplicates())
+
+    @cached_property
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Ideal and nadir of the whole table at ``epochs`` (minimisation form)."""
+        return self.benchmark.bounds(self.objectives, epochs=self.epochs)
+
+    def cost_available(self, column: str) -> bool:
+        """Whether every measured row at the queried fidelities has a finite ``column``."""
+        frame = self.benchmark.frame
+        if column not in frame:
+            return False
+        rows = frame[frame["epochs"].isin(self.fidelities)]
+        values = pd.to_numeric(rows[column], errors="coerce").to_numpy(dtype=float)
+        return len(values) > 0 and bool(np.isfinite(values).all())
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready description (for ``run.json``)."""
+        lower, upper = self.bounds
+        return {"benchmark": self.name, "objectives": [str(o) for o in self.objectives],
+                "epochs": self.epochs, "fidelities": list(self.fidelities),
+                "cells": self.n_cells, "ideal": lower.tolist(), "nadir": upper.tolist(),
+                "reference_point": REFERENCE, "true_hypervolume": self.true_hypervolume}
+
+    # ----- measuring ----------------------------------------------------------------------------
+    def normalise(self, values: np.ndarray) -> np.ndarray:
+        """Raw objective values ``(n, m)`` -> minimisation form scaled to [0, 1] by the table."""
+        lower, upper = self.bounds
+        span = np.where(upper > lower, upper - lower, 1.0)
+        return (to_min(np.asarray(values, dtype=float).reshape(-1, len(self.objectives)),
+                       self.objectives) - lower) / span
+
+    def hypervolume(self, values: np.ndarray) -> float:
+        """Hypervolume of raw values ``(n, m)`` (non-finite rows ignored), reference 1.1."""
+        F = self.normalise(values)
+        F = F[np.isfinite(F).all(axis=1) & (F < REFERENCE).all(axis=1)]
+        if len(F) == 0:
+            return 0.0
+        return float(moocore.hypervolume(F, ref=np.full(F.shape[1], REFERENCE)))
+
+    @cached_property
+    def true_front(self) -> pd.DataFrame:
+        """The Pareto-optimal cells of the table at ``epochs`` (mean over repeats)."""
+        return self.benchmark.true_front(self.objectives, epochs=self.epochs)
+
+    @property
+    def true_front_values(self) -> np.ndarray:
+        return self.true_front[self.metrics].to_numpy(dtype=float)
+
+    @cached_property
+    def true_hypervolume(self) -> float:
+        return self.hypervolume(self.true_front_values)
+
+    def regret(self, values: np.ndarray) -> float:
+        """``1 - HV(values) / HV(true front)``: 0 when the true front is found."""
+        return 1.0 - self.hypervolume(values) / self.true_hypervolume
+
+    def cell_means(self, hashes: Sequence[str]) -> np.ndarray:
+        """Mean raw objective values ``(n, m)`` of cells at ``epochs`` (the reported values)."""
+        out = self.benchmark.query_many(list(hashes), epochs=self.epochs, metrics=self.metrics)
+        return np.column_stack([out[m] for m in self.metrics]) if len(hashes) \
+            else np.empty((0, len(self.objectives)))

@@ -1,0 +1,167 @@
+"""The state of one run: ask, answer each candidate (cache or training), tell; the trial log.
+
+Every query is one row of the trial log: ``index`` (0-based query number), ``evaluation``
+(distinct trainings so far, this one included), ``cached`` (answered from the run's cache, no
+cost), the cell, its epochs, the metric values told, and the run's cumulative search energy
+and training time (which only trainings increase).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.tables.benchmark import MissingCellError
+from benchmarks.tables.objectives import to_min
+from benchmarks.tables.problem import Problem
+from ecnas_cli.run.protocol import CachedQueryLimit, Protocol, RunCache
+from ecnas_cli.run.store import TRACE_COLUMNS, TRIAL_COLUMNS
+from ecnas_cli.run.termination import Spent, Termination
+from strategies.base import Candidate, Strategy
+
+MAX_MISSES = 100_000  # consecutive asks of cells the table lacks before giving up
+
+
+class ReplayMismatchError(ValueError):
+    """A resumed run asked for a different cell than its log holds."""
+
+
+class Loop:
+    """One run in progress (see the module docstring for the rows it logs)."""
+
+    def __init__(self, problem: Problem, strat: Strategy, name: str, termination: Termination,
+                 protocol: Protocol, rng: np.random.Generator,
+                 logged: pd.DataFrame | None) -> None:
+        self.problem, self.strat, self.name = problem, strat, name
+        self.termination, self.rng, self.logged = termination, rng, logged
+        self.cache = RunCache(protocol)
+        self.spent = Spent()
+        self.rows: list[dict[str, Any]] = []
+        self.stop_reason = ""
+        self.new_rows = False
+        self.misses = 0
+        self.queries = 0  # rows answered, this step's included
+        self._start = time.perf_counter()
+        self._metrics = problem.metrics
+        self._cost_time = "training_time_s" in problem.benchmark.metrics
+        # the most distinct trainings: single-fidelity strategies ask the target epochs only
+        self._limit = problem.n_pairs if strat.multi_fidelity else problem.n_cells
+
+    def summary(self) -> dict[str, Any]:
+        """What the run spent and why it stopped (for ``run.json``)."""
+        return {"stop_reason": self.stop_reason, "evaluations": self.spent.evaluations,
+                "queries": len(self.rows), "cached_queries": self.cache.hits,
+                "search_energy_kwh": self.spent.energy_kwh,
+                "search_time_s": self.spent.training_time_s}
+
+    def _stop(self, reason: str) -> bool:
+        self.stop_reason = self.stop_reason or reason
+        return False
+
+    def step(self) -> bool:
+        """One ask/answer/tell round; False once the run is over."""
+        if self.stop_reason:
+            return False
+        self.spent.wall_s = time.perf_counter() - self._start
+        if self.termination.reached(self.spent):
+            return self._stop(f"budget reached: {self.termination.describe()}")
+        if len(self.cache) >= self._limit and self.cache.protocol.repeats == "cache":
+            return self._stop("every (cell, epochs) pair the strategy can ask has been trained")
+        t0 = time.perf_counter()
+        candidates = self.strat.ask()
+        t_ask = time.perf_counter() - t0
+        F = np.full((len(candidates), len(self._metrics)), np.inf)
+        rows: list[dict[str, Any]] = []
+        try:
+            for i, cand in enumerate(candidates):
+                row = self._answer(cand)
+                if row is not None:
+                    F[i] = to_min(np.array([[row[m] for m in self._metrics]]),
+                                  self.problem.objectives)[0]
+                    rows.append(row)
+                if self.stop_reason:
+                    break
+        except CachedQueryLimit as exc:
+            self._stop(str(exc))
+        t1 = time.perf_counter()
+        self.strat.tell(candidates, F)
+        overhead = (t_ask + time.perf_counter() - t1) / max(len(rows), 1)
+        for row in rows:
+            row["strategy_time_s"] = overhead
+        self.rows.extend(rows)
+        return not self.stop_reason
+
+    def _answer(self, cand: Candidate) -> dict[str, Any] | None:
+        """The row of one query, or None (not evaluable, or the budget does not allow it)."""
+        if cand.epochs not in self.problem.fidelities:
+            raise ValueError(f"{self.name} asked for {cand.epochs} epochs; this problem's "
+                             f"fidelities are {self.problem.fidelities}")
+        h = self.problem.space.hash(cand.arch)
+        values = self.cache.get(h, cand.epochs)
+        cached = values is not None
+        if values is None:
+            values = self._train(h, cand.epochs)
+            if values is None:
+                return None
+        if cached:
+            self.cache.hit(self.name)  # may stop the run: nothing logged for this query
+        self._check_replay(h, cand.epochs)
+        if not cached:
+            self.cache.put(h, cand.epochs, values)
+        bits, ops = cand.arch.to_strings()
+        self.queries += 1
+        return {"index": self.queries - 1, "evaluation": self.spent.evaluations,
+                "cached": cached, "module_hash": h, "matrix": bits, "ops": ops,
+                "epochs": cand.epochs, **values,
+                "cumulative_energy_kwh": self.spent.energy_kwh,
+                "cumulative_time_s": self.spent.training_time_s}
+
+    def _train(self, h: str, epochs: int) -> dict[str, float] | None:
+        """Query the table for a new training within budget; charge it."""
+        if self.termination.reached(self.spent):
+            self._stop(f"budget reached: {self.termination.describe()}")
+            return None
+        try:
+            values = self.problem.benchmark.query(h, epochs=epochs, repeat="sample",
+                                                  rng=self.rng)
+        except MissingCellError:  # a sparse table: the cell is not evaluable, costs nothing
+            self.misses += 1
+            if self.misses > MAX_MISSES:
+                raise ValueError(f"{self.problem.name} has no measurement for {MAX_MISSES:,} "
+                                 "cells in a row: it covers too little of the space to "
+                                 "search") from None
+            return None
+        if not self.termination.allows(self.spent, values):
+            self._stop(f"budget reached: the next training would pass "
+                       f"{self.termination.describe()}")
+            return None
+        self.misses = 0
+        self.spent.evaluations += 1
+        # A cost the table lacks for this row adds nothing; a budget on a cost column with
+        # gaps is refused before the run starts (Termination.check), so no budget miscounts.
+        self.spent.energy_kwh += _finite(values.get("energy_kwh"))
+        if self._cost_time:
+            self.spent.training_time_s += _finite(values.get("training_time_s"))
+        return values
+
+    def _check_replay(self, h: str, epochs: int) -> None:
+        log, k = self.logged, self.queries
+        if log is None or k >= len(log):
+            self.new_rows = True
+            return
+        logged_epochs = int(log["epochs"].to_numpy()[k])
+        if log["module_hash"].iat[k] != h or logged_epochs != epochs:
+            raise ReplayMismatchError(
+                f"resume: query {k} asks {h} at {epochs} epochs but the log has "
+                f"{log['module_hash'].iat[k]}; the log is from another run")
+
+    def frame(self) -> pd.DataFrame:
+        cols = [*TRIAL_COLUMNS, *self.problem.benchmark.metrics, *TRACE_COLUMNS]
+        return pd.DataFrame(self.rows, columns=cols)
+
+
+def _finite(value: float | None) -> float:
+    return float(value) if value is not None and np.isfinite(value) else 0.0

@@ -1,0 +1,90 @@
+"""The evaluation protocol: what a repeated query costs, owned by the runner for every strategy.
+
+Rule ``repeats="cache"`` (the default): a query of a (cell, epochs) pair this run has already
+trained is answered from the run's cache with the same values, costs no budget (a real search
+would not retrain it) and is logged with ``cached=True``. Budgets therefore count distinct
+trainings. A strategy that asks only cached cells for ``max_cached`` queries in a row is
+stopped, with the reason in ``run.json``.
+
+Rule ``repeats="retrain"`` (for studying noise): a repeat is trained again: it costs budget
+and draws another measured repeat where the table has several.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+REPEATS = ("cache", "retrain")
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """How the runner answers repeated queries.
+
+    Parameters
+    ----------
+    repeats : {"cache", "retrain"}
+        ``cache``: a repeated (cell, epochs) query is free and returns the first values;
+        ``retrain``: it is a new evaluation (costs budget, samples a repeat again).
+    max_cached : int
+        Consecutive cached queries after which the run is stopped (``cache`` only).
+    """
+
+    repeats: str = "cache"
+    max_cached: int = 1000
+
+    def __post_init__(self) -> None:
+        if self.repeats not in REPEATS:
+            raise ValueError(f"repeats must be one of {', '.join(REPEATS)}, "
+                             f"got {self.repeats!r}")
+        if not isinstance(self.max_cached, int) or isinstance(self.max_cached, bool) \
+                or self.max_cached < 1:
+            raise ValueError(f"max_cached must be a positive int, got {self.max_cached!r}")
+
+    def describe(self) -> dict[str, Any]:
+        """The protocol for ``run.json``, in words a reader of the file needs."""
+        return {**asdict(self),
+                "budget_counts": "distinct (cell, epochs) trainings" if self.repeats == "cache"
+                else "every query (repeats are retrained)",
+                "repeated_query": "answered from the run's cache, free, logged cached=true"
+                if self.repeats == "cache" else "retrained: costs budget, samples a repeat",
+                "guard": f"stop after {self.max_cached} consecutive cached queries"}
+
+
+class CachedQueryLimit(RuntimeError):
+    """A strategy asked only cached cells for too long (a converged or stuck search)."""
+
+
+class RunCache:
+    """The (module hash, epochs) -> values answers of one run, and the guard's counter."""
+
+    def __init__(self, protocol: Protocol) -> None:
+        self.protocol = protocol
+        self._values: dict[tuple[str, int], dict[str, float]] = {}
+        self.streak = 0
+        self.hits = 0
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def get(self, h: str, epochs: int) -> dict[str, float] | None:
+        """Cached values of a trained pair (None under ``retrain`` or when new)."""
+        if self.protocol.repeats != "cache":
+            return None
+        return self._values.get((h, epochs))
+
+    def hit(self, name: str) -> None:
+        """Count a cached answer; raise :class:`CachedQueryLimit` instead once
+        ``max_cached`` cached answers came in a row."""
+        if self.streak >= self.protocol.max_cached:
+            raise CachedQueryLimit(
+                f"{name} asked {self.streak} cells in a row that this run had already "
+                f"trained (guard max_cached={self.protocol.max_cached}): stopped")
+        self.hits += 1
+        self.streak += 1
+
+    def put(self, h: str, epochs: int, values: dict[str, float]) -> None:
+        """Record a training: the first values of a pair are the ones repeats get."""
+        self._values.setdefault((h, epochs), values)
+        self.streak = 0
