@@ -1,0 +1,76 @@
+"""``ecnas bench``: build an energy-aware benchmark on your own hardware."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ecnas_cli.console import console, print_json, user_errors
+
+if TYPE_CHECKING:  # the train extra (torch) is imported only when the command runs
+    from benchmarks.create.build import Progress as RunProgress
+
+app = typer.Typer(help="Build a benchmark on your own hardware (needs the 'train' extra).",
+                  no_args_is_help=True)
+
+
+@app.command("create")
+@user_errors
+def create(
+    out: Annotated[Path, typer.Option(help="Root of the raw results tree to write.")],
+    space: Annotated[str, typer.Option(help="4v, 5v or 7v.")] = "4v",
+    dataset: Annotated[str, typer.Option(help="cifar10 or digits (offline).")] = "digits",
+    data_root: Annotated[Path | None, typer.Option(help="CIFAR-10 folder.")] = None,
+    epochs: Annotated[str, typer.Option(help="Checkpoint epochs, increasing.")] = "4,12,36,108",
+    repeats: Annotated[int, typer.Option(help="Training runs per cell.")] = 3,
+    cells: Annotated[int | None, typer.Option(help="Only the first N cells of a seeded "
+                                                   "random order.")] = None,
+    workers: Annotated[int, typer.Option(help="Trainings at once (Ray; 1 = in process).")] = 1,
+    address: Annotated[str | None, typer.Option(help="Ray cluster to join.")] = None,
+    measure: Annotated[float | None, typer.Option(help="Measure this fraction of the cells, "
+                                                       "predict the rest.")] = None,
+    select: Annotated[str, typer.Option(help="uncertainty, diverse or random.")] = "random",
+    stem_channels: int = 128, num_stacks: int = 3, cells_per_stack: int = 3,
+    batch_size: int = 256, learning_rate: float = 0.1,
+    meter: Annotated[str, typer.Option(help="auto, nvml, rapl or estimate.")] = "auto",
+    pue: Annotated[float, typer.Option(help="Power usage effectiveness.")] = 1.59,
+    carbon_intensity: Annotated[float | None, typer.Option(
+        help="gCO2eq/kWh (default: Danish grid of EC-NAS, 96).")] = None,
+    tdp_w: Annotated[float | None, typer.Option(help="CPU TDP for the estimate.")] = None,
+    seed: int = 0, as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Train cells with the NAS-Bench-101 protocol under an energy meter; write the raw tree.
+
+    Resumable: finished runs are skipped. Import the result with
+    ``ecnas data import --raw OUT --space SPACE --name NAME``.
+    """
+    try:
+        from ecnas_cli.workflows import create as workflow
+    except ImportError as exc:  # torch / ray / codecarbon missing
+        raise FileNotFoundError(f"ecnas bench needs the 'train' extra "
+                                f"(pip install 'ecnas[train]'): {exc}") from None
+
+    spec = workflow.make_spec(
+        out=out, space=space, dataset=dataset, data_root=data_root, epochs=epochs,
+        repeats=repeats, seed=seed, stem_channels=stem_channels, num_stacks=num_stacks,
+        cells_per_stack=cells_per_stack, batch_size=batch_size, learning_rate=learning_rate,
+        meter=meter, pue=pue, carbon_intensity=carbon_intensity, tdp_w=tdp_w)
+    columns = (TextColumn("{task.description}"), BarColumn(),
+               TextColumn("{task.completed}/{task.total} runs"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True, disable=as_json) as bar:
+        task = bar.add_task("training", total=None)
+
+        def _update(result: dict, progress: RunProgress) -> None:
+            bar.update(task, completed=progress.done, total=progress.total,
+                       description=f"{progress.energy_kwh * 1000:.3f} Wh so far, "
+                                   f"~{progress.eta_s:.0f} s left")
+
+        summary = workflow.create(spec, cells=cells, workers=workers, address=address,
+                                  measure=measure, select=select, on_result=_update)
+    if as_json:
+        print_json(summary)
+        return
+    console.print(", ".join(f"{k}: {v}" for k, v in summary.items()))
