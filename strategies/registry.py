@@ -6,16 +6,34 @@ adding its import and its line here.
 
 from __future__ import annotations
 
-from strategies.base import Strategy
+from strategies.base import Strategy, load_plugin
+from strategies.ehvi import EHVI
+from strategies.evolution import RegularizedEvolution
+from strategies.local_search import LocalSearch
+from strategies.mobohb import MOBOHB
+from strategies.motpe import MOTPE
+from strategies.nevergrad_search import NevergradSearch
 from strategies.nsga2 import NSGA2
+from strategies.nsga3 import NSGA3
+from strategies.random_genome import RandomGenome
 from strategies.random_search import RandomSearch
 from strategies.semo import SEMO
+from strategies.shemoa import SHEMOA
 
 #: The registered strategies by name.
 STRATEGIES: dict[str, type[Strategy]] = {
     "random": RandomSearch,
     "semo": SEMO,
     "nsga2": NSGA2,
+    "random-genome": RandomGenome,
+    "mobohb": MOBOHB,
+    "shemoa": SHEMOA,
+    "motpe": MOTPE,
+    "ehvi": EHVI,
+    "nsga3": NSGA3,
+    "nevergrad": NevergradSearch,
+    "local": LocalSearch,
+    "evolution": RegularizedEvolution,
 }
 
 
@@ -27,7 +45,10 @@ def get_strategy(name: str) -> type[Strategy]:
     >>> get_strategy("random").__name__
     'RandomSearch'
     """
-    try:
+    if name.lower() in STRATEGIES:
         return STRATEGIES[name.lower()]
-    except KeyError:
-        raise ValueError(f"unknown strategy {name!r}; valid: {', '.join(STRATEGIES)}") from None
+    plugin = load_plugin(name)  # package.module:Class, or the ecnas.strategies entry points
+    if plugin is None:
+        raise ValueError(f"unknown strategy {name!r}; valid: {', '.join(STRATEGIES)} (or "
+                         "package.module:Class, or a plugin in entry points ecnas.strategies)")
+    return plugin
