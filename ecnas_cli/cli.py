@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
-from ecnas_cli.commands import arch, compare, data, pareto, search, space, surrogate
+from ecnas_cli.commands import arch, bench, compare, data, pareto, search, space, surrogate
+from ecnas_cli.commands import reproduce as reproduce_cmd
+from ecnas_cli.console import guard, setup
 
 app = typer.Typer(
     name="ecnas",
@@ -24,6 +26,8 @@ app.command("strategies")(search.strategies)
 app.add_typer(pareto.app, name="pareto")
 app.command("compare")(compare.compare)
 app.add_typer(surrogate.app, name="surrogate")
+app.add_typer(bench.app, name="bench")
+app.command("reproduce")(reproduce_cmd.reproduce)
 
 
 def _version(value: bool) -> None:
@@ -36,5 +40,11 @@ def _version(value: bool) -> None:
 def main(
     show_version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option(
+        "--debug", help="Show the traceback of an internal error (or set ECNAS_DEBUG=1).")] = False,
 ) -> None:
     """Energy-aware multi-objective NAS on the EC-NAS benchmarks."""
+    setup(debug=debug)
+
+
+guard(app)  # last: every command registered above gets the one error boundary

@@ -46,7 +46,7 @@ def benchmark_table(name: str, seeds: int, jobs: int, runs_dir: Path) -> tuple[s
     """Run one benchmark's grid; its Markdown table and per-run numbers."""
     budget, marks = GRID[name]
     results = run_grid(name, STRATEGIES, seeds=seeds, seed=0, jobs=jobs, budget=budget,
-                       out=runs_dir)
+                       out=runs_dir, overwrite=True)
     for r in results:  # the protocol, checked from the trial logs alone
         paid = r.trials[~r.trials["cached"].astype(bool)]
         if paid.duplicated(["module_hash", "epochs"]).any():

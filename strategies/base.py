@@ -159,7 +159,11 @@ class Strategy(ABC):
 
 
 def check_setting(name: str, value: Any, ok: bool, expected: str) -> None:
-    """Raise a ValueError naming the setting ``name`` and its bad ``value`` unless ``ok``."""
+    """Raise a ValueError naming the setting ``name`` and its bad ``value`` unless ``ok``.
+
+    A non-finite number (``inf``, ``nan``) is refused whatever ``ok`` says."""
+    if isinstance(value, float | np.floating) and not np.isfinite(value):
+        raise ValueError(f"setting {name} must be finite ({expected}), got {value!r}")
     if not ok:
         raise ValueError(f"setting {name} must be {expected}, got {value!r}")
 

@@ -57,9 +57,10 @@ class SEMO(Strategy):
         Cells drawn uniformly from the space before mutation starts (more while the archive
         is still empty because no cell could be evaluated).
     edge_changes : float, default 2.0
-        Expected number of edge flips per child.
+        Expected number of edge flips per child, below the space's edge slots
+        (``V(V-1)/2`` for ``V = max_vertices``: 6 for 4v).
     op_changes : float, default 0.5
-        Expected number of op changes per child.
+        Expected number of op changes per child, at most the inner ops (``V - 2``).
     ref_point : sequence of float, optional
         Hypervolume reference point (minimisation form); by default derived from the values
         seen (see the module docstring).
@@ -83,6 +84,7 @@ class SEMO(Strategy):
                           "a number >= 0")
         check_setting("edge_changes", edge_changes, edge_changes + op_changes > 0,
                       "> 0 when op_changes is 0")
+        _check_mutation(space, edge_changes, op_changes)
         if ref_point is not None:
             try:
                 ref = np.asarray(ref_point, dtype=float)
@@ -175,6 +177,19 @@ class SEMO(Strategy):
         self._archive_hashes = [*(self._archive_hashes[i] for i in keep), key]
         self._archive_F = np.vstack([self._archive_F[keep], f])
         return True
+
+
+def _check_mutation(space: SearchSpace, edge_changes: float, op_changes: float) -> None:
+    """Refuse rates :meth:`~benchmarks.space.SearchSpace.mutate` cannot honour: at
+    ``edge_changes >= slots`` every edge slot flips every time (a child cannot vary, and its
+    one possible edge set may be invalid forever); more op changes than inner ops is
+    meaningless."""
+    m = space.max_vertices
+    slots, inner = m * (m - 1) // 2, max(m - 2, 0)
+    check_setting("edge_changes", edge_changes, edge_changes < slots,
+                  f"a number in [0, {slots}) for space {space.name} (its {slots} edge slots)")
+    check_setting("op_changes", op_changes, op_changes <= inner,
+                  f"a number in [0, {inner}] for space {space.name} (its {inner} inner ops)")
 
 
 @cache

@@ -50,6 +50,8 @@ def search(
                                            "seed-<seed>).")] = Path("runs"),
     fmt: Annotated[str, typer.Option("--format", help="Trial log: csv or parquet.")] = "csv",
     resume: Annotated[bool, typer.Option(help="Continue interrupted runs in --out.")] = False,
+    overwrite: Annotated[bool, typer.Option(
+        help="Replace complete runs in --out (they are kept otherwise).")] = False,
     set_: Annotated[list[str] | None, typer.Option(
         "--set", help="Strategy setting KEY=VALUE (repeatable), e.g. --set population_size=100"
     )] = None,
@@ -73,7 +75,7 @@ def search(
         results = run_grid(benchmark, names, seeds=seeds, seed=seed, jobs=jobs,
                            data_dir=data_dir, raw_dir=raw_dir, objectives=objectives,
                            budget=budget, epochs=epochs, out=out, fmt=fmt, resume=resume,
-                           repeats=repeats, max_cached=max_cached,
+                           overwrite=overwrite, repeats=repeats, max_cached=max_cached,
                            progress=bar if single else None, **parse_settings(set_ or []))
     fronts = [run_front(r, bench) for r in results]
     if as_json:

@@ -3,7 +3,8 @@
 Every query is one row of the trial log: ``index`` (0-based query number), ``evaluation``
 (distinct trainings so far, this one included), ``cached`` (answered from the run's cache, no
 cost), the cell, its epochs, the metric values told, and the run's cumulative search energy
-and training time (which only trainings increase).
+and training time (which only trainings increase). The wall-clock columns
+(:data:`~ecnas_cli.run.store.TIMING_COLUMNS`) ride along in memory and are stored apart.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from benchmarks.tables.benchmark import MissingCellError
 from benchmarks.tables.objectives import to_min
 from benchmarks.tables.problem import Problem
 from ecnas_cli.run.protocol import CachedQueryLimit, Protocol, RunCache
-from ecnas_cli.run.store import TRACE_COLUMNS, TRIAL_COLUMNS
+from ecnas_cli.run.store import TIMING_COLUMNS, TRACE_COLUMNS, TRIAL_COLUMNS
 from ecnas_cli.run.termination import Spent, Termination
 from strategies.base import Candidate, Strategy
 
@@ -89,8 +90,9 @@ class Loop:
         t1 = time.perf_counter()
         self.strat.tell(candidates, F)
         overhead = (t_ask + time.perf_counter() - t1) / max(len(rows), 1)
+        wall = time.perf_counter() - self._start
         for row in rows:
-            row["strategy_time_s"] = overhead
+            row["strategy_time_s"], row["wall_s"] = overhead, wall
         self.rows.extend(rows)
         return not self.stop_reason
 
@@ -159,7 +161,8 @@ class Loop:
                 f"{log['module_hash'].iat[k]}; the log is from another run")
 
     def frame(self) -> pd.DataFrame:
-        cols = [*TRIAL_COLUMNS, *self.problem.benchmark.metrics, *TRACE_COLUMNS]
+        cols = [*TRIAL_COLUMNS, *self.problem.benchmark.metrics, *TRACE_COLUMNS,
+                *TIMING_COLUMNS]
         return pd.DataFrame(self.rows, columns=cols)
 
 

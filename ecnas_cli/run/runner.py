@@ -7,30 +7,37 @@ repeated (cell, epochs) queries are answered from the run's cache for free, budg
 Randomness: the run's ``seed`` (plus an optional spawn key) makes one SeedSequence whose two
 children drive the strategy and the benchmark's repeat sampling. The same seed gives the same
 trial log; resuming replays the log through a fresh strategy, checks that it asks the logged
-cells, and continues, so the final log equals that of an uninterrupted run.
+cells, and continues, so the final log equals that of an uninterrupted run byte for byte.
+
+Run directories: a run holds an exclusive lock on its directory (:mod:`ecnas_cli.run.lock`),
+so a second search into it is refused, and a complete run there is never replaced unless
+``overwrite`` is given (``resume`` just returns it).
 """
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.objectives import Objective
 from benchmarks.tables.problem import Problem
+from ecnas_cli.run.lock import run_lock
 from ecnas_cli.run.loop import Loop, ReplayMismatchError
 from ecnas_cli.run.protocol import Protocol
-from ecnas_cli.run.store import RunResult, load_run, run_dir
+from ecnas_cli.run.store import RUN_JSON, RunResult, load_run, run_dir
 from ecnas_cli.run.termination import MaxEvaluations, Termination, from_dict
 from strategies import get_strategy
 from strategies.base import Strategy
 
-__all__ = ["CHECKPOINT_EVERY", "ReplayMismatchError", "run", "run_search", "strategy_class"]
+__all__ = ["CHECKPOINT_EVERY", "ReplayMismatchError", "check_replaceable", "check_runs", "run",
+           "run_search", "strategy_class"]
 
 CHECKPOINT_EVERY = 100  # distinct evaluations between trial-log writes while running
 
@@ -40,7 +47,8 @@ def strategy_class(strategy: str | type[Strategy]) -> tuple[str, type[Strategy]]
     class, e.g. one defined in a notebook)."""
     if isinstance(strategy, str):
         cls = get_strategy(strategy)
-        return (strategy.lower() if ":" not in strategy else getattr(cls, "name", strategy)), cls
+        return (strategy.lower() if ":" not in strategy
+                else str(getattr(cls, "name", cls.__name__.lower()))), cls
     if not (isinstance(strategy, type) and issubclass(strategy, Strategy)):
         raise ValueError(f"strategy must be a name or a Strategy subclass, got {strategy!r}")
     return str(getattr(strategy, "name", strategy.__name__.lower())), strategy
@@ -49,7 +57,7 @@ def strategy_class(strategy: str | type[Strategy]) -> tuple[str, type[Strategy]]
 def run(problem: Problem, strategy: str | type[Strategy], termination: Termination, *,
         protocol: Protocol | None = None, seed: int = 0, spawn_key: tuple[int, ...] = (),
         out: Path | None = None, fmt: str = "csv", resume: bool = False,
-        progress: Callable[[int, int | None], None] | None = None,
+        overwrite: bool = False, progress: Callable[[int, int | None], None] | None = None,
         checkpoint_every: int | None = None, **settings: Any) -> RunResult:
     """Search ``problem`` with ``strategy`` until ``termination``; return the trial log.
 
@@ -65,36 +73,61 @@ def run(problem: Problem, strategy: str | type[Strategy], termination: Terminati
         Repeated-query rule (default: answered from the run's cache, free).
     seed : int
         The run's seed; with ``out``, the log goes to ``out/<benchmark>/<name>/seed-<seed>/``.
+    resume, overwrite : bool
+        Continue an interrupted run in that directory (a complete one is returned as it is);
+        replace a complete run there (otherwise a FileExistsError).
     settings
-        Keyword settings of the strategy.
+        Keyword settings of the strategy (finite numbers only).
     """
     protocol = protocol or Protocol()
     termination.check(problem)
     name, cls = strategy_class(strategy)
-    unknown = sorted(set(settings) - set(cls.defaults()))
-    if unknown:
-        raise ValueError(f"unknown setting {unknown[0]!r} for {name}; valid: "
-                         f"{', '.join(cls.defaults()) or 'none'}")
+    _check_settings(name, cls, settings)
     seq = np.random.SeedSequence(seed, spawn_key=spawn_key)
     rng_strategy, rng_query = (np.random.default_rng(s) for s in seq.spawn(2))
     strat = cls(problem.space, rng=rng_strategy, fidelities=problem.fidelities,
                 n_objectives=len(problem.objectives), **settings)
     meta = _meta(problem, name, strat, termination, protocol, seed, spawn_key)
-    where = run_dir(out, problem.name, name, seed, spawn_key) if out is not None else None
-    logged = _previous_log(where, meta) if resume and where is not None else None
-    loop = Loop(problem, strat, name, termination, protocol, rng_query, logged)
-    every = checkpoint_every or CHECKPOINT_EVERY
+    if out is None:
+        loop = Loop(problem, strat, name, termination, protocol, rng_query, None)
+        return _drive(loop, meta, None, fmt, 0, progress)
+    where = run_dir(out, problem.name, name, seed, spawn_key)
+    with run_lock(where):
+        previous = _previous(where, meta, resume, overwrite)
+        if previous is not None and previous.complete:
+            return previous
+        logged = previous.trials if previous is not None else None
+        loop = Loop(problem, strat, name, termination, protocol, rng_query, logged)
+        return _drive(loop, meta, where, fmt, checkpoint_every or CHECKPOINT_EVERY, progress)
+
+
+def _drive(loop: Loop, meta: dict[str, Any], where: Path | None, fmt: str, every: int,
+           progress: Callable[[int, int | None], None] | None) -> RunResult:
+    """Step ``loop`` to the end, writing a checkpoint every ``every`` distinct evaluations."""
     saved = 0
+    total = loop.termination.describe().get("evaluations")
     while loop.step():
         if progress is not None:
-            progress(loop.spent.evaluations, termination.describe().get("evaluations"))
+            progress(loop.spent.evaluations, total)
         if where is not None and loop.new_rows and loop.spent.evaluations >= saved + every:
             saved = loop.spent.evaluations
-            RunResult(loop.frame(), meta).save(where, fmt)
+            RunResult(loop.frame(), {**meta, **loop.summary()}).save(where, fmt)
     result = RunResult(loop.frame(), {**meta, **loop.summary(), "status": "complete"})
     if where is not None:
         result.save(where, fmt)
     return result
+
+
+def _check_settings(name: str, cls: type[Strategy], settings: dict[str, Any]) -> None:
+    """Known names and finite numbers (run.json is strict JSON: it could not record inf)."""
+    unknown = sorted(set(settings) - set(cls.defaults()))
+    if unknown:
+        raise ValueError(f"unknown setting {unknown[0]!r} for {name}; valid: "
+                         f"{', '.join(cls.defaults()) or 'none'}")
+    for key, value in settings.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        if any(isinstance(v, float | np.floating) and not math.isfinite(v) for v in values):
+            raise ValueError(f"setting {key} must be finite, got {value!r}")
 
 
 def run_search(benchmark: Benchmark, strategy: str | type[Strategy], *,
@@ -134,15 +167,57 @@ def _versions() -> dict[str, str]:
     return {p: version(p) for p in ("ecnas", "numpy", "optuna", "moocore")}
 
 
-def _previous_log(where: Path, meta: dict[str, Any]) -> pd.DataFrame | None:
-    """The trial log of an interrupted run with the same settings, if there is one."""
+#: Keyword arguments of :func:`run_search` and :func:`run` that are not strategy settings.
+RUN_ARGS = frozenset({"budget", "repeats", "max_cached", "protocol", "spawn_key", "fmt",
+                      "progress", "checkpoint_every"})
+
+
+def check_runs(benchmark: Benchmark, strategies: Sequence[str], seeds: Sequence[int], *,
+               objectives: str | Sequence[str | Objective] | None = None,
+               epochs: int | None = None, out: Path | None = None, resume: bool = False,
+               overwrite: bool = False, **kwargs: Any) -> None:
+    """Check the runs :func:`run_search` would make, before any is made: objectives, epochs,
+    strategy settings (each strategy is built once), and no complete run in ``out`` to
+    replace (:func:`check_replaceable`). ``kwargs`` are the other arguments of run_search."""
+    problem = Problem.from_benchmark(benchmark, objectives=objectives, epochs=epochs)
+    settings = {k: v for k, v in kwargs.items() if k not in RUN_ARGS}
+    for strategy in strategies:
+        name, cls = strategy_class(strategy)
+        _check_settings(name, cls, settings)
+        cls(problem.space, rng=np.random.default_rng(0), fidelities=problem.fidelities,
+            n_objectives=len(problem.objectives), **settings)
+        if out is None:
+            continue
+        for seed in seeds:
+            where = run_dir(Path(out), problem.name, name, seed, kwargs.get("spawn_key", ()))
+            check_replaceable(where, resume=resume, overwrite=overwrite)
+
+
+def check_replaceable(where: Path, *, resume: bool = False, overwrite: bool = False) -> None:
+    """Refuse (FileExistsError) to start a run over the complete run in ``where``, unless
+    ``overwrite`` (replace it) or ``resume`` (report it). Only ``run.json``'s status is read."""
+    meta_file = Path(where) / RUN_JSON
+    if resume or overwrite or not meta_file.is_file():
+        return
     try:
-        previous = load_run(where)
-    except FileNotFoundError:
-        return None
+        status = json.loads(meta_file.read_text()).get("status")
+    except (ValueError, AttributeError):
+        return  # not a readable run: nothing finished to lose
+    if status == "complete":
+        raise FileExistsError(f"{where} already holds a complete run; use --overwrite to "
+                              "replace it or --resume to report it")
+
+
+def _previous(where: Path, meta: dict[str, Any], resume: bool,
+              overwrite: bool) -> RunResult | None:
+    """The run already in ``where`` that this one continues (resume), else None."""
+    check_replaceable(where, resume=resume, overwrite=overwrite)
+    if not resume or not (where / RUN_JSON).is_file():
+        return None  # a trial log without run.json: killed before its first checkpoint
+    previous = load_run(where)
     keys = ("benchmark", "strategy", "settings", "objectives", "epochs", "budget", "protocol",
             "seed", "spawn_key")
     changed = [k for k in keys if previous.meta.get(k) != meta[k]]
     if changed:
         raise ValueError(f"cannot resume {where}: its {changed[0]} differs from this run's")
-    return previous.trials
+    return previous

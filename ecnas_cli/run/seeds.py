@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.tables.registry import load_benchmark
-from ecnas_cli.run.runner import run_search
+from ecnas_cli.run.runner import check_runs, run_search
 from ecnas_cli.run.store import RunResult
 
 
@@ -45,7 +45,9 @@ def run_grid(benchmark: str, strategies: Sequence[str], *, seeds: int = 1, seed:
     if not strategies:
         raise ValueError("give at least one strategy")
     bench_args: dict[str, Any] = {"data_dir_": data_dir, "raw_dir": raw_dir}
-    load_benchmark(benchmark, **bench_args)  # build the table once, before any worker starts
+    # build the table once and check every run, before any worker starts
+    bench = load_benchmark(benchmark, **bench_args)
+    check_runs(bench, strategies, [seed + k for k in range(seeds)], **kwargs)
     tasks = [(s, k) for s in strategies for k in range(seeds)]
     results: dict[tuple[str, int], RunResult] = {}
     if jobs == 1 or len(tasks) == 1:

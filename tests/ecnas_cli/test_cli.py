@@ -77,8 +77,9 @@ def test_search_json_and_files(env, tmp_path):
     (["--energy-budget", "-1"], "budget must be > 0"),
     (["--out", "/proc/forbidden"], "cannot write to output directory"),
 ])
-def test_search_bad_input_is_one_line_and_exit_2(env, args, message):
+def test_search_bad_input_is_one_line_and_exit_2(env, tmp_path, args, message):
     fidelities = {"--evals", "--energy-budget", "--time-budget"}
+    args = ["--out", str(tmp_path / "runs"), *args]  # a later --out wins
     out = run("search", *args, env=env) if fidelities & set(args) \
         else run("search", "--evals", "5", *args, env=env)
     assert out.exit_code == 2, out.stdout

@@ -23,7 +23,8 @@ from ecnas_cli.run.termination import (
     MaxWallClock,
     termination,
 )
-from strategies import STRATEGIES, Candidate, Strategy, get_strategy
+from strategies import Candidate, Strategy, get_strategy
+from tests.fixtures.names import strategy_params
 from tests.fixtures.synthetic import synthetic_benchmark
 
 
@@ -55,7 +56,7 @@ class Stuck(Strategy):
 
 
 @pytest.mark.parametrize("space", ["4v", "5v"])
-@pytest.mark.parametrize("name", sorted(STRATEGIES))
+@pytest.mark.parametrize("name", strategy_params())
 def test_budget_is_spent_on_distinct_trainings_only(name, space):
     bench = synthetic(space)
     budget = 40 if space == "4v" else 80

@@ -17,12 +17,12 @@ from benchmarks.tables.benchmark import save_table
 from benchmarks.tables.registry import table_path
 from ecnas_cli.run.runner import run_search
 from ecnas_cli.run.seeds import run_grid
-from ecnas_cli.run.store import RunResult, load_run
+from ecnas_cli.run.store import TIMING_COLUMNS, RunResult, load_run
 from ecnas_cli.run.termination import MaxEnergy
-from strategies import STRATEGIES
+from tests.fixtures.names import strategy_params
 from tests.fixtures.synthetic import synthetic_benchmark
 
-TIMING = ["strategy_time_s"]
+TIMING = TIMING_COLUMNS
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def trained(result: RunResult) -> pd.DataFrame:
     return result.trials[~result.trials["cached"].astype(bool)]
 
 
-@pytest.mark.parametrize("name", sorted(STRATEGIES))
+@pytest.mark.parametrize("name", strategy_params())
 def test_every_strategy_through_the_runner(bench, name):
     state = np.random.get_state()  # noqa: NPY002 (asserting it is untouched)
     a = run_search(bench, name, budget=40, seed=7)
@@ -53,7 +53,7 @@ def test_every_strategy_through_the_runner(bench, name):
     assert not log(a).equals(log(run_search(bench, name, budget=40, seed=8)))
 
 
-@pytest.mark.parametrize("name", sorted(STRATEGIES))
+@pytest.mark.parametrize("name", strategy_params())
 def test_energy_budget_is_never_exceeded(bench, name):
     r = run_search(bench, name, budget=MaxEnergy(1.0), seed=1)
     assert 0 < r.trials["cumulative_energy_kwh"].iloc[-1] <= 1.0

@@ -15,7 +15,7 @@ import pandas as pd
 
 from benchmarks.space import get_space
 from benchmarks.tables.benchmark import load_table, save_table
-from benchmarks.tables.registry import load_benchmark, table_path
+from benchmarks.tables.registry import load_benchmark, stored_path
 
 
 def best_of(fn, repeat: int = 5) -> float:  # type: ignore[no-untyped-def]
@@ -37,7 +37,7 @@ def dict_table(frame: pd.DataFrame) -> dict[tuple[str, int], list[dict]]:
 def main() -> None:
     data = Path(tempfile.mkdtemp())
     load_benchmark("ecnas-5v", data_dir_=data)  # build once from the raw tree
-    path = table_path("ecnas-5v", data)
+    path = stored_path("ecnas-5v", data)
     load = best_of(lambda: load_table(path))
     frame = load_table(path).frame
     naive_load = best_of(lambda: dict_table(pd.read_parquet(path)), 3)

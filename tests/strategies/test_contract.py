@@ -6,10 +6,11 @@ import pytest
 
 from strategies import STRATEGIES, Strategy
 from strategies.testing import CHECKS, check_strategy
+from tests.fixtures.names import strategy_params
 
 
 @pytest.mark.parametrize("check", CHECKS, ids=lambda c: c.__name__)
-@pytest.mark.parametrize("name", sorted(STRATEGIES))
+@pytest.mark.parametrize("name", strategy_params())
 def test_contract(name: str, check) -> None:
     check(STRATEGIES[name])
 
