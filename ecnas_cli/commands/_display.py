@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -101,5 +102,5 @@ def progress_bar(description: str) -> Iterator[Callable[[int, int], None] | None
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(description, total=None)
+        task = bar.add_task(escape(description), total=None)
         yield lambda done, total: bar.update(task, completed=done, total=total)
