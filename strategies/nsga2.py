@@ -130,7 +130,7 @@ class NSGA2(Strategy):
         inner = NSGAIIChildGenerationStrategy(
             crossover=UniformCrossover(self.swapping_prob), crossover_prob=self.crossover_prob,
             swapping_prob=self.swapping_prob, mutation_prob=self.mutation_prob,
-            rng=_SeededRandomState(seed))
+            rng=_SeededRandomState(seed))  # type: ignore[arg-type]
         children = DistinctChildren(inner, self)
         with warnings.catch_warnings():  # child_generation_strategy is "experimental"
             warnings.simplefilter("ignore", ExperimentalWarning)
@@ -187,7 +187,7 @@ class NSGA2(Strategy):
         # Optuna assigns a generation when the sampler samples, and no parameter of a fixed
         # trial is sampled: assign it here, or NSGA-II would never count or select the trial.
         (frozen,) = self._study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-        self._study.sampler.get_trial_generation(self._study, frozen)  # type: ignore[attr-defined]
+        self._study.sampler.get_trial_generation(self._study, frozen)  # type: ignore[union-attr]
         return trial, self.space.validate(self._decode(trial.params))
 
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
@@ -278,7 +278,7 @@ class DistinctChildren:
         """Draw the parameters Optuna's mutation left out, uniformly (as its random sampler)."""
         for name, dist in search_space.items():
             if name not in params:
-                choices = dist.choices  # type: ignore[attr-defined]  (categorical genome)
+                choices = dist.choices  # type: ignore[attr-defined]  # categorical genome
                 params[name] = choices[int(self.owner.rng.integers(len(choices)))]
         return params
 

@@ -90,8 +90,8 @@ class MaxEvaluations(Termination):
     key = "evaluations"
 
     def __init__(self, amount: int) -> None:
-        if not (isinstance(amount, int) and not isinstance(amount, bool)) and not (
-                isinstance(amount, float) and amount.is_integer()):
+        whole = isinstance(amount, float) and float(amount).is_integer()
+        if not (isinstance(amount, int) and not isinstance(amount, bool)) and not whole:
             raise ValueError(f"evaluations budget must be > 0 and an int, got {amount!r}")
         super().__init__(amount)
         self.amount = int(amount)
