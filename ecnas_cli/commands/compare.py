@@ -79,7 +79,3 @@ def _pairwise_table(pairwise: pd.DataFrame) -> Table:
         table.add_row(str(r.a), str(r.b), f"{r.u:g}", f"{r.p:.3g}", f"{r.p_holm:.3g}",
                       f"{r.prob_a_better:.2f}")
     return table
-
-
-app = typer.Typer(help="Compare strategies over seeds.", no_args_is_help=True)
-app.command("compare")(compare)
