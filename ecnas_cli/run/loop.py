@@ -37,7 +37,10 @@ class Loop:
                  protocol: Protocol, rng: np.random.Generator,
                  logged: pd.DataFrame | None) -> None:
         self.problem, self.strat, self.name = problem, strat, name
-        self.termination, self.rng, self.logged = termination, rng, logged
+        self.termination, self.rng = termination, rng
+        # the interrupted log's cells and epochs, read once: replay checks them per query
+        self.logged = None if logged is None else (
+            logged["module_hash"].to_numpy(dtype=object), logged["epochs"].to_numpy(dtype=int))
         self.cache = RunCache(protocol)
         self.spent = Spent()
         self.rows: list[dict[str, Any]] = []
@@ -150,15 +153,15 @@ class Loop:
         return values
 
     def _check_replay(self, h: str, epochs: int) -> None:
-        log, k = self.logged, self.queries
-        if log is None or k >= len(log):
+        k = self.queries
+        if self.logged is None or k >= len(self.logged[0]):
             self.new_rows = True
             return
-        logged_epochs = int(log["epochs"].to_numpy()[k])
-        if log["module_hash"].iat[k] != h or logged_epochs != epochs:
+        hashes, epochs_logged = self.logged
+        if hashes[k] != h or epochs_logged[k] != epochs:
             raise ReplayMismatchError(
                 f"resume: query {k} asks {h} at {epochs} epochs but the log has "
-                f"{log['module_hash'].iat[k]}; the log is from another run")
+                f"{hashes[k]}; the log is from another run")
 
     def frame(self) -> pd.DataFrame:
         cols = [*TRIAL_COLUMNS, *self.problem.benchmark.metrics, *TRACE_COLUMNS,
