@@ -18,13 +18,14 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.model_selection import KFold, ShuffleSplit, cross_val_predict, learning_curve
 
 from benchmarks.surrogate.model import KINDS, Surrogate, fit_surrogate
+from benchmarks.tables.schema import WH_PER_KWH
 
 Progress = Callable[[int, int], None] | None
 
 
 def display_scale(target: str) -> float:
     """Factor from the target's unit to the unit of ``mae`` (kWh -> Wh for energy)."""
-    return 1000.0 if target == "energy_kwh" else 1.0
+    return WH_PER_KWH if target == "energy_kwh" else 1.0
 
 
 def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray, *, scale: float = 1.0

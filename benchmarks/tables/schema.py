@@ -43,6 +43,9 @@ METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("cpu_power_w", "W", "min", "mean CPU power"),
 ]}
 
+#: kWh -> Wh: energies below 1 kWh are shown, and surrogate errors reported, in Wh.
+WH_PER_KWH = 1000.0
+
 KEY_COLUMNS = ["module_hash", "matrix", "ops", "num_vertices", "epochs", "repeat"]
 COLUMNS = [*KEY_COLUMNS, *METRICS, "device", "energy_source"]
 DTYPES: dict[str, str] = {

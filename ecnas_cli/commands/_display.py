@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from benchmarks.tables.schema import METRICS
+from benchmarks.tables.schema import METRICS, WH_PER_KWH
 from ecnas_cli.console import console
 
 HASH_CHARS = 8
@@ -44,7 +44,7 @@ def energy(kwh: float) -> str:
     """
     if not math.isfinite(kwh):
         return ""
-    return f"{kwh * 1000:.3g} Wh" if abs(kwh) < 1 else f"{kwh:,.3g} kWh"
+    return f"{kwh * WH_PER_KWH:.3g} Wh" if abs(kwh) < 1 else f"{kwh:,.3g} kWh"
 
 
 def count(value: float) -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from ecnas_cli.commands._display import energy
 from ecnas_cli.console import console, print_json, user_errors
 
 if TYPE_CHECKING:  # the train extra (torch) is imported only when the command runs
@@ -65,7 +66,7 @@ def create(
 
         def _update(result: dict, progress: RunProgress) -> None:
             bar.update(task, completed=progress.done, total=progress.total,
-                       description=f"{progress.energy_kwh * 1000:.3f} Wh so far, "
+                       description=f"{energy(progress.energy_kwh)} so far, "
                                    f"~{progress.eta_s:.0f} s left")
 
         summary = workflow.create(spec, cells=cells, workers=workers, address=address,
