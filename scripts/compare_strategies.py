@@ -1,13 +1,14 @@
 """Run the strategy comparison grid and print README's comparison table (Markdown).
 
-Grid: random, random-genome, semo, nsga2, local, evolution, mobohb and shemoa (every strategy
-that runs 1,000 evaluations in seconds; ehvi, motpe, nsga3 and nevergrad take minutes per run),
-seeds 0-9, on ecnas-5v (1,000 distinct evaluations) and ecnas-4v (60 of its 91 cells),
-validation accuracy vs 4-epoch energy, under the runner's protocol (repeated queries answered
-from the run's cache, budgets count distinct trainings). Prints, per benchmark, the median regret
-(IQR) at fixed evaluation counts and at equal search energy, the distinct cells and cached
-queries, and two-sided Mann-Whitney tests against random (exact p without ties,
-Holm-corrected); then what the regret bar means. The same text goes to
+Grid: every registered strategy (the script refuses to run if one is missing from
+:data:`STRATEGIES`), seeds 0-9, on ecnas-5v (1,000 distinct evaluations) and ecnas-4v (60 of its
+91 cells), validation accuracy vs 4-epoch energy, under the runner's protocol (repeated queries
+answered from the run's cache, budgets count distinct trainings). Prints, per benchmark, the
+median regret (IQR) at fixed evaluation counts and at equal search energy, the search energy
+per training and the share of low-fidelity trainings (from the trial logs), the distinct cells
+and cached queries, and two-sided Mann-Whitney tests against random at the middle mark, at the
+end and at equal energy (exact p without ties, Holm-corrected); then what the regret bar means.
+Runs go to ``--jobs`` processes, the slowest strategies first. The same text goes to
 ``results/ecnas-5v-search/README.md`` and the per-run numbers to
 ``results/<benchmark>-search/runs.csv``.
 
@@ -17,6 +18,7 @@ Usage: ``python scripts/compare_strategies.py [--seeds 10] [--jobs 2] [--runs DI
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 from pathlib import Path
 
@@ -28,11 +30,16 @@ from benchmarks.tables.problem import Problem
 from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.analysis.comparison import curves, holm, mann_whitney, regret_at, run_summaries
 from ecnas_cli.run.seeds import run_grid
+from strategies import STRATEGIES as REGISTERED
 from strategies.random_genome import RandomGenome
 
 REPO = Path(__file__).resolve().parents[1]
-STRATEGIES = ("random", "random-genome", "semo", "nsga2", "local", "evolution", "mobohb",
-              "shemoa")
+#: Table order: baselines, genome-based (evolutionary, then model-based), cell-based, then the
+#: multi-fidelity ones.
+STRATEGIES = ("random", "random-genome", "semo", "nsga2", "nsga3", "nevergrad", "motpe", "ehvi",
+              "local", "evolution", "mobohb", "shemoa")
+#: Run order: the slowest first, so the last runs of a parallel grid are short ones.
+SLOWEST = ("ehvi", "motpe", "nsga3", "nevergrad")
 GRID = {"ecnas-5v": (1000, (50, 200, 1000)), "ecnas-4v": (60, (20, 50, 60))}
 
 
@@ -48,8 +55,12 @@ def p_text(p: float) -> str:
 def benchmark_table(name: str, seeds: int, jobs: int, runs_dir: Path) -> tuple[str, pd.DataFrame]:
     """Run one benchmark's grid; its Markdown table and per-run numbers."""
     budget, marks = GRID[name]
-    results = run_grid(name, STRATEGIES, seeds=seeds, seed=0, jobs=jobs, budget=budget,
-                       out=runs_dir, overwrite=True)
+    order = [*SLOWEST, *(s for s in STRATEGIES if s not in SLOWEST)]
+    done = iter(range(1, len(order) * seeds + 1))
+    results = run_grid(name, order, seeds=seeds, seed=0, jobs=jobs, budget=budget,
+                       out=runs_dir, overwrite=True, on_done=lambda s, k: print(
+                           f"{name}: {s} seed {k} done ({next(done)}/{len(order) * seeds})",
+                           file=sys.stderr, flush=True))
     for r in results:  # the protocol, checked from the trial logs alone
         paid = r.trials[~r.trials["cached"].astype(bool)]
         if paid.duplicated(["module_hash", "epochs"]).any():
@@ -62,30 +73,38 @@ def benchmark_table(name: str, seeds: int, jobs: int, runs_dir: Path) -> tuple[s
     for k in marks:
         runs[f"regret_{k}"] = regret_at(table, k).loc[runs["run"]].to_numpy()
     runs["regret_energy"] = regret_at(table, energy, "energy_kwh").loc[runs["run"]].to_numpy()
+    target = max(bench.fidelities)
+    paid = [r.trials[~r.trials["cached"].astype(bool)] for r in results]
+    runs["wh_per_training"] = [1000 * float(t["energy_kwh"].mean()) for t in paid]
+    runs["low_fidelity"] = [float((t["epochs"].to_numpy() < target).mean()) for t in paid]
     runs["stop_reason"] = [r.meta["stop_reason"] for r in results]
     runs["run"] = [f"{r.meta['strategy']}/seed-{r.meta['seed']}" for r in results]
     head = " | ".join(f"regret % at {k}" for k in marks)
+    tested = {f"regret_{marks[1]}": f"at {marks[1]}", f"regret_{marks[-1]}": f"at {marks[-1]}",
+              "regret_energy": "at equal energy"}
     lines = [f"**{name}**: {seeds} seeds, {budget} distinct evaluations (checked in every "
              "trial log: no budget-charged (cell, epochs) pair repeats); equal energy = "
-             f"{energy:.2f} kWh (the least any run spent). Median (IQR).", "",
-             f"| strategy | {head} | at {energy:.2f} kWh | distinct cells | cached queries |"
-             f" p vs random (Holm), final | at equal energy |",
-             "|---" * (len(marks) + 6) + "|"]
-    final, tests = f"regret_{marks[-1]}", {}
-    for col in (final, "regret_energy"):
+             f"{energy:.2f} kWh (the least any run spent). Median (IQR); p vs random, Holm.", "",
+             f"| strategy | {head} | at {energy:.2f} kWh | Wh per training | low-fidelity |"
+             f" distinct cells | cached queries | " + " | ".join(f"p {t}" for t in
+                                                              tested.values()) + " |",
+             "|---" * (len(marks) + 6 + len(tested)) + "|"]
+    tests = {}
+    others = [s for s in STRATEGIES if s != "random"]
+    for col in tested:
         ref = runs.loc[runs["strategy"] == "random", col].to_numpy()
-        others = [s for s in STRATEGIES if s != "random"]
         ps = [mann_whitney(runs.loc[runs["strategy"] == s, col].to_numpy(), ref)[1]
               for s in others]
         tests[col] = dict(zip(others, holm(ps), strict=True))
     for s in STRATEGIES:
         mine = runs[runs["strategy"] == s]
         cells = [iqr(mine[f"regret_{k}"]) for k in marks]
-        pf = "-" if s == "random" else p_text(tests[final][s])
-        pe = "-" if s == "random" else p_text(tests["regret_energy"][s])
+        ps = ["-" if s == "random" else p_text(tests[col][s]) for col in tested]
         lines.append(f"| {s} | {' | '.join(cells)} | {iqr(mine['regret_energy'])} | "
+                     f"{mine['wh_per_training'].mean():.1f} | "
+                     f"{100 * mine['low_fidelity'].mean():.0f}% | "
                      f"{np.median(mine['distinct_cells']):.0f} | "
-                     f"{np.median(mine['cached_queries']):.0f} | {pf} | {pe} |")
+                     f"{np.median(mine['cached_queries']):.0f} | {' | '.join(ps)} |")
     stopped = runs[~runs["stop_reason"].str.startswith("budget reached")]
     note = "" if stopped.empty else "\n\nStopped early: " + "; ".join(
         f"{r.strategy} {Path(r.run).name}: {r.stop_reason}" for r in stopped.itertuples())
@@ -139,13 +158,17 @@ def main() -> None:
     parser.add_argument("--runs", type=Path, default=None,
                         help="where the runs go (default: a temporary folder)")
     args = parser.parse_args()
+    if missing := sorted(set(REGISTERED) - set(STRATEGIES)):
+        parser.error(f"registered strategies missing from the grid: {', '.join(missing)}")
     runs_dir = args.runs or Path(tempfile.mkdtemp(prefix="ecnas-compare-"))
     parts = ["## Strategy comparison (regenerated by scripts/compare_strategies.py)", "",
              "Protocol: a repeated (cell, epochs) query is answered from the run's cache, "
              "free; budgets count distinct trainings. Regret in % of the true front's "
-             "hypervolume (lower is better); p: two-sided Mann-Whitney U of final regret "
-             "and of regret at equal energy against random, exact without ties, Holm-"
-             f"corrected over the {len(STRATEGIES) - 1} strategies.", ""]
+             "hypervolume (lower is better); p: two-sided Mann-Whitney U against random of "
+             "the regret at the middle mark, at the end and at equal energy, exact without "
+             f"ties, Holm-corrected over the {len(STRATEGIES) - 1} strategies (per column). "
+             "Wh per training: mean search energy of a budget-charged training in the trial "
+             "logs; low-fidelity: the share of those trainings below the target epochs.", ""]
     for name in GRID:
         text, runs = benchmark_table(name, args.seeds, args.jobs, runs_dir)
         parts += [text, ""]

@@ -3,22 +3,18 @@
 Run from the repository root (needs the EC-NAS raw data: ``$ECNAS_RAW_DIR`` or
 ``../shared/ecnas-data``)::
 
-    python tests/perf/perf_new_strategies.py quality [--seeds 10] [--evals 200] [--only a,b]
     python tests/perf/perf_new_strategies.py overhead [--evals 200] [--only a,b]
     python tests/perf/perf_new_strategies.py nevergrad [--seeds 10] [--evals 200]
 
-* ``quality``: every strategy through ``run_search`` (the runner's protocol: budgets count
-  distinct trainings) for ``--seeds`` seeds; median hypervolume regret (IQR) after 50, 200
-  and (when run that far) 1,000 distinct trainings and at equal search energy (the least
-  median energy any strategy spends in its run, so every run reaches it); one-sided
-  Mann-Whitney U tests against random at 200 trainings, Holm-corrected; mean search energy
-  per distinct training and the share of low-fidelity trainings; wall time per run.
 * ``overhead``: per strategy, the strategy's own time per evaluation (ask + tell, the
   runner's ``strategy_time_s``) next to a raw table query measured in the same run, and for
   every strategy its mean time per evaluation by number of observations told so far
   (mean, not median: bracket strategies pay their model once per bracket).
 * ``nevergrad``: nevergrad's discrete optimisers (:data:`strategies.nevergrad_search.CANDIDATES`)
   compared at ``--evals`` on ecnas-5v: the numbers behind the default of ``nevergrad``.
+
+Search quality of every strategy (10 seeds, 50 to 1,000 evaluations, tests against random) is
+``scripts/compare_strategies.py``.
 """
 
 from __future__ import annotations
@@ -31,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import mannwhitneyu
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))  # a script run from anywhere, without installing the package
@@ -81,51 +76,6 @@ def iqr(values: pd.Series) -> str:
     return f"{med:6.2%} ({q1:.2%}-{q3:.2%})"
 
 
-def holm(p: dict[str, float]) -> dict[str, float]:
-    """Holm-Bonferroni adjusted p-values."""
-    order = sorted(p, key=p.get)
-    out, running = {}, 0.0
-    for k, name in enumerate(order):
-        running = max(running, min(1.0, (len(order) - k) * p[name]))
-        out[name] = running
-    return out
-
-
-def quality(args: argparse.Namespace, bench, problem: Problem) -> None:
-    names = ["random", *[n for n in selected(args) if n != "random"]]
-    runs = []
-    for name in names:
-        for seed in range(args.seeds):
-            runs.append(one_run(bench, problem, name, seed, args.evals))
-            print(f"  {name} seed {seed}: {runs[-1]['wall_s']:.1f} s", file=sys.stderr,
-                  flush=True)
-    frame = pd.DataFrame(runs)
-    random_runs = frame[frame["strategy"] == "random"]
-    # the least any strategy spends (median over seeds) in its whole run: every run reaches it
-    energy = float(min(np.median([e[-1] for e in g["energy_kwh"]])
-                       for _, g in frame.groupby("strategy")))
-    frame["regret@energy"] = [regret_of(r.iloc[:int(np.searchsorted(e, energy, "right"))],
-                                        problem) for r, e in zip(frame["rows"],
-                                                                 frame["energy_kwh"],
-                                                                 strict=True)]
-    base = random_runs["regret@200"].to_numpy()
-    p = {n: float(mannwhitneyu(frame.loc[frame["strategy"] == n, "regret@200"], base,
-                               alternative="less").pvalue) for n in names if n != "random"}
-    adjusted = holm(p)
-    print(f"ecnas-5v, {args.seeds} seeds, {args.evals} distinct trainings per run; "
-          f"equal energy = {energy:.3f} kWh (the least median search energy of a strategy)")
-    print(f"{'strategy':11} {'regret@50':>22} {'regret@200':>22} {'regret@1000':>22} "
-          f"{'regret@energy':>22} {'p<random@200':>12} {'kWh/training':>12} {'low-fid':>7} "
-          f"{'s/run':>6}")
-    for name in names:
-        g = frame[frame["strategy"] == name]
-        pv = f"{adjusted[name]:.3g}" if name in adjusted else "-"
-        print(f"{name:11} {iqr(g['regret@50']):>22} {iqr(g['regret@200']):>22} "
-              f"{iqr(g['regret@1000']):>22} {iqr(g['regret@energy']):>22} {pv:>12} "
-              f"{g['energy_per_training'].mean():12.4f} {g['low_fidelity'].mean():7.0%} "
-              f"{g['wall_s'].median():6.1f}")
-
-
 def overhead(args: argparse.Namespace, bench, problem: Problem) -> None:
     rng = np.random.default_rng(0)
     hashes = bench.space.cells()["module_hash"].to_numpy(dtype=object)
@@ -165,14 +115,14 @@ def selected(args: argparse.Namespace) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=("quality", "overhead", "nevergrad"))
+    parser.add_argument("what", choices=("overhead", "nevergrad"))
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--evals", type=int, default=200)
     parser.add_argument("--only", default="", help="comma list of strategies")
     args = parser.parse_args()
     bench = load_benchmark("ecnas-5v")
     problem = Problem.from_benchmark(bench)
-    {"quality": quality, "overhead": overhead, "nevergrad": nevergrad}[args.what](
+    {"overhead": overhead, "nevergrad": nevergrad}[args.what](
         args, bench, problem)
 
 
