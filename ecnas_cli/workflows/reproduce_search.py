@@ -44,8 +44,8 @@ BUDGET = 500  # evaluations per run, every strategy
 QUICK = {"budget": 150, "seeds": 3}
 SEED = 0
 #: The strategies of figures 2-4: one or more of every family that runs a 500-evaluation search in
-#: seconds on 2 cores. ehvi (a GP fit per proposal), motpe, nsga3 and nevergrad take minutes per
-#: run at this budget; compare them with ``ecnas search --strategy all`` and ``ecnas compare``.
+#: seconds on 2 cores. ehvi (a GP fit per proposal) and motpe take minutes per run at this
+#: budget; ``scripts/compare_strategies.py`` compares every strategy.
 SEARCH_STRATEGIES = ("random", "random-genome", "semo", "nsga2", "local", "evolution", "mobohb",
                      "shemoa")
 
