@@ -99,12 +99,12 @@ def benchmark_table(name: str, seeds: int, jobs: int, runs_dir: Path) -> tuple[s
     for s in STRATEGIES:
         mine = runs[runs["strategy"] == s]
         cells = [iqr(mine[f"regret_{k}"]) for k in marks]
-        ps = ["-" if s == "random" else p_text(tests[col][s]) for col in tested]
+        shown = ["-" if s == "random" else p_text(tests[col][s]) for col in tested]
         lines.append(f"| {s} | {' | '.join(cells)} | {iqr(mine['regret_energy'])} | "
                      f"{mine['wh_per_training'].mean():.1f} | "
                      f"{100 * mine['low_fidelity'].mean():.0f}% | "
                      f"{np.median(mine['distinct_cells']):.0f} | "
-                     f"{np.median(mine['cached_queries']):.0f} | {' | '.join(ps)} |")
+                     f"{np.median(mine['cached_queries']):.0f} | {' | '.join(shown)} |")
     stopped = runs[~runs["stop_reason"].str.startswith("budget reached")]
     note = "" if stopped.empty else "\n\nStopped early: " + "; ".join(
         f"{r.strategy} {Path(r.run).name}: {r.stop_reason}" for r in stopped.itertuples())

@@ -13,9 +13,10 @@ acquisition optimiser). The pool is every unseen cell of the space when there ar
 ``pool_size`` unseen cells drawn uniformly plus the unseen neighbours of the best
 ``local_parents`` told cells (the local search of Optuna's own optimiser, over real cells).
 So no proposal is an invalid genome or a repeated cell, and each costs one GP fit per
-objective and one batched acquisition evaluation (Optuna's continuous-and-local optimiser
-wasted about 3.4 GP proposals per evaluation on invalid genomes and repeats, 250 ms per
-evaluation on ecnas-5v; ``tests/perf/perf_new_strategies.py overhead`` prints the time now).
+objective and one batched acquisition evaluation, about 0.15-0.3 s on ecnas-5v (2 cores;
+``tests/perf/perf_new_strategies.py overhead``). Optuna's own continuous-and-local optimiser,
+its effort cut to 256 preliminary samples, 2 local searches and 32 QMC samples to be as fast,
+spent about 3.4 GP proposals per evaluation on invalid genomes and repeats.
 Cells enter the GP as their canonical genome: padding vertices get the first op, so a cell has
 one encoding. The first ``n_startup_trials`` cells are drawn uniformly from the unseen cells.
 

@@ -30,6 +30,7 @@ KeyError inside nevergrad's population bookkeeping (nevergrad 1.0.12) and is not
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar
@@ -112,7 +113,12 @@ class NevergradSearch(Strategy):
         caller = np.random.get_state()  # noqa: NPY002 (saved, to be put back)
         np.random.set_state(self._state)  # noqa: NPY002 (nevergrad's private stream)
         try:
-            yield
+            with warnings.catch_warnings():
+                # nevergrad's multi-objective loss is inf for a point beyond its upper bounds
+                # (its hypervolume reference; the penalty of an unevaluable point is there):
+                # by design, yet it warns (once per optimiser, on the user's terminal)
+                warnings.filterwarnings("ignore", "Updating fitness with inf value")
+                yield
         finally:
             self._state = np.random.get_state()  # noqa: NPY002
             np.random.set_state(caller)  # noqa: NPY002

@@ -29,6 +29,7 @@ from ecnas_cli.plots.style import (
     plot_axes,
     role_name,
     save_figure,
+    series_style,
     staircase,
     unit_axes,
 )
@@ -64,14 +65,17 @@ def curves_info(bands: pd.DataFrame, x: str = "evals", *, log: bool = False) -> 
 def render_curves(ax: Axes, info: CurvesInfo) -> Axes:
     """Median line and interquartile band per strategy; log-log axes when ``info.log``."""
     for i, (name, (x, med, q25, q75)) in enumerate(info.series.items()):
-        ax.fill_between(x, q25, q75, color=f"C{i}", alpha=0.2, lw=0, step="post")
-        ax.step(x, med, where="post", color=f"C{i}", label=f"{name} (n={info.runs[name]})")
+        style = series_style(i)
+        ax.fill_between(x, q25, q75, color=style["color"], alpha=0.2, lw=0, step="post")
+        ax.step(x, med, where="post", **style, label=f"{name} (n={info.runs[name]})")
     if info.log:
         ax.set_xscale("log")
         ax.set_yscale("log")
     ax.set_xlabel(info.xlabel)
     ax.set_ylabel(info.ylabel)
-    ax.legend(loc="upper right", title="median, IQR band", title_fontsize=6.5)
+    where = {"loc": "upper right"} if len(info.series) <= 6 else {  # many: beside the axes
+        "loc": "upper left", "bbox_to_anchor": (1.02, 1.0), "borderaxespad": 0.0}
+    ax.legend(**where, title="median, IQR band", title_fontsize=6.5)
     return ax
 
 
@@ -112,8 +116,9 @@ def attainment_info(surfaces: dict[str, dict[float, np.ndarray]], objectives: Se
 def render_attainment(ax: Axes, info: AttainmentInfo) -> Axes:
     """50% attainment line per strategy over its 25-75% band; the true front dashed."""
     for i, name in enumerate(info.median):
-        ax.fill(*info.band[name].T, color=f"C{i}", alpha=0.2, lw=0)
-        ax.plot(*info.median[name].T, color=f"C{i}", label=f"{name} (50%)")
+        style = series_style(i)
+        ax.fill(*info.band[name].T, color=style["color"], alpha=0.2, lw=0)
+        ax.plot(*info.median[name].T, **style, label=f"{name} (50%)")
     ax.plot(*info.true_front.T, ls="--", color="k", lw=0.8, label="true front")
     ax.set_xlim(*info.limits[0])
     ax.set_ylim(*info.limits[1])
@@ -172,8 +177,9 @@ def render_radar(ax: Axes, info: RadarInfo) -> Axes:
     closed = np.append(angles, angles[0])
     for i, (name, v) in enumerate(zip(info.names, info.values, strict=True)):
         ring = np.append(v, v[0])
-        ax.plot(closed, ring, color=f"C{i}", label=name)
-        ax.fill(closed, ring, color=f"C{i}", alpha=0.12)
+        style = series_style(i)
+        ax.plot(closed, ring, **style, label=name)
+        ax.fill(closed, ring, color=style["color"], alpha=0.12)
     ax.set_xticks(angles, [textwrap.fill(a, 12) for a in info.axes])
     for label, angle in zip(ax.get_xticklabels(), angles, strict=True):
         # Labels left and right of the circle grow away from it instead of across it.

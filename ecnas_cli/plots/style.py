@@ -37,6 +37,12 @@ SHORT = {"co2eq_g": "CO2", "trainable_params": "params", "flops": "FLOPs",
          "carbon_intensity_g_per_kwh": "carbon intensity"}
 
 
+def series_style(i: int) -> dict[str, Any]:
+    """Colour and line style of the ``i``-th series: the 10 default colours, then the same
+    colours dashed, then dotted, so up to 30 strategies stay apart."""
+    return {"color": f"C{i % 10}", "ls": ("-", "--", ":")[(i // 10) % 3]}
+
+
 @contextmanager
 def paper_figure(size: tuple[float, float] = SINGLE) -> Iterator[Figure]:
     """A new Figure with paper fonts (>= 6.5 pt); save it inside the ``with`` block."""

@@ -3,20 +3,26 @@ tests/strategies/test_contract.py; its expensive cases run with ``pytest -m expe
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 import pytest
 from optuna.trial import TrialState
 
 from benchmarks.space import get_space
-from strategies import STRATEGIES
+from strategies.ehvi import EHVI
 from strategies.testing import drive, make
 
 pytest.importorskip("torch")
 
 
+def _ehvi(**settings: Any) -> EHVI:
+    return cast(EHVI, make(EHVI, **settings))
+
+
 def test_exhausts_a_small_space_without_repeats() -> None:
     space = get_space("4v")  # 91 cells: the pool is every unseen cell
-    strategy = make(STRATEGIES["ehvi"], space=space, n_startup_trials=5, n_qmc_samples=8)
+    strategy = _ehvi(space=space, n_startup_trials=5, n_qmc_samples=8)
     keys = [space.hash(c.arch) for c in drive(strategy, 91)]
     assert len(set(keys)) == 91
     again = space.hash(drive(strategy, 1)[0].arch)  # a space all asked: a repeat, no crash
@@ -24,29 +30,29 @@ def test_exhausts_a_small_space_without_repeats() -> None:
 
 
 def test_the_gp_sees_each_cell_as_its_canonical_genome() -> None:
-    strategy = make(STRATEGIES["ehvi"], n_startup_trials=4, n_qmc_samples=8)
+    strategy = _ehvi(n_startup_trials=4, n_qmc_samples=8)
     asked = drive(strategy, 12, fail_every=5)
-    trials = strategy._study.trials  # type: ignore[attr-defined]
+    trials = strategy._study.trials
     assert len(trials) == 12  # one trial per cell: no invalid genome, no repeat re-asked
     for c, t in zip(asked, trials, strict=True):
-        i = strategy._index[strategy.space.hash(c.arch)]  # type: ignore[attr-defined]
-        assert t.params == strategy._genome_of(i)  # type: ignore[attr-defined]
-        assert strategy._genome.valid(t.params) == c.arch  # type: ignore[attr-defined]
+        i = strategy._index[strategy.space.hash(c.arch)]
+        assert t.params == strategy._genome_of(i)
+        assert strategy._genome.valid(t.params) == c.arch
     states = [t.state for t in trials]
     assert states.count(TrialState.FAIL) == 2 and states.count(TrialState.COMPLETE) == 10
 
 
 def test_a_sampled_pool_adds_the_unseen_neighbours_of_the_best_cells() -> None:
-    strategy = make(STRATEGIES["ehvi"], n_startup_trials=6, pool_size=16, local_parents=2,
+    strategy = _ehvi(n_startup_trials=6, pool_size=16, local_parents=2,
                     n_qmc_samples=8)
     drive(strategy, 6)
     s = strategy
-    unseen = np.flatnonzero(s._unseen)  # type: ignore[attr-defined]
-    pool = s._pool(unseen)  # type: ignore[attr-defined]
-    near = {i for a in s._evaluated for i in s._neighbours(a)  # type: ignore[attr-defined]
-            if s._unseen[i]}  # type: ignore[attr-defined]
+    unseen = np.flatnonzero(s._unseen)
+    pool = s._pool(unseen)
+    near = {i for a in s._evaluated for i in s._neighbours(a)
+            if s._unseen[i]}
     assert 16 < len(pool) <= 16 + len(near)
-    assert all(s._unseen[i] for i in pool)  # type: ignore[attr-defined]
+    assert all(s._unseen[i] for i in pool)
     asked = drive(strategy, 4)
     keys = {s.space.hash(c.arch) for c in asked}
     assert len(keys) == 4 and not keys & {s.space.hash(a) for a in s._evaluated[:6]}
@@ -54,13 +60,13 @@ def test_a_sampled_pool_adds_the_unseen_neighbours_of_the_best_cells() -> None:
 
 def test_the_proposal_is_the_pool_cell_with_the_best_acquisition(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    strategy = make(STRATEGIES["ehvi"], n_startup_trials=5, n_qmc_samples=8)
+    strategy = _ehvi(n_startup_trials=5, n_qmc_samples=8)
     drive(strategy, 5)
-    sampler = strategy._pool_sampler  # type: ignore[attr-defined]
+    sampler = strategy._pool_sampler
     scores: list[np.ndarray] = []
     real = sampler._optimize_acqf
 
-    def spy(acqf, best):  # type: ignore[no-untyped-def]
+    def spy(acqf: Any, best: Any) -> np.ndarray:
         x = real(acqf, best)
         X = np.stack([sampler._rows[i] for i, _ in sampler.pool])
         scores.append(acqf.eval_acqf_no_grad(X))
@@ -69,5 +75,5 @@ def test_the_proposal_is_the_pool_cell_with_the_best_acquisition(
     monkeypatch.setattr(sampler, "_optimize_acqf", spy)
     cell = drive(strategy, 1)[0].arch
     best = sampler.pool[int(np.argmax(scores[0]))][0]
-    assert strategy.space.hash(cell) == strategy._hashes[best]  # type: ignore[attr-defined]
-    assert len(sampler.pool) == len(strategy._hashes) - 5  # type: ignore[attr-defined]
+    assert strategy.space.hash(cell) == strategy._hashes[best]
+    assert len(sampler.pool) == len(strategy._hashes) - 5

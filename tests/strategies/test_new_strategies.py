@@ -15,7 +15,7 @@ from strategies._pareto import best, best_first, worst
 from strategies.testing import drive, make, objective
 
 NEW = ("mobohb", "shemoa", "motpe", "ehvi", "nsga3", "nevergrad", "local", "evolution")
-CHEAP = tuple(n for n in NEW if n != "ehvi")  # ehvi has its own tests: tests/strategies/test_ehvi.py
+CHEAP = tuple(n for n in NEW if n != "ehvi")  # ehvi: tests/strategies/test_ehvi.py
 
 
 def test_registered_under_literal_names() -> None:
