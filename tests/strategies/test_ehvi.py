@@ -1,5 +1,5 @@
 """ehvi: logEHVI maximised over a pool of unseen cells (the shared contract is in
-tests/strategies/test_contract.py; its expensive cases run with ``pytest -m expensive``)."""
+tests/strategies/test_contract.py)."""
 
 from __future__ import annotations
 
