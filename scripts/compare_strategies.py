@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ from benchmarks.atomic import atomic_path
 from benchmarks.tables.problem import Problem
 from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.analysis.comparison import curves, holm, mann_whitney, regret_at, run_summaries
+from ecnas_cli.analysis.fronts import charged
 from ecnas_cli.run.seeds import run_grid
 from strategies import STRATEGIES as REGISTERED
 from strategies.random_genome import RandomGenome
@@ -55,15 +57,16 @@ def p_text(p: float) -> str:
 def benchmark_table(name: str, seeds: int, jobs: int, runs_dir: Path) -> tuple[str, pd.DataFrame]:
     """Run one benchmark's grid; its Markdown table and per-run numbers."""
     budget, marks = GRID[name]
+    start = time.perf_counter()
     order = [*SLOWEST, *(s for s in STRATEGIES if s not in SLOWEST)]
     done = iter(range(1, len(order) * seeds + 1))
     results = run_grid(name, order, seeds=seeds, seed=0, jobs=jobs, budget=budget,
                        out=runs_dir, overwrite=True, on_done=lambda s, k: print(
                            f"{name}: {s} seed {k} done ({next(done)}/{len(order) * seeds})",
                            file=sys.stderr, flush=True))
+    print(f"{name}: grid done in {(time.perf_counter() - start) / 60:.1f} min", file=sys.stderr)
     for r in results:  # the protocol, checked from the trial logs alone
-        paid = r.trials[~r.trials["cached"].astype(bool)]
-        if paid.duplicated(["module_hash", "epochs"]).any():
+        if charged(r.trials).duplicated(["module_hash", "epochs"]).any():
             raise AssertionError(f"{name} {r.meta['strategy']} seed {r.meta['seed']}: a "
                                  "budget-charged (cell, epochs) pair repeats")
     bench = load_benchmark(name)
@@ -74,7 +77,7 @@ def benchmark_table(name: str, seeds: int, jobs: int, runs_dir: Path) -> tuple[s
         runs[f"regret_{k}"] = regret_at(table, k).loc[runs["run"]].to_numpy()
     runs["regret_energy"] = regret_at(table, energy, "energy_kwh").loc[runs["run"]].to_numpy()
     target = max(bench.fidelities)
-    paid = [r.trials[~r.trials["cached"].astype(bool)] for r in results]
+    paid = [charged(r.trials) for r in results]
     runs["wh_per_training"] = [1000 * float(t["energy_kwh"].mean()) for t in paid]
     runs["low_fidelity"] = [float((t["epochs"].to_numpy() < target).mean()) for t in paid]
     runs["stop_reason"] = [r.meta["stop_reason"] for r in results]

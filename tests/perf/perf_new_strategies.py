@@ -34,18 +34,12 @@ os.environ.setdefault("ECNAS_RAW_DIR", str(REPO.parent / "shared" / "ecnas-data"
 
 from benchmarks.tables.problem import Problem  # noqa: E402
 from benchmarks.tables.registry import load_benchmark  # noqa: E402
+from ecnas_cli.analysis.fronts import charged  # noqa: E402
 from ecnas_cli.run.runner import run_search  # noqa: E402
 from strategies import STRATEGIES  # noqa: E402
 from strategies.nevergrad_search import CANDIDATES  # noqa: E402
 
 MARKS = (50, 200, 1000)
-
-
-def trainings(result_trials: pd.DataFrame) -> pd.DataFrame:
-    """The rows of a trial log that were trainings (not answered from the run's cache)."""
-    if "cached" in result_trials:
-        return result_trials[~result_trials["cached"].astype(bool).to_numpy()]
-    return result_trials
 
 
 def regret_of(rows: pd.DataFrame, problem: Problem) -> float:
@@ -57,7 +51,7 @@ def one_run(bench, problem: Problem, name: str, seed: int, evals: int, **setting
     start = time.perf_counter()
     result = run_search(bench, name, budget=evals, seed=seed, **settings)
     wall = time.perf_counter() - start
-    rows = trainings(result.trials)
+    rows = charged(result.trials)
     out = {"strategy": name, "seed": seed, "wall_s": wall, "trainings": len(rows),
            "energy_per_training": float(rows["energy_kwh"].mean()),
            "low_fidelity": float((rows["epochs"].to_numpy() < problem.epochs).mean()),
