@@ -1,20 +1,24 @@
-"""The fixed-length edge-and-op genome of :mod:`strategies.nsga2`, for any strategy.
+"""The fixed-length edge-and-op genome that the genome strategies share.
 
-One ``{0, 1}`` gene per upper-triangle edge slot of a ``max_vertices`` matrix (``edge_i_j``)
-and one op gene per inner vertex (``op_v``); smaller cells are padded with isolated vertices
-just before the output. Encoding and decoding are NSGA-II's own (bound here, not copied), so
-every genome strategy reads genomes the same way.
+One ``{0, 1}`` gene per upper-triangle edge slot of a ``max_vertices`` matrix (``edge_i_j``,
+vertex ``i`` to ``j``, row by row) and one op gene per inner vertex (``op_v``, over the space's
+ops): 21 + 5 = 26 genes for 7 vertices. Decoding fills the matrix (input first, output last)
+and the space prunes it; a smaller cell is encoded padded with isolated vertices of random ops
+just before the output, as :func:`benchmarks.space.adjacency_encoding` does.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from optuna.distributions import BaseDistribution
+from optuna.distributions import BaseDistribution, CategoricalDistribution
 
-from benchmarks.space import Arch, InvalidArchError, SearchSpace
-from strategies.nsga2 import NSGA2, genome_distributions
+from benchmarks.space import INPUT, OUTPUT, Arch, InvalidArchError, SearchSpace
+
+#: The smallest valid cell (input -> output).
+SMALLEST = Arch(((0, 1), (0, 0)), (INPUT, OUTPUT))
 
 
 class Genome:
@@ -23,36 +27,58 @@ class Genome:
     Attributes
     ----------
     distributions : dict
-        The genes as Optuna distributions, edges first (in :func:`genome_distributions` order).
+        The genes as Optuna categorical distributions, edges first, then ops.
     names : list of str
         The gene names in that order.
     """
 
-    _decode = NSGA2._decode
-    _encode = NSGA2._encode
-
     def __init__(self, space: SearchSpace, rng: np.random.Generator) -> None:
         self.space, self.rng = space, rng
         m = space.max_vertices
-        self.distributions: dict[str, BaseDistribution] = genome_distributions(m, space.ops)
-        self.names = list(self.distributions)
-        self._edges = [(i, j, f"edge_{i}_{j}") for i in range(m) for j in range(i + 1, m)]
+        rows, cols = np.triu_indices(m, 1)
+        self._edge_names = [f"edge_{i}_{j}" for i, j in zip(rows.tolist(), cols.tolist(),
+                                                             strict=True)]
         self._op_names = [f"op_{v}" for v in range(1, m - 1)]
+        self.distributions: dict[str, BaseDistribution] = {
+            **{name: CategoricalDistribution((0, 1)) for name in self._edge_names},
+            **{name: CategoricalDistribution(tuple(space.ops)) for name in self._op_names}}
+        self.names = list(self.distributions)
+        self._valid: dict[tuple[Any, ...], Arch | None] = {}  # genome -> pruned cell or None
 
     def decode(self, params: dict[str, Any]) -> Arch:
         """The (unvalidated) cell of a genome."""
-        return self._decode(params)  # type: ignore[misc]
+        return self.cell([params[name] for name in self._edge_names],
+                         [params[name] for name in self._op_names])
+
+    def cell(self, edges: Sequence[int] | np.ndarray, ops: Sequence[str]) -> Arch:
+        """The (unvalidated) cell of the edge bits (row by row) and the inner ops."""
+        m = self.space.max_vertices
+        matrix = np.zeros((m, m), dtype=int)
+        matrix[np.triu_indices(m, 1)] = np.asarray(edges, dtype=int)
+        return Arch(tuple(map(tuple, matrix.tolist())), (INPUT, *ops, OUTPUT))
 
     def encode(self, arch: Arch) -> dict[str, Any]:
-        """The genome of a valid cell."""
-        return self._encode(arch)  # type: ignore[misc]
+        """The genome of a valid cell, padded with isolated vertices of random ops."""
+        cell = self.space.validate(arch)
+        n, m = cell.num_vertices, self.space.max_vertices
+        slot = [*range(n - 1), m - 1]  # vertex k of the cell sits at slot[k]
+        params: dict[str, Any] = dict.fromkeys(self._edge_names, 0)
+        for a in range(n):
+            for b in range(a + 1, n):
+                params[f"edge_{slot[a]}_{slot[b]}"] = cell.matrix[a][b]
+        pad = [self.space.ops[k] for k in self.rng.integers(len(self.space.ops), size=m - n)]
+        params.update(zip(self._op_names, [*cell.ops[1:-1], *pad], strict=True))
+        return params
 
     def valid(self, params: dict[str, Any]) -> Arch | None:
-        """The pruned cell of a genome, or None if the genome is not a valid cell."""
-        try:
-            return self.space.validate(self.decode(params))
-        except InvalidArchError:
-            return None
+        """The pruned cell of a genome, or None if it is not a valid cell (memoised)."""
+        key = tuple(params[name] for name in self.names)
+        if key not in self._valid:
+            try:
+                self._valid[key] = self.space.validate(self.decode(params))
+            except InvalidArchError:
+                self._valid[key] = None
+        return self._valid[key]
 
     def crossover(self, a: Arch, b: Arch, *, swap: float = 0.5, tries: int = 20) -> Arch | None:
         """A uniform crossover of two cells (each gene from ``b`` with probability ``swap``).
@@ -67,22 +93,3 @@ class Genome:
             if child is not None:
                 return child
         return None
-
-
-def fresh_cell(space: SearchSpace, rng: np.random.Generator, seen: set[str],
-               parents: list[Arch], *, tries: int = 200) -> Arch:
-    """A cell whose module hash is not in ``seen``: a mutation of a random parent if there
-    are parents, else (or after ``tries`` seen mutations) a uniform draw.
-
-    After ``2 * tries`` seen draws the last draw is returned anyway (a space nearly all seen).
-    """
-    arch: Arch | None = None
-    for k in range(2 * tries):
-        if parents and k < tries:
-            arch = space.mutate(parents[int(rng.integers(len(parents)))], rng)
-        else:
-            arch = space.sample(rng, 1)[0]
-        if space.hash(arch) not in seen:
-            return arch
-    assert arch is not None
-    return arch

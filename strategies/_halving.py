@@ -4,7 +4,8 @@ A :class:`Bracket` takes some cells through rungs (ascending epochs): every cell
 evaluated, then the best ``max(1, n // eta)`` (non-dominated rank, then hypervolume
 contribution, :func:`strategies._pareto.best`) go up to the next rung, until the last. Cells
 that could not be evaluated are never promoted. A (cell, epochs) pair the strategy already
-knows (``known``) is not asked again: its told values are reused.
+knows (``known``) is not asked again: its told values are reused. :class:`HalvingStrategy`
+drains one bracket after another, the one way both strategies do it.
 
 Each rung is a training from scratch at its epochs: the tables' energy and time at a higher
 fidelity are those of a full run of that length (the EC-NAS checkpoints are cumulative), so a
@@ -15,14 +16,18 @@ each (cell, epochs) its own energy.
 from __future__ import annotations
 
 import math
+from abc import abstractmethod
 from collections.abc import Sequence
 
 import numpy as np
 
 from benchmarks.space import Arch, SearchSpace
 from strategies import _pareto
-from strategies.base import Candidate
+from strategies.base import Candidate, Strategy, check_setting, is_int
+from strategies.duplicates import DuplicateElimination
 
+#: Told values per (module hash, epochs); a pair that could not be evaluated holds ``inf``
+#: values, which :mod:`strategies._pareto` ranks last (so it is never promoted).
 Known = dict[tuple[str, int], np.ndarray]
 
 
@@ -51,7 +56,8 @@ class Bracket:
                  space: SearchSpace, known: Known) -> None:
         self.rungs, self.eta, self.space, self.known = tuple(rungs), eta, space, known
         self.level = 0
-        self.members = list(archs)
+        # once the space runs out, new cells may repeat: each cell takes one place
+        self.members = list({space.hash(a): a for a in archs}.values())
         self.F: list[np.ndarray | None] = []
         self._pending: int | None = None
         self._enter()
@@ -82,7 +88,7 @@ class Bracket:
         return True
 
     def record(self, f: np.ndarray) -> None:
-        """The told values of the last candidate of :meth:`next`."""
+        """The told values of the last candidate of :meth:`next` (``inf``: not evaluated)."""
         assert self._pending is not None
         self.F[self._pending] = np.asarray(f, dtype=float)
         self._pending = None
@@ -93,3 +99,70 @@ class Bracket:
             return []
         return [(a, f) for a, f in zip(self.members, self.F, strict=True)
                 if f is not None and np.isfinite(f).all()]
+
+
+class HalvingStrategy(Strategy):
+    """Base of the strategies that ask the cells of successive-halving brackets.
+
+    Subclasses build brackets of cells new to :attr:`_unseen` in :meth:`_next_bracket`, and
+    may act on a finished bracket in :meth:`_finished`. Once every cell was asked, a new
+    bracket may hold only told pairs: the candidate is then an untold pair drawn directly
+    (:meth:`_untold`), so no ask spins when the space is nearly exhausted.
+    """
+
+    multi_fidelity = True
+
+    def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
+                 fidelities: tuple[int, ...], n_objectives: int, eta: int,
+                 max_repeats: int) -> None:
+        super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives)
+        check_setting("eta", eta, is_int(eta) and eta >= 2, "an int >= 2")
+        check_setting("max_repeats", max_repeats, is_int(max_repeats) and max_repeats >= 1,
+                      "a positive int")
+        self.eta, self.max_repeats = int(eta), int(max_repeats)
+        self._unseen = DuplicateElimination(space, rng, max_repeats=self.max_repeats)
+        self._known: Known = {}
+        self._bracket: Bracket | None = None
+
+    @abstractmethod
+    def _next_bracket(self) -> Bracket:
+        """The next bracket, of cells marked in :attr:`_unseen`."""
+
+    def _finished(self, bracket: Bracket) -> None:
+        """Hook: ``bracket`` has nothing more to ask."""
+
+    def _ask(self) -> list[Candidate]:
+        candidate = None if self._bracket is None else self._bracket.next()
+        if candidate is None:
+            if self._bracket is not None:
+                self._finished(self._bracket)
+            self._bracket = self._next_bracket()
+            candidate = self._bracket.next()
+        if candidate is None:  # new cells run out: the bracket's pairs were all told
+            self._bracket = self._untold()
+            candidate = self._bracket.next()
+        assert candidate is not None
+        return [candidate]
+
+    def _untold(self) -> Bracket:
+        """A one-cell bracket at an untold pair of the highest fidelity that has one, drawn
+        uniformly; a repeat at the target once every pair was told (the runner answers it
+        from its cache)."""
+        hashes = self.space.cells()["module_hash"].tolist()
+        for epochs in reversed(self.fidelities):
+            untold = [i for i, h in enumerate(hashes) if (h, epochs) not in self._known]
+            if untold:
+                arch = self.space.arch(untold[int(self.rng.integers(len(untold)))])
+                return Bracket([arch], (epochs,), self.eta, self.space, self._known)
+        return Bracket(self.space.sample(self.rng, 1), (self.epochs,), self.eta, self.space, {})
+
+    def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
+        self._record(candidates[0], F[0])
+
+    def _fail(self, candidates: list[Candidate]) -> None:
+        self._record(candidates[0], np.full(self.n_objectives, np.inf))
+
+    def _record(self, candidate: Candidate, f: np.ndarray) -> None:
+        assert self._bracket is not None
+        self._bracket.record(f)
+        self._known[(self.space.hash(candidate.arch), candidate.epochs)] = f.copy()

@@ -5,10 +5,11 @@ invalid genomes are told ``FAIL`` (no evaluation) and re-asked, at most ``max_at
 times. A genome that is a cell the strategy already asked is not proposed again: model-based
 samplers (``retell_known = False``) get it told as ``FAIL``, so their model is unchanged;
 evolutionary samplers get its known values told again, as :mod:`strategies.nsga2` does, so
-the generation fills. After ``max_known`` such repeats, or ``max_attempts`` invalid genomes,
-the candidate is a fresh cell instead: a mutation, not asked before, of the sampler's last
-repeated proposal (else of a random evaluated cell),
-enqueued in the study as a fixed trial so its told values belong to its own genome.
+the generation fills. After ``max_repeats`` such repeats, or ``max_attempts`` invalid genomes,
+the candidate is a new cell from :class:`~strategies.duplicates.DuplicateElimination`: a
+mutation of the sampler's last repeated proposal (else of a random evaluated cell), enqueued
+in the study as a fixed trial so its told values belong to its own genome. A candidate that
+could not be evaluated is told ``FAIL``.
 
 ``max_observations`` (model-based samplers whose cost grows with the data, such as the GP)
 bounds the completed trials the sampler sees: past it the study is rebuilt from the best half
@@ -26,8 +27,9 @@ from optuna.trial import FrozenTrial, Trial, TrialState
 
 from benchmarks.space import Arch, SearchSpace
 from strategies import _pareto
-from strategies._genome import Genome, fresh_cell
+from strategies._genome import Genome
 from strategies.base import Candidate, Strategy, check_setting, is_int
+from strategies.duplicates import DuplicateElimination
 
 
 class OptunaStrategy(Strategy):
@@ -41,19 +43,18 @@ class OptunaStrategy(Strategy):
         self.n_invalid = 0
         self.n_known = 0
         self.n_fresh = 0
-        self._known: dict[str, list[float] | None] = {}  # asked cells -> told values
+        self._told: dict[str, list[float]] = {}  # evaluated cells -> their values
         self._evaluated: list[Arch] = []
         self._trial: Trial | None = None
 
-    def _start(self, sampler: BaseSampler, *, max_attempts: int, max_known: int,
+    def _start(self, sampler: BaseSampler, *, max_attempts: int, max_repeats: int,
                max_observations: int | None = None) -> None:
-        check_setting("max_attempts", max_attempts, is_int(max_attempts) and max_attempts >= 1,
-                      "a positive int")
-        check_setting("max_known", max_known, is_int(max_known) and max_known >= 0,
-                      "an int >= 0")
+        for key, value in (("max_attempts", max_attempts), ("max_repeats", max_repeats)):
+            check_setting(key, value, is_int(value) and value >= 1, "a positive int")
         check_setting("max_observations", max_observations, max_observations is None or (
             is_int(max_observations) and max_observations >= 10), "None or an int >= 10")
-        self.max_attempts, self.max_known = int(max_attempts), int(max_known)
+        self.max_attempts, self.max_repeats = int(max_attempts), int(max_repeats)
+        self._unseen = DuplicateElimination(self.space, self.rng, max_repeats=self.max_repeats)
         self.max_observations = None if max_observations is None else int(max_observations)
         if optuna.logging.get_verbosity() < optuna.logging.WARNING:
             optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -68,17 +69,16 @@ class OptunaStrategy(Strategy):
     # ----- ask ----------------------------------------------------------------------------------
     def _ask(self) -> list[Candidate]:
         found, repeated = None, None
-        for _ in range(self.max_known + 1):
+        for _ in range(self.max_repeats):
             found = self._valid_trial()
             if found is None:
                 break
             trial, arch = found
-            key = self.space.hash(arch)
-            if key not in self._known:
+            if arch not in self._unseen:
                 break
             self.n_known += 1
             repeated = arch
-            known = self._known[key]
+            known = self._told.get(self.space.hash(arch))
             if self.retell_known and known is not None:
                 self._study.tell(trial, known)
             else:
@@ -87,8 +87,7 @@ class OptunaStrategy(Strategy):
         if found is None:
             found = self._fresh_trial(repeated)
         self._trial, arch = found
-        self._known[self.space.hash(arch)] = None
-        return [Candidate(arch, self.epochs)]
+        return [Candidate(self._unseen.add(arch), self.epochs)]
 
     def _valid_trial(self) -> tuple[Trial, Arch] | None:
         for _ in range(self.max_attempts):
@@ -102,8 +101,7 @@ class OptunaStrategy(Strategy):
 
     def _fresh_trial(self, near: Arch | None) -> tuple[Trial, Arch]:
         # the sampler's own (repeated) proposal is the best guess of where to look next
-        parents = [near] if near is not None else self._evaluated
-        arch = fresh_cell(self.space, self.rng, set(self._known), parents)
+        arch = self._unseen.fresh([near] if near is not None else self._evaluated)
         self._study.enqueue_trial(self._genome.encode(arch))
         trial = self._study.ask(self._genome.distributions)
         self._fixed_trial_started()
@@ -117,14 +115,15 @@ class OptunaStrategy(Strategy):
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
         assert self._trial is not None  # the base class enforces ask before tell
         trial, self._trial = self._trial, None
-        values = F[0]
-        if np.isfinite(values).all():
-            self._study.tell(trial, values.tolist())
-            self._evaluated.append(candidates[0].arch)
-            self._known[self.space.hash(candidates[0].arch)] = values.tolist()
-            self._bound_observations()
-        else:
-            self._study.tell(trial, state=TrialState.FAIL)
+        self._study.tell(trial, F[0].tolist())
+        self._evaluated.append(candidates[0].arch)
+        self._told[self.space.hash(candidates[0].arch)] = F[0].tolist()
+        self._bound_observations()
+
+    def _fail(self, candidates: list[Candidate]) -> None:
+        assert self._trial is not None
+        self._study.tell(self._trial, state=TrialState.FAIL)
+        self._trial = None
 
     def _bound_observations(self) -> None:
         cap = self.max_observations

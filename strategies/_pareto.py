@@ -1,14 +1,66 @@
-"""Ranking told values for selection: non-dominated rank, then hypervolume contribution.
+"""Told values for selection: the non-dominated archive, and ranking by non-dominated rank,
+then hypervolume contribution.
 
-Shared by the strategies that select among evaluated cells (successive-halving promotion,
-survival, tournaments). Everything is in minimisation form; rows with a non-finite value
-(cells that could not be evaluated) always rank last, in their original order.
+Shared by the strategies that select among evaluated cells (archives, successive-halving
+promotion, survival, tournaments). Everything is in minimisation form; rows with a non-finite
+value always rank last, in their original order.
 """
 
 from __future__ import annotations
 
 import moocore
 import numpy as np
+
+from benchmarks.space import Arch, SearchSpace
+
+
+class Archive:
+    """The mutually non-dominated told cells, oldest first (Laumanns et al.'s SEMO rule).
+
+    A told cell enters unless its module hash is already in the archive or a member weakly
+    dominates it (better or equal in every objective, so equal values are kept once); the
+    members it dominates leave.
+
+    Attributes
+    ----------
+    cells : list of Arch
+        The members.
+    hashes : list of str
+        Their module hashes.
+    F : numpy.ndarray
+        Their told values, row by row.
+    """
+
+    def __init__(self, space: SearchSpace, n_objectives: int) -> None:
+        self.space = space
+        self.cells: list[Arch] = []
+        self.hashes: list[str] = []
+        self.F = np.empty((0, n_objectives))
+
+    def __len__(self) -> int:
+        return len(self.cells)
+
+    def insert(self, arch: Arch, f: np.ndarray) -> bool:
+        """Add ``arch`` told ``f`` unless it is a member or weakly dominated; whether it was.
+
+        Examples
+        --------
+        >>> from benchmarks.space import get_space
+        >>> space = get_space("4v")
+        >>> archive = Archive(space, 2)
+        >>> a, b, c = space.arch(0), space.arch(1), space.arch(2)
+        >>> [archive.insert(a, np.array([1.0, 1.0])), archive.insert(b, np.array([1.0, 1.0])),
+        ...  archive.insert(c, np.array([0.0, 1.0]))], archive.cells == [c]
+        ([True, False, True], True)
+        """
+        key = self.space.hash(arch)
+        if key in self.hashes or (self.F <= f).all(axis=1).any():
+            return False
+        keep = np.flatnonzero(~(f <= self.F).all(axis=1)).tolist()
+        self.cells = [*(self.cells[i] for i in keep), arch]
+        self.hashes = [*(self.hashes[i] for i in keep), key]
+        self.F = np.vstack([self.F[keep], f])
+        return True
 
 
 def reference_point(F: np.ndarray) -> np.ndarray:
@@ -80,3 +132,16 @@ def worst(F: np.ndarray) -> int:
     3
     """
     return int(best_first(F)[-1])
+
+
+def tournament(F: np.ndarray, k: int, rng: np.random.Generator) -> int:
+    """The index of the best row (:func:`best_first`) of ``min(k, len(F))`` rows of ``F``
+    drawn uniformly without replacement.
+
+    Examples
+    --------
+    >>> tournament(np.array([[1.0, 1.0], [0.0, 0.0], [2.0, 2.0]]), 3, np.random.default_rng(0))
+    1
+    """
+    picked = rng.choice(len(F), size=min(k, len(F)), replace=False)
+    return int(picked[best_first(np.asarray(F)[picked])[0]])

@@ -2,19 +2,23 @@
 
 A strategy is built fresh for each run as
 ``cls(space, *, rng=..., fidelities=..., n_objectives=..., **settings)`` and driven by the runner:
-``ask()`` proposes candidates, the runner queries the benchmark, then ``tell(candidates, F)``
-reports their objective values in minimisation form. A strategy never queries tables, counts
+``ask()`` proposes candidates, the runner queries the benchmark, then ``tell(candidates, F,
+failed)`` reports their objective values in minimisation form and, explicitly, which ones could
+not be evaluated (as Optuna's ``TrialState.FAIL``): a strategy learns from the evaluated ones in
+:meth:`Strategy._tell`, which never sees a non-finite value, and of the others in
+:meth:`Strategy._fail`. A strategy never queries tables, counts
 the budget or writes files; it sees only the search space (sample, mutate, neighbours, encode).
 
-Strategies do no duplicate bookkeeping to save budget: the runner answers a repeated
-(cell, epochs) query from the run's cache for free (``ecnas_cli.run.protocol``). A strategy
+The runner answers a repeated (cell, epochs) query from the run's cache for free
+(``ecnas_cli.run.protocol``); a strategy that should not ask a cell twice holds the one operator
+for that, :class:`strategies.duplicates.DuplicateElimination`. A strategy
 from another package is found by ``package.module:Class`` or through the entry-point group
 ``ecnas.strategies`` (:func:`load_plugin`); ``strategies.testing`` holds the contract suite
 a plugin author runs on their class.
 
 The protocol is strict: every ``ask`` is followed by exactly one ``tell`` of the same list
 before the next ``ask``. :class:`Strategy` enforces this and validates ``F``, so subclasses
-implement only :meth:`Strategy._ask` and :meth:`Strategy._tell`.
+implement only :meth:`Strategy._ask` and :meth:`Strategy._tell` (and :meth:`Strategy._fail`).
 """
 
 from __future__ import annotations
@@ -103,7 +107,8 @@ class Strategy(ABC):
         self._pending = list(candidates)
         return list(candidates)
 
-    def tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
+    def tell(self, candidates: list[Candidate], F: np.ndarray,
+             failed: np.ndarray | list[bool] | None = None) -> None:
         """Report the objective values of the candidates of the last :meth:`ask`.
 
         Parameters
@@ -111,9 +116,17 @@ class Strategy(ABC):
         candidates : list of Candidate
             Exactly the list the last :meth:`ask` returned.
         F : numpy.ndarray
-            ``(len(candidates), n_objectives)`` values in minimisation form. A row with a
-            non-finite value (``inf``, or ``nan``, read as ``inf``) marks a candidate that could
-            not be evaluated.
+            ``(len(candidates), n_objectives)`` values in minimisation form; every row not
+            marked ``failed`` must be finite.
+        failed : array of bool, optional
+            Per candidate, whether it could not be evaluated (its row of ``F`` is ignored).
+            None: every candidate was evaluated.
+
+        Raises
+        ------
+        ValueError
+            If the candidates are not those asked, ``F`` or ``failed`` has the wrong shape,
+            or a row not marked failed is not finite.
         """
         if self._pending is None:
             raise RuntimeError("tell() called without a pending ask()")
@@ -123,9 +136,20 @@ class Strategy(ABC):
         expected = (len(candidates), self.n_objectives)
         if values.shape != expected:
             raise ValueError(f"F has shape {values.shape}, expected {expected}")
-        values[np.isnan(values)] = np.inf
+        lost = np.zeros(len(candidates), dtype=bool) if failed is None \
+            else np.asarray(failed, dtype=bool)
+        if lost.shape != (len(candidates),):
+            raise ValueError(f"failed has shape {lost.shape}, expected ({len(candidates)},)")
+        unmarked = np.flatnonzero(~lost & ~np.isfinite(values).all(axis=1))
+        if len(unmarked):
+            raise ValueError(f"F row {int(unmarked[0])} is not finite: tell a candidate that "
+                             "could not be evaluated as failed")
         self._pending = None
-        self._tell(list(candidates), values)
+        if not lost.all():
+            self._tell([c for c, x in zip(candidates, lost.tolist(), strict=True) if not x],
+                       values[~lost])
+        if lost.any():
+            self._fail([c for c, x in zip(candidates, lost.tolist(), strict=True) if x])
 
     @abstractmethod
     def _ask(self) -> list[Candidate]:
@@ -133,7 +157,10 @@ class Strategy(ABC):
 
     @abstractmethod
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
-        """Learn from ``F``, a float ``(n, n_objectives)`` array without NaN."""
+        """Learn from the evaluated candidates: ``F`` is finite, ``(n, n_objectives)``, n >= 1."""
+
+    def _fail(self, candidates: list[Candidate]) -> None:  # noqa: B027 (optional hook)
+        """Learn that ``candidates`` (n >= 1) could not be evaluated; by default nothing."""
 
     # ----- description ------------------------------------------------------------------------
     @classmethod

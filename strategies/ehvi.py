@@ -1,7 +1,7 @@
 """Bayesian optimisation with expected hypervolume improvement (Optuna's GPSampler, logEHVI).
 
 The EC-NAS paper's MS-EHVI family: a Gaussian process per objective over the genome of
-:mod:`strategies.nsga2` (categorical genes; Optuna's Matérn 5/2 kernel with automatic
+:mod:`strategies._genome` (categorical genes; Optuna's Matérn 5/2 kernel with automatic
 relevance determination), and the next cell maximises the log expected hypervolume
 improvement (Daulton et al. 2020; Ament et al. 2023) over the told front.
 
@@ -89,17 +89,17 @@ class EHVI(OptunaStrategy):
         self.n_qmc_samples = int(n_qmc_samples)
         sampler = _pool_sampler(seed=int(rng.integers(2**32)), n_startup=self.n_startup_trials,
                                 n_qmc=self.n_qmc_samples)
-        self._start(sampler, max_attempts=1, max_known=0, max_observations=max_observations)
+        # every proposal is an unseen cell: no repeated or invalid genome to count
+        self._start(sampler, max_attempts=1, max_repeats=1, max_observations=max_observations)
         self._pool_sampler = sampler
         self._hashes = space.cells()["module_hash"].to_numpy(dtype=object)
         self._index = {h: i for i, h in enumerate(self._hashes.tolist())}
-        self._unseen = np.ones(len(self._hashes), dtype=bool)
         self._genomes: dict[int, dict[str, Any]] = {}
         self._near: dict[int, list[int]] = {}
 
     # ----- ask ----------------------------------------------------------------------------------
     def _ask(self) -> list[Candidate]:
-        unseen = np.flatnonzero(self._unseen)
+        unseen = self._unseen.unseen()
         if len(unseen) == 0:  # every cell asked: the runner answers the repeat from its cache
             unseen = np.arange(len(self._hashes))
         cell = None
@@ -118,18 +118,17 @@ class EHVI(OptunaStrategy):
             trial = self._study.ask(self._genome.distributions)
             self._fixed_trial_started()
         self._trial = trial
-        self._unseen[cell] = False
-        self._known[str(self._hashes[cell])] = None
-        return [Candidate(self.space.arch(cell), self.epochs)]
+        return [Candidate(self._unseen.add(self.space.arch(cell)), self.epochs)]
 
     def _pool(self, unseen: np.ndarray) -> list[int]:
         if len(unseen) <= self.pool_size:
             return unseen.tolist()
         drawn = set(self.rng.choice(unseen, self.pool_size, replace=False).tolist())
         if self._evaluated and self.local_parents:
-            F = np.array([self._known[self.space.hash(a)] for a in self._evaluated])
+            F = np.array([self._told[self.space.hash(a)] for a in self._evaluated])
             for k in _pareto.best_first(F)[:self.local_parents].tolist():
-                drawn.update(i for i in self._neighbours(self._evaluated[k]) if self._unseen[i])
+                drawn.update(i for i in self._neighbours(self._evaluated[k])
+                             if self.space.arch(i) not in self._unseen)
         return sorted(drawn)
 
     def _neighbours(self, arch: Any) -> list[int]:

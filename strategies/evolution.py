@@ -8,8 +8,9 @@ uniformly from the space; after that each candidate is a mutation
 uniformly without replacement from the population, "best" meaning non-dominated rank within
 the sample, then hypervolume contribution (:mod:`strategies._pareto`). The child joins the
 queue and the oldest member leaves, whatever its quality (aging), which keeps the population
-moving. A child that is a cell already asked is re-drawn (up to ``max_tries`` mutations of
-fresh tournaments); cells told a non-finite value never join the population.
+moving. A child that is a cell already asked is re-drawn (up to ``max_repeats`` mutations of
+fresh tournaments, then a new cell from :class:`~strategies.duplicates.DuplicateElimination`);
+cells that could not be evaluated never join the population.
 
 Defaults follow syne-tune's (population 100, sample 10) and the mutation of
 :class:`~strategies.semo.SEMO` (two edge flips and half an op change expected).
@@ -24,8 +25,8 @@ import numpy as np
 
 from benchmarks.space import Arch, SearchSpace
 from strategies import _pareto
-from strategies._genome import fresh_cell
 from strategies.base import Candidate, Strategy, check_setting, is_int
+from strategies.duplicates import DuplicateElimination
 
 
 class RegularizedEvolution(Strategy):
@@ -43,9 +44,9 @@ class RegularizedEvolution(Strategy):
         Expected edge flips per mutation.
     op_changes : float, default 0.5
         Expected op changes per mutation.
-    max_tries : int, default 50
-        Tournaments per candidate whose child is an already asked cell before a fresh cell
-        is proposed instead.
+    max_repeats : int, default 50
+        Tournaments per candidate whose child is an already-asked cell before a new cell is
+        taken from the duplicate elimination.
     """
 
     name: ClassVar[str] = "evolution"
@@ -53,7 +54,7 @@ class RegularizedEvolution(Strategy):
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  fidelities: tuple[int, ...], n_objectives: int, population_size: int = 100,
                  sample_size: int = 10, edge_changes: float = 2.0, op_changes: float = 0.5,
-                 max_tries: int = 50) -> None:
+                 max_repeats: int = 50) -> None:
         super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives)
         check_setting("population_size", population_size,
                       is_int(population_size) and population_size >= 2, "an int >= 2")
@@ -64,13 +65,13 @@ class RegularizedEvolution(Strategy):
                           and not isinstance(value, bool) and value >= 0, "a number >= 0")
         check_setting("edge_changes", edge_changes, edge_changes + op_changes > 0,
                       "> 0 when op_changes is 0")
-        check_setting("max_tries", max_tries, is_int(max_tries) and max_tries >= 1,
+        check_setting("max_repeats", max_repeats, is_int(max_repeats) and max_repeats >= 1,
                       "a positive int")
         self.population_size, self.sample_size = int(population_size), int(sample_size)
         self.edge_changes, self.op_changes = float(edge_changes), float(op_changes)
-        self.max_tries = int(max_tries)
+        self.max_repeats = int(max_repeats)
         self._population: deque[tuple[Arch, np.ndarray]] = deque(maxlen=self.population_size)
-        self._asked: set[str] = set()
+        self._unseen = DuplicateElimination(space, rng, max_repeats=self.max_repeats)
         self._n_asked = 0
 
     @property
@@ -80,27 +81,18 @@ class RegularizedEvolution(Strategy):
 
     def _ask(self) -> list[Candidate]:
         self._n_asked += 1
-        arch = None
         if self._n_asked > self.population_size and self._population:
-            for _ in range(self.max_tries):
-                child = self.space.mutate(self._tournament(), self.rng,
-                                          edge_changes=self.edge_changes,
-                                          op_changes=self.op_changes)
-                if self.space.hash(child) not in self._asked:
-                    arch = child
-                    break
-        if arch is None:
-            arch = fresh_cell(self.space, self.rng, self._asked, [])
-        self._asked.add(self.space.hash(arch))
-        return [Candidate(arch, self.epochs)]
+            arch = self._unseen.first_new(lambda: self.space.mutate(
+                self._tournament(), self.rng, edge_changes=self.edge_changes,
+                op_changes=self.op_changes))
+        else:
+            arch = self._unseen.fresh()
+        return [Candidate(self._unseen.add(arch), self.epochs)]
 
     def _tournament(self) -> Arch:
-        k = min(self.sample_size, len(self._population))
-        picked = self.rng.choice(len(self._population), size=k, replace=False)
-        F = np.array([self._population[i][1] for i in picked.tolist()])
-        return self._population[int(picked[_pareto.best_first(F)[0]])][0]
+        F = np.array([f for _, f in self._population])
+        return self._population[_pareto.tournament(F, self.sample_size, self.rng)][0]
 
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
         for candidate, f in zip(candidates, F, strict=True):
-            if np.isfinite(f).all():
-                self._population.append((candidate.arch, f.copy()))
+            self._population.append((candidate.arch, f.copy()))

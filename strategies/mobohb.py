@@ -7,10 +7,11 @@ from the most exploratory to plain full-fidelity evaluation, with promotion by n
 rank, then hypervolume contribution. New cells of a bracket are drawn uniformly with
 probability ``random_fraction``; otherwise they come from Optuna's multi-objective TPE
 (:class:`optuna.samplers.TPESampler`, multivariate, over the genome of
-:mod:`strategies.nsga2`) fitted on the cells told at the highest fidelity that has at least
-``min_points_in_model`` finite observations, as BOHB picks its model's budget. A model proposal
-that is an invalid genome or a cell already asked (at any fidelity) is re-drawn, at most
-``max_tries`` times, then replaced by an unasked mutation of that proposal.
+:mod:`strategies._genome`) fitted on the cells told at the highest fidelity that has at least
+``min_points_in_model`` observations, as BOHB picks its model's budget. A model proposal that
+is an invalid genome or a cell already asked (at any fidelity) is re-drawn, at most
+``max_repeats`` times, then replaced by a new cell from
+:class:`~strategies.duplicates.DuplicateElimination` (a mutation of that proposal).
 
 Low-fidelity trainings cost their own, lower, energy and time under the protocol; a promotion
 is a training from scratch at the higher fidelity (see :mod:`strategies._halving`). Only the
@@ -32,13 +33,13 @@ from optuna.samplers import TPESampler
 from optuna.trial import FrozenTrial
 
 from benchmarks.space import Arch, SearchSpace
-from strategies._genome import Genome, fresh_cell
-from strategies._halving import Bracket, Known, hyperband_brackets
+from strategies._genome import Genome
+from strategies._halving import Bracket, HalvingStrategy, hyperband_brackets
 from strategies._optuna import keep_indices
-from strategies.base import Candidate, Strategy, check_setting, is_int
+from strategies.base import Candidate, check_setting, is_int
 
 
-class MOBOHB(Strategy):
+class MOBOHB(HalvingStrategy):
     """Hyperband brackets with proposals from a multi-objective TPE model.
 
     Parameters
@@ -53,8 +54,9 @@ class MOBOHB(Strategy):
         Finite observations a fidelity needs to be modelled; genes + 1 when None.
     n_ei_candidates : int, default 24
         Genomes drawn from the good density per model proposal.
-    max_tries : int, default 5
-        Model proposals per new cell before an unasked mutation of the last one is used.
+    max_repeats : int, default 5
+        Model proposals (invalid or already asked) per new cell before a new cell is taken
+        from the duplicate elimination.
     max_observations : int, default 100
         Observations the model of a fidelity is fitted on at most: the best half (rank, then
         contribution) and the most recent (BOHB uses all; rebuilding Optuna's study from all
@@ -62,63 +64,56 @@ class MOBOHB(Strategy):
     """
 
     name: ClassVar[str] = "mobohb"
-    multi_fidelity: ClassVar[bool] = True
 
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  fidelities: tuple[int, ...], n_objectives: int, eta: int = 3,
                  random_fraction: float = 1 / 3, min_points_in_model: int | None = None,
-                 n_ei_candidates: int = 24, max_tries: int = 5,
+                 n_ei_candidates: int = 24, max_repeats: int = 5,
                  max_observations: int = 100) -> None:
-        super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives)
-        check_setting("eta", eta, is_int(eta) and eta >= 2, "an int >= 2")
+        super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives,
+                         eta=eta, max_repeats=max_repeats)
         check_setting("random_fraction", random_fraction, isinstance(random_fraction, int | float)
                       and not isinstance(random_fraction, bool) and 0 <= random_fraction <= 1,
                       "a number in [0, 1]")
         check_setting("min_points_in_model", min_points_in_model, min_points_in_model is None
                       or (is_int(min_points_in_model) and min_points_in_model >= 2),
                       "None or an int >= 2")
-        for key, value in (("n_ei_candidates", n_ei_candidates), ("max_tries", max_tries),
+        for key, value in (("n_ei_candidates", n_ei_candidates),
                            ("max_observations", max_observations)):
             check_setting(key, value, is_int(value) and value >= 1, "a positive int")
         self.max_observations = int(max_observations)
-        self.eta, self.random_fraction = int(eta), float(random_fraction)
+        self.random_fraction = float(random_fraction)
         self.min_points_in_model = min_points_in_model
-        self.n_ei_candidates, self.max_tries = int(n_ei_candidates), int(max_tries)
+        self.n_ei_candidates = int(n_ei_candidates)
         if optuna.logging.get_verbosity() < optuna.logging.WARNING:
             optuna.logging.set_verbosity(optuna.logging.WARNING)
         self._genome = Genome(space, rng)
         self._min_points = min_points_in_model or len(self._genome.names) + 1
         self._brackets = hyperband_brackets(self.fidelities, self.eta)
         self._n_brackets = 0
-        self._bracket: Bracket | None = None
-        self._known: Known = {}
-        self._asked: set[str] = set()
         self._observed: dict[int, list[FrozenTrial]] = {e: [] for e in self.fidelities}
         self.n_model = 0
 
-    def _ask(self) -> list[Candidate]:
-        while True:
-            if self._bracket is not None:
-                candidate = self._bracket.next()
-                if candidate is not None:
-                    self._asked.add(self.space.hash(candidate.arch))
-                    return [candidate]
-            n, rungs = self._brackets[self._n_brackets % len(self._brackets)]
-            self._n_brackets += 1
-            self._bracket = Bracket(self._new_cells(n), rungs, self.eta, self.space,
-                                    self._known)
+    def _next_bracket(self) -> Bracket:
+        n, rungs = self._brackets[self._n_brackets % len(self._brackets)]
+        self._n_brackets += 1
+        return Bracket(self._new_cells(n), rungs, self.eta, self.space, self._known)
 
     def _new_cells(self, n: int) -> list[Arch]:
         study = self._model_study()
-        seen = set(self._asked)
+
+        def proposal() -> Arch | None:
+            assert study is not None  # an asked trial left running is ignored by TPE
+            return self._genome.valid(study.ask(self._genome.distributions).params)
+
         cells = []
         for _ in range(n):
             if study is None or self.rng.random() < self.random_fraction:
-                arch = fresh_cell(self.space, self.rng, seen, [])
+                arch = self._unseen.fresh()
             else:
-                arch = self._proposal(study, seen)
-            seen.add(self.space.hash(arch))
-            cells.append(arch)
+                self.n_model += 1
+                arch = self._unseen.first_new(proposal)
+            cells.append(self._unseen.add(arch))
         return cells
 
     def _model_study(self) -> optuna.Study | None:
@@ -137,25 +132,9 @@ class MOBOHB(Strategy):
                 return study
         return None
 
-    def _proposal(self, study: optuna.Study, seen: set[str]) -> Arch:
-        last = None
-        self.n_model += 1
-        for _ in range(self.max_tries):
-            arch = self._genome.valid(study.ask(self._genome.distributions).params)
-            if arch is None:
-                continue  # an asked trial left running is ignored by TPE
-            if self.space.hash(arch) not in seen:
-                return arch
-            last = arch
-        return fresh_cell(self.space, self.rng, seen, [last] if last is not None else [])
-
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
-        assert self._bracket is not None
-        (candidate,), f = candidates, F[0]
-        self._bracket.record(f)
-        self._known[(self.space.hash(candidate.arch), candidate.epochs)] = f.copy()
-        if np.isfinite(f).all():
-            self._observed[candidate.epochs].append(self._frozen(candidate.arch, f))
+        super()._tell(candidates, F)
+        self._observed[candidates[0].epochs].append(self._frozen(candidates[0].arch, F[0]))
 
     def _frozen(self, arch: Arch, f: np.ndarray) -> FrozenTrial:
         params: dict[str, Any] = self._genome.encode(arch)

@@ -4,7 +4,7 @@ Ozaki et al. (2020, 2022) split the told cells into a "good" set (by non-dominat
 broken by hypervolume contribution) and the rest, fit a Parzen density to each, and propose
 the candidate (of ``n_ei_candidates`` drawn from the good density) with the largest density
 ratio. This is :class:`optuna.samplers.TPESampler` on a multi-objective study, driven through
-:mod:`strategies._optuna` (genome of :mod:`strategies.nsga2`; invalid genomes told ``FAIL``;
+:mod:`strategies._optuna` (genome of :mod:`strategies._genome`; invalid genomes told ``FAIL``;
 cells already asked told ``FAIL`` too, so they do not sharpen the model, and re-drawn).
 
 Defaults are Optuna's (``n_startup_trials=10`` uniform trials, ``n_ei_candidates=24``,
@@ -44,8 +44,9 @@ class MOTPE(OptunaStrategy):
         One joint density over all genes instead of one per gene.
     max_attempts : int, default 10
         Invalid genomes per candidate before a fresh cell is proposed instead.
-    max_known : int, default 5
-        Already-asked cells re-drawn per candidate before a fresh cell is proposed instead.
+    max_repeats : int, default 6
+        Proposals of already-asked cells per candidate (told ``FAIL``) before a new cell is
+        taken from the duplicate elimination.
     max_observations : int, default 300
         Completed trials the model sees at most (see the module docstring); None for all.
     """
@@ -55,7 +56,7 @@ class MOTPE(OptunaStrategy):
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  fidelities: tuple[int, ...], n_objectives: int, n_startup_trials: int = 10,
                  n_ei_candidates: int = 24, multivariate: bool = True, max_attempts: int = 10,
-                 max_known: int = 5, max_observations: int | None = 300) -> None:
+                 max_repeats: int = 6, max_observations: int | None = 300) -> None:
         super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives)
         check_setting("n_startup_trials", n_startup_trials,
                       is_int(n_startup_trials) and n_startup_trials >= 1, "a positive int")
@@ -68,5 +69,5 @@ class MOTPE(OptunaStrategy):
         sampler = TPESampler(n_startup_trials=self.n_startup_trials,
                              n_ei_candidates=self.n_ei_candidates, multivariate=multivariate,
                              seed=int(rng.integers(2**32)))
-        self._start(sampler, max_attempts=max_attempts, max_known=max_known,
+        self._start(sampler, max_attempts=max_attempts, max_repeats=max_repeats,
                     max_observations=max_observations)

@@ -1,6 +1,6 @@
 """A nevergrad optimiser over the cell genome, in nevergrad's multi-objective mode.
 
-The genome of :mod:`strategies.nsga2` (one choice per edge slot and per inner op) is a
+The genome of :mod:`strategies._genome` (one choice per edge slot and per inner op) is a
 :class:`nevergrad.p.Dict` of :class:`nevergrad.p.TransitionChoice` genes; nevergrad's
 multi-objective mode (``tell`` of a loss vector) scores each point by the hypervolume of the
 front it would make, with the reference point estimated from the first points, and feeds that
@@ -10,10 +10,12 @@ state; every call into nevergrad therefore runs with that state swapped for a pr
 (seeded from ``rng`` and kept between calls) and the caller's state put back afterwards, so
 runs are reproducible and the global state is untouched.
 
-An invalid genome is told a penalty (the worst told values plus their range) and re-asked, at
-most ``max_attempts`` times per candidate. A genome that is a cell already asked is told its
-known values again (free: no evaluation), at most ``max_known`` times; then the candidate is
-an unasked mutation of that cell, which nevergrad is told about as a point it did not ask.
+An invalid genome, or a candidate that could not be evaluated, is told a penalty (the worst
+told values plus their range); an invalid genome is re-asked, at most ``max_attempts`` times
+per candidate. A genome that is a cell already asked is told its known values again (free: no
+evaluation), at most ``max_repeats`` times; then the candidate is a new cell from
+:class:`~strategies.duplicates.DuplicateElimination` (a mutation of that cell), which
+nevergrad is told about as a point it did not ask.
 
 Optimiser choice (``python tests/perf/perf_new_strategies.py nevergrad`` prints the
 comparison; ecnas-5v, 10 seeds, median hypervolume regret and IQR after 200 distinct
@@ -39,8 +41,9 @@ import numpy as np
 
 from benchmarks.space import Arch, SearchSpace
 from strategies import _pareto
-from strategies._genome import Genome, fresh_cell
+from strategies._genome import Genome
 from strategies.base import Candidate, Strategy, check_setting, is_int
+from strategies.duplicates import DuplicateElimination
 
 #: The discrete optimisers compared for the default (registry names).
 CANDIDATES = ("DiscreteOnePlusOne", "DiscreteLenglerOnePlusOne", "PortfolioDiscreteOnePlusOne",
@@ -68,8 +71,9 @@ class NevergradSearch(Strategy):
         A name in ``nevergrad.optimizers.registry``.
     max_attempts : int, default 10
         Invalid genomes per candidate before an unasked cell is proposed instead.
-    max_known : int, default 5
-        Already-asked cells told again per candidate before an unasked mutation is proposed.
+    max_repeats : int, default 6
+        Proposals of already-asked cells per candidate (told their values again) before a
+        new cell is taken from the duplicate elimination.
     """
 
     name: ClassVar[str] = "nevergrad"
@@ -77,18 +81,17 @@ class NevergradSearch(Strategy):
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  fidelities: tuple[int, ...], n_objectives: int,
                  optimizer: str = "DiscreteOnePlusOne", max_attempts: int = 10,
-                 max_known: int = 5) -> None:
+                 max_repeats: int = 6) -> None:
         super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives)
         ng = _import_nevergrad()
 
         check_setting("optimizer", optimizer, isinstance(optimizer, str)
                       and optimizer in ng.optimizers.registry, "a nevergrad optimizer name")
-        check_setting("max_attempts", max_attempts, is_int(max_attempts) and max_attempts >= 1,
-                      "a positive int")
-        check_setting("max_known", max_known, is_int(max_known) and max_known >= 0,
-                      "an int >= 0")
-        self.optimizer, self.max_attempts, self.max_known = optimizer, int(max_attempts), \
-            int(max_known)
+        for key, value in (("max_attempts", max_attempts), ("max_repeats", max_repeats)):
+            check_setting(key, value, is_int(value) and value >= 1, "a positive int")
+        self.optimizer, self.max_attempts = optimizer, int(max_attempts)
+        self.max_repeats = int(max_repeats)
+        self._unseen = DuplicateElimination(space, rng, max_repeats=self.max_repeats)
         self._genome = Genome(space, rng)
         self._choices = [list(d.choices)  # type: ignore[attr-defined]
                          for d in self._genome.distributions.values()]
@@ -103,7 +106,7 @@ class NevergradSearch(Strategy):
                                upper=upper).set_integer_casting()
             param.random_state = random_state
             self._opt = ng.optimizers.registry[optimizer](parametrization=param, budget=None)
-        self._known: dict[str, list[float] | None] = {}
+        self._known: dict[str, list[float]] = {}  # evaluated cells -> their values
         self._told: list[np.ndarray] = []
         self._point: Any = None
         self.n_invalid = self.n_known = self.n_fresh = 0
@@ -129,21 +132,20 @@ class NevergradSearch(Strategy):
 
     def _ask_point(self) -> list[Candidate]:
         arch, last = None, None
-        for _ in range(self.max_known + 1):
+        for _ in range(self.max_repeats):
             found = self._valid_point()
             if found is None:
                 break
             point, cell = found
-            known = self._known.get(self.space.hash(cell), "new")
-            if known == "new":
+            if cell not in self._unseen:
                 self._point, arch = point, cell
                 break
+            known = self._known.get(self.space.hash(cell))  # None: asked, not evaluated
             self._opt.tell(point, known if known is not None else self._penalty())
             self.n_known, last = self.n_known + 1, cell
         if arch is None:
             arch = self._fresh(last)
-        self._known[self.space.hash(arch)] = None
-        return [Candidate(arch, self.epochs)]
+        return [Candidate(self._unseen.add(arch), self.epochs)]
 
     def _valid_point(self) -> tuple[Any, Arch] | None:
         for _ in range(self.max_attempts):
@@ -156,7 +158,7 @@ class NevergradSearch(Strategy):
         return None
 
     def _fresh(self, near: Arch | None) -> Arch:
-        arch = fresh_cell(self.space, self.rng, set(self._known), [near] if near else [])
+        arch = self._unseen.fresh([near] if near else [])
         genome = self._genome.encode(arch)
         index = [c.index(genome[k]) for c, k in zip(self._choices, self._genome.names,
                                                      strict=True)]
@@ -178,11 +180,12 @@ class NevergradSearch(Strategy):
             self._tell_point(candidates, F)
 
     def _tell_point(self, candidates: list[Candidate], F: np.ndarray) -> None:
-        f = F[0]
-        point, self._point = self._point, None
-        if np.isfinite(f).all():
-            self._told.append(f.copy())
-            self._known[self.space.hash(candidates[0].arch)] = f.tolist()
-            self._opt.tell(point, f.tolist())
-        else:
-            self._opt.tell(point, self._penalty())
+        self._told.append(F[0].copy())
+        self._known[self.space.hash(candidates[0].arch)] = F[0].tolist()
+        self._opt.tell(self._point, F[0].tolist())
+        self._point = None
+
+    def _fail(self, candidates: list[Candidate]) -> None:
+        with self._private_global_rng():
+            self._opt.tell(self._point, self._penalty())
+        self._point = None

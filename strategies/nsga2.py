@@ -1,12 +1,8 @@
 """NSGA-II through Optuna's :class:`~optuna.samplers.NSGAIISampler`, with duplicate elimination.
 
-Encoding: a genome is one categorical ``{0, 1}`` parameter per upper-triangle edge slot of a
-``max_vertices`` matrix (``edge_i_j``, vertex ``i`` to ``j``) plus one categorical op per inner
-vertex (``op_v``, over the space's ops): 21 + 5 = 26 parameters for 7 vertices. Decoding fills
-the matrix (input first, output last) and the space prunes it; smaller cells are encoded padded
-with isolated vertices just before the output, as :func:`benchmarks.space.adjacency_encoding`
-does. The first generation is uniform over genomes (see :mod:`strategies.random_genome` for
-the prior this puts on cells).
+A genome is the edge-and-op genome of :mod:`strategies._genome` (26 categorical genes for 7
+vertices), held as :class:`~strategies._genome.Genome`. The first generation is uniform over
+genomes (see :mod:`strategies.random_genome` for the prior this puts on cells).
 
 Duplicate elimination, as pymoo does by default: a child that decodes to an invalid cell or
 to a cell this run has already asked (in the population or earlier) is regenerated. From the
@@ -14,18 +10,18 @@ second generation on this happens inside Optuna, through its extension point
 ``NSGAIISampler(child_generation_strategy=...)``: :class:`DistinctChildren` wraps Optuna's own
 NSGA-II child generation (tournament, uniform crossover, mutation) and mates again up to
 :data:`MATINGS` times, then changes one more parameter of the last child at a time (matings
-are slow: each one rebuilds Optuna's parameter transform), ``max_attempts`` tries in all,
-and then mutates a parent (:meth:`~benchmarks.space.SearchSpace.mutate`) until the cell is
-new. Mutated parameters, which Optuna leaves to its random sampler, are
+are slow: each one rebuilds Optuna's parameter transform), ``max_repeats`` tries in all,
+and then takes a new cell from :class:`~strategies.duplicates.DuplicateElimination` (a
+mutation of a parent). Mutated parameters, which Optuna leaves to its random sampler, are
 drawn uniformly here so the child can be checked before it is asked. In the first
 generation (sampled by Optuna's random sampler) an invalid or repeated genome is told as a
 ``FAIL`` trial, which neither fills nor ends a generation, and another is asked; after
-``max_attempts`` such genomes the candidate is a repair: a mutation of an asked cell (or of
+``max_repeats`` such genomes the candidate is a repair: a new mutation of an asked cell (or of
 the smallest cell before any), enqueued with its encoding as fixed parameters.
 
-Candidates told with a non-finite value (not evaluated) are told to Optuna as ``FAIL``.
-The sampler's seed is drawn from the strategy's ``rng``. Optuna's log level is raised to
-``WARNING`` (if it was more verbose) so that runs do not log every trial.
+Candidates that could not be evaluated are told to Optuna as ``FAIL``. The sampler's seed is
+drawn from the strategy's ``rng``. Optuna's log level is raised to ``WARNING`` (if it was more
+verbose) so that runs do not log every trial.
 """
 
 from __future__ import annotations
@@ -36,28 +32,26 @@ from typing import Any, ClassVar
 
 import numpy as np
 import optuna
-from optuna.distributions import BaseDistribution, CategoricalDistribution
+from optuna.distributions import BaseDistribution
 from optuna.exceptions import ExperimentalWarning
 from optuna.samplers import NSGAIISampler
 from optuna.samplers.nsgaii import UniformCrossover
 
-# The default NSGA-II child generation, wrapped (not changed) by DistinctChildren; Optuna
-# exports the extension point's argument but not this class from a public module.
+# The default NSGA-II child generation, wrapped (not changed) by DistinctChildren. Optuna
+# exports the extension point's argument but not this class from a public module: the Optuna
+# range is pinned in pyproject.toml and tests/strategies/test_optuna_api.py fails if it moves.
 from optuna.samplers.nsgaii._child_generation_strategy import NSGAIIChildGenerationStrategy
 from optuna.study import Study
 from optuna.trial import FrozenTrial, Trial, TrialState
 
-from benchmarks.space import INPUT, OUTPUT, Arch, InvalidArchError, SearchSpace
+from benchmarks.space import Arch, SearchSpace
+from strategies._genome import SMALLEST, Genome
 from strategies.base import Candidate, Strategy, check_setting, is_int
+from strategies.duplicates import DuplicateElimination
 
 #: Matings (Optuna's child generation) tried per child before further single-parameter
 #: mutations of the last child regenerate it.
 MATINGS = 3
-#: Parent mutations tried for a new cell when regeneration failed (else a known cell is asked
-#: and the runner answers it from its cache).
-MUTANT_TRIES = 5
-#: The smallest valid cell; the mutation parent of a repair before any cell was evaluated.
-SMALLEST = Arch(((0, 1), (0, 0)), (INPUT, OUTPUT))
 
 
 class NSGA2(Strategy):
@@ -76,9 +70,9 @@ class NSGA2(Strategy):
         Probability that a child is a crossover of two parents rather than a parent copy.
     swapping_prob : float, default 0.5
         Probability of taking each parameter from the other parent in uniform crossover.
-    max_attempts : int, default 20
-        Children (or first-generation genomes) drawn per candidate before falling back to a
-        mutation (see the module docstring).
+    max_repeats : int, default 20
+        Children (or first-generation genomes) that are invalid or repeat an asked cell,
+        per candidate, before a new cell is taken from the duplicate elimination.
 
     Attributes
     ----------
@@ -95,7 +89,7 @@ class NSGA2(Strategy):
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  fidelities: tuple[int, ...], n_objectives: int, population_size: int = 50,
                  mutation_prob: float | None = None, crossover_prob: float = 0.9,
-                 swapping_prob: float = 0.5, max_attempts: int = 20) -> None:
+                 swapping_prob: float = 0.5, max_repeats: int = 20) -> None:
         super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives)
         check_setting("population_size", population_size,
                       is_int(population_size) and population_size >= 2, "an int >= 2")
@@ -106,21 +100,17 @@ class NSGA2(Strategy):
                       "a number in [0, 1]")
         check_setting("swapping_prob", swapping_prob, _is_probability(swapping_prob),
                       "a number in [0, 1]")
-        check_setting("max_attempts", max_attempts, is_int(max_attempts) and max_attempts >= 1,
+        check_setting("max_repeats", max_repeats, is_int(max_repeats) and max_repeats >= 1,
                       "a positive int")
         self.population_size = int(population_size)
         self.mutation_prob = None if mutation_prob is None else float(mutation_prob)
         self.crossover_prob = float(crossover_prob)
         self.swapping_prob = float(swapping_prob)
-        self.max_attempts = int(max_attempts)
+        self.max_repeats = int(max_repeats)
         self.n_invalid = self.n_regenerated = self.n_repaired = 0
-        self._asked: set[str] = set()  # module hashes of every cell asked in this run
-        self._cells: list[Arch] = []  # the same cells: repair parents
-        self._pruned: dict[tuple[Any, ...], Arch | None] = {}  # genome -> cell (None: invalid)
-        m = space.max_vertices
-        self._distributions = genome_distributions(m, space.ops)
-        self._edges = [(i, j, f"edge_{i}_{j}") for i in range(m) for j in range(i + 1, m)]
-        self._op_names = [f"op_{v}" for v in range(1, m - 1)]
+        self._unseen = DuplicateElimination(space, rng, max_repeats=self.max_repeats)
+        self._cells: list[Arch] = []  # every cell asked in this run: repair parents
+        self._genome = Genome(space, rng)
         self._study = self._create_study(int(rng.integers(2**32)))
         self._trial: Trial | None = None
 
@@ -141,8 +131,8 @@ class NSGA2(Strategy):
 
     # ----- ask/tell ---------------------------------------------------------------------------
     def _ask(self) -> list[Candidate]:
-        for _ in range(self.max_attempts):
-            trial = self._study.ask(self._distributions)
+        for _ in range(self.max_repeats):
+            trial = self._study.ask(self._genome.distributions)
             arch = self.new_cell(trial.params)
             if arch is not None:
                 break
@@ -150,86 +140,38 @@ class NSGA2(Strategy):
             self.n_invalid += 1
         else:
             trial, arch = self._repair()
-        self._asked.add(self.space.hash(arch))
-        self._cells.append(arch)
+        self._cells.append(self._unseen.add(arch))
         self._trial = trial
         return [Candidate(arch, self.epochs)]
 
-    def cell_of(self, params: dict[str, Any]) -> Arch | None:
-        """The pruned cell of a genome, or None if it is invalid (memoised per genome)."""
-        key = tuple(params[name] for name in self._distributions)
-        if key not in self._pruned:
-            try:
-                self._pruned[key] = self.space.validate(self._decode(params))
-            except InvalidArchError:
-                self._pruned[key] = None
-        return self._pruned[key]
-
     def new_cell(self, params: dict[str, Any]) -> Arch | None:
         """The pruned cell of a genome, or None if it is invalid or was asked before."""
-        arch = self.cell_of(params)
-        return None if arch is None or self.space.hash(arch) in self._asked else arch
+        arch = self._genome.valid(params)
+        return None if arch is None or arch in self._unseen else arch
 
-    def mutant(self, parents: list[Arch]) -> Arch:
-        """A mutation of a random parent, new to the run if one is found in a few tries."""
-        for _ in range(MUTANT_TRIES):
-            parent = parents[int(self.rng.integers(len(parents)))]
-            child = self.space.mutate(parent, self.rng)
-            if self.space.hash(child) not in self._asked:
-                break
+    def new_mutant(self, parents: list[Arch]) -> Arch:
+        """A cell not asked before, near ``parents`` (a repair)."""
         self.n_repaired += 1
-        return child
+        return self._unseen.fresh(parents)
 
     def _repair(self) -> tuple[Trial, Arch]:
-        parents = self._cells or [SMALLEST]
-        self._study.enqueue_trial(self._encode(self.mutant(parents)))
-        trial = self._study.ask(self._distributions)
+        self._study.enqueue_trial(self._genome.encode(self.new_mutant(self._cells or [SMALLEST])))
+        trial = self._study.ask(self._genome.distributions)
         # Optuna assigns a generation when the sampler samples, and no parameter of a fixed
         # trial is sampled: assign it here, or NSGA-II would never count or select the trial.
         (frozen,) = self._study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
         self._study.sampler.get_trial_generation(self._study, frozen)  # type: ignore[union-attr]
-        return trial, self.space.validate(self._decode(trial.params))
+        return trial, self.space.validate(self._genome.decode(trial.params))
 
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
         assert self._trial is not None  # the base class enforces ask before tell
-        trial, self._trial = self._trial, None
-        if np.isfinite(F[0]).all():
-            self._study.tell(trial, F[0].tolist())
-        else:
-            self._study.tell(trial, state=TrialState.FAIL)
+        self._study.tell(self._trial, F[0].tolist())
+        self._trial = None
 
-    # ----- genome <-> cell --------------------------------------------------------------------
-    def _decode(self, params: dict[str, Any]) -> Arch:
-        m = self.space.max_vertices
-        matrix = [[0] * m for _ in range(m)]
-        for i, j, name in self._edges:
-            matrix[i][j] = params[name]
-        return Arch(tuple(map(tuple, matrix)),
-                    (INPUT, *(params[name] for name in self._op_names), OUTPUT))
-
-    def _encode(self, arch: Arch) -> dict[str, Any]:
-        """The genome of a valid cell, padded with isolated vertices of random ops."""
-        cell = self.space.validate(arch)
-        n, m = cell.num_vertices, self.space.max_vertices
-        slot = [*range(n - 1), m - 1]  # vertex k of the cell sits at slot[k]
-        params: dict[str, Any] = {name: 0 for _, _, name in self._edges}
-        for a in range(n):
-            for b in range(a + 1, n):
-                params[f"edge_{slot[a]}_{slot[b]}"] = cell.matrix[a][b]
-        pad = [self.space.ops[k] for k in self.rng.integers(len(self.space.ops), size=m - n)]
-        ops = [*cell.ops[1:-1], *pad]
-        params.update(zip(self._op_names, ops, strict=True))
-        return params
-
-
-def genome_distributions(max_vertices: int, ops: tuple[str, ...]) -> dict[str, BaseDistribution]:
-    """The Optuna parameters of the genome: edge slots ``edge_i_j``, then inner ops ``op_v``."""
-    rows, cols = np.triu_indices(max_vertices, 1)
-    edges: dict[str, BaseDistribution] = {
-        f"edge_{i}_{j}": CategoricalDistribution((0, 1))
-        for i, j in zip(rows.tolist(), cols.tolist(), strict=True)}
-    inner = {f"op_{v}": CategoricalDistribution(tuple(ops)) for v in range(1, max_vertices - 1)}
-    return {**edges, **inner}
+    def _fail(self, candidates: list[Candidate]) -> None:
+        assert self._trial is not None
+        self._study.tell(self._trial, state=TrialState.FAIL)
+        self._trial = None
 
 
 class DistinctChildren:
@@ -241,7 +183,8 @@ class DistinctChildren:
     inner : callable
         Optuna's NSGA-II child generation, ``inner(study, search_space, parents) -> params``.
     owner : NSGA2
-        Decodes genomes and knows the run's cells (:meth:`NSGA2.new_cell`, :meth:`NSGA2.mutant`).
+        Decodes genomes and knows the run's cells (:meth:`NSGA2.new_cell`,
+        :meth:`NSGA2.new_mutant`).
     """
 
     def __init__(self, inner: Callable[..., dict[str, Any]], owner: NSGA2) -> None:
@@ -252,7 +195,7 @@ class DistinctChildren:
         owner = self.owner
         params = self._complete(self.inner(study, search_space, parent_population),
                                 search_space)
-        for attempt in range(owner.max_attempts):
+        for attempt in range(owner.max_repeats):
             if owner.new_cell(params) is not None:
                 return params
             owner.n_regenerated += 1
@@ -261,8 +204,9 @@ class DistinctChildren:
                                         search_space)
             else:  # then mutate the last child further (cheap; the matings are slow)
                 params = self._mutate_one(params, search_space)
-        parents = [a for a in map(owner.cell_of, (t.params for t in parent_population)) if a]
-        return owner._encode(owner.mutant(parents or [SMALLEST]))
+        parents = [a for a in map(owner._genome.valid, (t.params for t in parent_population))
+                   if a]
+        return owner._genome.encode(owner.new_mutant(parents or [SMALLEST]))
 
     def _mutate_one(self, params: dict[str, Any], search_space: dict[str, BaseDistribution]
                     ) -> dict[str, Any]:

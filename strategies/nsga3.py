@@ -5,8 +5,8 @@ reference points on the normalised hyperplane, which keeps a spread front with t
 objectives (for example accuracy, energy and parameters); with two objectives it behaves much
 like NSGA-II. The genome, invalid genomes and repeated cells are handled as in
 :mod:`strategies._optuna`: a cell already asked is told its known values again (it is a member
-of the generation, as in :mod:`strategies.nsga2`), at most ``max_known`` times per candidate,
-then a fresh cell is proposed as a fixed trial of the current generation.
+of the generation, as in :mod:`strategies.nsga2`), at most ``max_repeats`` times per candidate,
+then a new cell is proposed as a fixed trial of the current generation.
 
 Defaults are Optuna's (population 50, ``dividing_parameter=3`` reference-point divisions,
 crossover probability 0.9, uniform crossover swapping 0.5, mutation ``1 / n_genes``).
@@ -42,8 +42,9 @@ class NSGA3(OptunaStrategy):
         Probability that a child is a crossover of two parents.
     max_attempts : int, default 10
         Invalid genomes per candidate before a fresh cell is proposed instead.
-    max_known : int, default 2
-        Already-asked cells told again per candidate before a fresh cell is proposed instead.
+    max_repeats : int, default 3
+        Proposals of already-asked cells per candidate (told their values again) before a
+        new cell is taken from the duplicate elimination.
     """
 
     name: ClassVar[str] = "nsga3"
@@ -52,7 +53,7 @@ class NSGA3(OptunaStrategy):
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  fidelities: tuple[int, ...], n_objectives: int, population_size: int = 50,
                  dividing_parameter: int = 3, crossover_prob: float = 0.9,
-                 max_attempts: int = 10, max_known: int = 2) -> None:
+                 max_attempts: int = 10, max_repeats: int = 3) -> None:
         super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives)
         check_setting("population_size", population_size,
                       is_int(population_size) and population_size >= 2, "an int >= 2")
@@ -70,7 +71,7 @@ class NSGA3(OptunaStrategy):
                                      dividing_parameter=self.dividing_parameter,
                                      crossover_prob=self.crossover_prob,
                                      seed=int(rng.integers(2**32)))
-        self._start(sampler, max_attempts=max_attempts, max_known=max_known)
+        self._start(sampler, max_attempts=max_attempts, max_repeats=max_repeats)
 
     def _fixed_trial_started(self) -> None:
         # Optuna assigns a generation only when the sampler samples a parameter: assign it

@@ -14,20 +14,14 @@ from typing import ClassVar
 
 import numpy as np
 
-from benchmarks.space import INPUT, OUTPUT, Arch, InvalidArchError, SearchSpace
+from benchmarks.space import Arch, InvalidArchError, SearchSpace
+from strategies._genome import Genome
 from strategies.base import Candidate, Strategy, check_setting, is_int
 
 
-def decode_genome(edges: np.ndarray | list[int], ops: list[str], max_vertices: int) -> Arch:
-    """The (unpruned) cell of a genome: upper-triangle edge bits row by row, inner ops."""
-    m = max_vertices
-    matrix = np.zeros((m, m), dtype=int)
-    matrix[np.triu_indices(m, 1)] = np.asarray(edges, dtype=int)
-    return Arch(tuple(map(tuple, matrix.tolist())), (INPUT, *ops, OUTPUT))
-
-
 class RandomGenome(Strategy):
-    """Uniform sampling of the ``V(V-1)/2`` edge bits and ``V-2`` ops, decoded and pruned.
+    """Uniform sampling of the ``V(V-1)/2`` edge bits and ``V-2`` ops of the genome
+    (:mod:`strategies._genome`), decoded and pruned.
 
     Genomes that decode to an invalid cell (no input -> output path, too many edges) are
     re-drawn; the same cell may be asked again (the runner answers it from its cache).
@@ -36,7 +30,7 @@ class RandomGenome(Strategy):
     ----------
     space, rng, fidelities, n_objectives
         See :class:`~strategies.base.Strategy`.
-    max_tries : int, default 10000
+    max_attempts : int, default 10000
         Genomes drawn per candidate before giving up (a space where valid genomes are rare).
     """
 
@@ -44,31 +38,32 @@ class RandomGenome(Strategy):
 
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  fidelities: tuple[int, ...], n_objectives: int,
-                 max_tries: int = 10_000) -> None:
+                 max_attempts: int = 10_000) -> None:
         super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives)
-        check_setting("max_tries", max_tries, is_int(max_tries) and max_tries >= 1,
+        check_setting("max_attempts", max_attempts, is_int(max_attempts) and max_attempts >= 1,
                       "a positive int")
-        self.max_tries = int(max_tries)
+        self.max_attempts = int(max_attempts)
         m = space.max_vertices
         self._slots = m * (m - 1) // 2
+        self._genome = Genome(space, rng)
         self._pruned: dict[tuple[bytes, bytes], Arch | None] = {}  # genome -> cell or None
 
     def _ask(self) -> list[Candidate]:
         m, ops = self.space.max_vertices, self.space.ops
-        for _ in range(self.max_tries):
+        for _ in range(self.max_attempts):
             edges = self.rng.integers(2, size=self._slots)
             picks = self.rng.integers(len(ops), size=m - 2)
             key = (edges.tobytes(), picks.tobytes())
             if key not in self._pruned:  # repeated genomes are common: decode each once
                 try:
                     self._pruned[key] = self.space.validate(
-                        decode_genome(edges, [ops[k] for k in picks.tolist()], m))
+                        self._genome.cell(edges, [ops[k] for k in picks.tolist()]))
                 except InvalidArchError:
                     self._pruned[key] = None
             arch = self._pruned[key]
             if arch is not None:
                 return [Candidate(arch, self.epochs)]
-        raise RuntimeError(f"no valid genome of {self.space.name} in {self.max_tries} draws")
+        raise RuntimeError(f"no valid genome of {self.space.name} in {self.max_attempts} draws")
 
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
         pass  # random sampling does not learn

@@ -21,10 +21,8 @@ It is inspired by, and not the same as, the SEMOA of the EC-NAS paper. Differenc
 * duplicates: none are avoided here; a child that is a cell the run already trained is
   answered by the runner from its cache (free) and leaves the archive unchanged.
 
-Archive update (Laumanns et al.'s SEMO rule, on the told values ``F``): a told cell enters
-unless its module hash is already in the archive or an archive member weakly dominates it
-(better or equal in every objective, so equal values are kept once); the members it dominates
-leave. Cells told with a non-finite value (not evaluated) never enter.
+Archive update: Laumanns et al.'s SEMO rule (:class:`strategies._pareto.Archive`) on the
+told values; cells that could not be evaluated never enter.
 
 Parent selection: the archive's hypervolume contributions (:func:`moocore.hv_contributions`)
 are ranked from largest to smallest. Ties keep archive order (oldest first). The reference
@@ -43,6 +41,7 @@ import moocore
 import numpy as np
 
 from benchmarks.space import Arch, SearchSpace
+from strategies._pareto import Archive
 from strategies.base import Candidate, Strategy, check_setting, is_int
 
 
@@ -104,9 +103,7 @@ class SEMO(Strategy):
         self.selection_pressure = None if selection_pressure is None \
             else float(selection_pressure)
 
-        self._archive: list[Arch] = []
-        self._archive_hashes: list[str] = []
-        self._archive_F = np.empty((0, self.n_objectives))
+        self._archive = Archive(space, self.n_objectives)
         self._n_asked = 0
         self._lo = np.full(self.n_objectives, np.inf)
         self._hi = np.full(self.n_objectives, -np.inf)
@@ -116,12 +113,12 @@ class SEMO(Strategy):
     @property
     def archive(self) -> list[Arch]:
         """The current non-dominated cells (oldest first)."""
-        return list(self._archive)
+        return list(self._archive.cells)
 
     @property
     def archive_F(self) -> np.ndarray:
         """The told values of :attr:`archive`, row by row (a copy)."""
-        return self._archive_F.copy()
+        return self._archive.F.copy()
 
     # ----- ask/tell ---------------------------------------------------------------------------
     def _ask(self) -> list[Candidate]:
@@ -133,7 +130,7 @@ class SEMO(Strategy):
         return [Candidate(arch, self.epochs)]
 
     def _child(self) -> Arch:
-        parent = self._archive[self._select()]
+        parent = self._archive.cells[self._select()]
         return self.space.mutate(parent, self.rng, edge_changes=self.edge_changes,
                                  op_changes=self.op_changes)
 
@@ -143,7 +140,7 @@ class SEMO(Strategy):
         if k == 1:
             return 0
         if self._ranked is None:
-            contributions = moocore.hv_contributions(self._archive_F, ref=self._reference())
+            contributions = moocore.hv_contributions(self._archive.F, ref=self._reference())
             self._ranked = np.argsort(-contributions, kind="stable")
         cum = _cumulative_weights(k, self.selection_pressure)
         u = self.rng.random() * cum[-1]
@@ -158,25 +155,12 @@ class SEMO(Strategy):
 
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
         for candidate, f in zip(candidates, F, strict=True):
-            if not np.isfinite(f).all():
-                continue
             if (f < self._lo).any() or (f > self._hi).any():
                 self._lo = np.minimum(self._lo, f)
                 self._hi = np.maximum(self._hi, f)
                 self._ranked = None  # the default reference point moved
-            if self._insert(candidate.arch, f):
+            if self._archive.insert(candidate.arch, f):
                 self._ranked = None
-
-    def _insert(self, arch: Arch, f: np.ndarray) -> bool:
-        """Add ``arch`` to the archive unless it is a duplicate or weakly dominated."""
-        key = self.space.hash(arch)
-        if key in self._archive_hashes or (self._archive_F <= f).all(axis=1).any():
-            return False
-        keep = np.flatnonzero(~(f <= self._archive_F).all(axis=1)).tolist()
-        self._archive = [*(self._archive[i] for i in keep), arch]
-        self._archive_hashes = [*(self._archive_hashes[i] for i in keep), key]
-        self._archive_F = np.vstack([self._archive_F[keep], f])
-        return True
 
 
 def _check_mutation(space: SearchSpace, edge_changes: float, op_changes: float) -> None:

@@ -15,8 +15,9 @@ children are uniform cells.
 Children: a parent drawn by tournament (``tournament_size`` members, best by rank then
 contribution) is mutated (:meth:`~benchmarks.space.SearchSpace.mutate`) with probability
 ``fraction_mutation``, else crossed uniformly with a second tournament winner (genome of
-:mod:`strategies.nsga2`; a mutation when no valid crossover is found). Children are cells never
-asked before (re-drawn, then an unasked mutation).
+:mod:`strategies._genome`; a mutation when no valid crossover is found). Children are cells never
+asked before (re-drawn up to ``max_repeats`` times, then a new cell from
+:class:`~strategies.duplicates.DuplicateElimination`).
 
 Defaults are those of the published code (population 10, eta 2, tournament 3, half mutation,
 uniform recombination with probability 0.5 per gene) with 10 children per generation (the
@@ -31,12 +32,12 @@ import numpy as np
 
 from benchmarks.space import Arch, SearchSpace
 from strategies import _pareto
-from strategies._genome import Genome, fresh_cell
-from strategies._halving import Bracket, Known
-from strategies.base import Candidate, Strategy, check_setting, is_int
+from strategies._genome import Genome
+from strategies._halving import Bracket, HalvingStrategy
+from strategies.base import check_setting, is_int
 
 
-class SHEMOA(Strategy):
+class SHEMOA(HalvingStrategy):
     """SMS-EMOA with successive halving of each generation's children.
 
     Parameters
@@ -53,34 +54,31 @@ class SHEMOA(Strategy):
         Members per parent tournament.
     fraction_mutation : float, default 0.5
         Probability that a child is a mutation rather than a crossover.
-    max_tries : int, default 20
-        Children drawn per slot before an unasked mutation is used.
+    max_repeats : int, default 20
+        Children that are already-asked cells per slot before a new cell is taken from the
+        duplicate elimination.
     """
 
     name: ClassVar[str] = "shemoa"
-    multi_fidelity: ClassVar[bool] = True
 
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  fidelities: tuple[int, ...], n_objectives: int, population_size: int = 10,
                  n_children: int = 10, eta: int = 2, tournament_size: int = 3,
-                 fraction_mutation: float = 0.5, max_tries: int = 20) -> None:
-        super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives)
+                 fraction_mutation: float = 0.5, max_repeats: int = 20) -> None:
+        super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives,
+                         eta=eta, max_repeats=max_repeats)
         for key, value in (("population_size", population_size), ("n_children", n_children),
-                           ("tournament_size", tournament_size), ("max_tries", max_tries)):
+                           ("tournament_size", tournament_size)):
             check_setting(key, value, is_int(value) and value >= 1, "a positive int")
-        check_setting("eta", eta, is_int(eta) and eta >= 2, "an int >= 2")
         check_setting("fraction_mutation", fraction_mutation,
                       isinstance(fraction_mutation, int | float)
                       and not isinstance(fraction_mutation, bool) and 0 <= fraction_mutation <= 1,
                       "a number in [0, 1]")
         self.population_size, self.n_children = int(population_size), int(n_children)
-        self.eta, self.tournament_size = int(eta), int(tournament_size)
-        self.fraction_mutation, self.max_tries = float(fraction_mutation), int(max_tries)
+        self.tournament_size = int(tournament_size)
+        self.fraction_mutation = float(fraction_mutation)
         self._genome = Genome(space, rng)
         self._population: list[tuple[Arch, np.ndarray]] = []
-        self._bracket: Bracket | None = None
-        self._known: Known = {}
-        self._asked: set[str] = set()
         self.generation = 0
 
     @property
@@ -88,33 +86,16 @@ class SHEMOA(Strategy):
         """The surviving cells at the target fidelity."""
         return [a for a, _ in self._population]
 
-    def _ask(self) -> list[Candidate]:
-        while True:
-            if self._bracket is not None:
-                candidate = self._bracket.next()
-                if candidate is not None:
-                    self._asked.add(self.space.hash(candidate.arch))
-                    return [candidate]
-                self._survive(self._bracket.results())
-            self.generation += 1
-            self._bracket = Bracket(self._children(), self.fidelities, self.eta, self.space,
-                                    self._known)
+    def _next_bracket(self) -> Bracket:
+        self.generation += 1
+        return Bracket(self._children(), self.fidelities, self.eta, self.space, self._known)
+
+    def _finished(self, bracket: Bracket) -> None:
+        self._survive(bracket.results())
 
     def _children(self) -> list[Arch]:
-        seen = set(self._asked)
-        out = []
-        for _ in range(self.n_children):
-            child = None
-            for _ in range(self.max_tries if self._population else 0):
-                child = self._child()
-                if self.space.hash(child) not in seen:
-                    break
-            if child is None or self.space.hash(child) in seen:
-                child = fresh_cell(self.space, self.rng, seen,
-                                   [child] if child is not None else [])
-            seen.add(self.space.hash(child))
-            out.append(child)
-        return out
+        return [self._unseen.add(self._unseen.first_new(self._child) if self._population
+                                 else self._unseen.fresh()) for _ in range(self.n_children)]
 
     def _child(self) -> Arch:
         parent = self._tournament()
@@ -124,19 +105,11 @@ class SHEMOA(Strategy):
         return child if child is not None else self.space.mutate(parent, self.rng)
 
     def _tournament(self) -> Arch:
-        k = min(self.tournament_size, len(self._population))
-        picked = self.rng.choice(len(self._population), size=k, replace=False)
-        F = np.array([self._population[i][1] for i in picked.tolist()])
-        return self._population[int(picked[_pareto.best_first(F)[0]])][0]
+        F = np.array([f for _, f in self._population])
+        return self._population[_pareto.tournament(F, self.tournament_size, self.rng)][0]
 
     def _survive(self, results: list[tuple[Arch, np.ndarray]]) -> None:
         self._population.extend(results)
         while len(self._population) > self.population_size:
             F = np.array([f for _, f in self._population])
             del self._population[_pareto.worst(F)]
-
-    def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
-        assert self._bracket is not None
-        (candidate,), f = candidates, F[0]
-        self._bracket.record(f)
-        self._known[(self.space.hash(candidate.arch), candidate.epochs)] = f.copy()

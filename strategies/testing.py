@@ -14,8 +14,9 @@ or runs each check as its own pytest test::
 The checks drive the class through ``ask``/``tell`` on a search space with a synthetic
 objective (no benchmark table): valid cells at allowed epochs, batch and multi-fidelity
 flags honoured, same seed same asks, another seed other asks, numpy's global random state
-untouched, unevaluated candidates (``inf``/``nan``) survived, JSON settings equal to the
-defaults, and the strict ask -> tell order.
+untouched, candidates told as failed survived (and never reach ``_tell``), JSON settings equal
+to the defaults, and the strict ask -> tell order (a non-finite row not marked failed is
+refused).
 """
 
 from __future__ import annotations
@@ -49,17 +50,16 @@ def make(cls: type[Strategy], seed: int = 0, space: SearchSpace | None = None,
 
 
 def drive(strategy: Strategy, queries: int, fail_every: int = 0) -> list[Candidate]:
-    """Ask/tell until ``queries`` candidates were asked; every ``fail_every``-th is told
-    ``inf`` (and every ``2 * fail_every``-th ``nan``): not evaluable."""
+    """Ask/tell until ``queries`` candidates were asked; every ``fail_every``-th is told as
+    failed (not evaluable; its row of ``F`` is ``nan``)."""
     asked: list[Candidate] = []
     while len(asked) < queries:
         candidates = strategy.ask()
         F = np.array([objective(c.arch, c.epochs) for c in candidates])
-        for k in range(len(candidates)):
-            n = len(asked) + k + 1
-            if fail_every and n % fail_every == 0:
-                F[k] = np.nan if n % (2 * fail_every) == 0 else np.inf
-        strategy.tell(candidates, F)
+        failed = np.array([fail_every > 0 and (len(asked) + k + 1) % fail_every == 0
+                           for k in range(len(candidates))])
+        F[failed] = np.nan
+        strategy.tell(candidates, F, failed=failed)
         asked += candidates
     return asked
 
@@ -102,13 +102,23 @@ def check_global_random_state(cls: type[Strategy], queries: int = 40) -> None:
 
 
 def check_unevaluated(cls: type[Strategy], queries: int = 40) -> None:
-    """Candidates told ``inf``/``nan`` (not evaluable) do not break the strategy."""
+    """Candidates told as failed do not break the strategy and never reach its ``_tell``."""
     space = get_space("5v")
-    assert all(space.is_valid(c.arch) for c in drive(make(cls), queries, fail_every=3))
+    strategy = make(cls)
+    learn = strategy._tell
+
+    def spy(candidates: list[Candidate], F: np.ndarray) -> None:  # failed rows are nan
+        assert np.isfinite(F).all(), f"{cls.__name__}._tell was given failed candidates"
+        learn(candidates, F)
+
+    strategy._tell = spy  # type: ignore[method-assign]
+    for c in drive(strategy, queries, fail_every=3):
+        assert space.is_valid(c.arch), f"{cls.__name__} asked an invalid cell {c.arch}"
     strategy = make(cls)
     for _ in range(20):  # nothing can be evaluated at all
         candidates = strategy.ask()
-        strategy.tell(candidates, np.full((len(candidates), 2), np.nan))
+        strategy.tell(candidates, np.full((len(candidates), 2), np.nan),
+                      failed=[True] * len(candidates))
 
 
 def check_settings(cls: type[Strategy]) -> None:
@@ -130,6 +140,8 @@ def check_protocol(cls: type[Strategy]) -> None:
     other = [Candidate(c.arch, c.epochs + 1) for c in candidates]
     _raises(lambda: strategy.tell(other, np.zeros((len(candidates), 2))), ValueError,
             f"{cls.__name__}: other candidates were accepted")
+    _raises(lambda: strategy.tell(candidates, np.full((len(candidates), 2), np.inf)),
+            ValueError, f"{cls.__name__}: non-finite values not marked failed were accepted")
     strategy.tell(candidates, np.zeros((len(candidates), 2)))
     assert strategy.ask()
 

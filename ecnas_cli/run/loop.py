@@ -91,7 +91,8 @@ class Loop:
         except CachedQueryLimit as exc:
             self._stop(str(exc))
         t1 = time.perf_counter()
-        self.strat.tell(candidates, F)
+        # a candidate without finite values (not evaluable, or not queried) is told failed
+        self.strat.tell(candidates, F, failed=~np.isfinite(F).all(axis=1))
         overhead = (t_ask + time.perf_counter() - t1) / max(len(rows), 1)
         wall = time.perf_counter() - self._start
         for row in rows:

@@ -31,7 +31,8 @@ sys.path.insert(0, str(REPO))  # a script run from anywhere, without installing 
 from benchmarks.space import get_space  # noqa: E402
 from benchmarks.tables.registry import load_benchmark  # noqa: E402
 from ecnas_cli.run.runner import run_search  # noqa: E402
-from strategies.nsga2 import NSGA2, genome_distributions  # noqa: E402
+from strategies._genome import Genome  # noqa: E402
+from strategies.nsga2 import NSGA2  # noqa: E402
 from strategies.testing import CONV, drive  # noqa: E402
 
 NATIVE = ("random", "random-genome", "semo", "nsga2")
@@ -65,7 +66,7 @@ def sample_floor(evals: int) -> float:
 def optuna_floor(space_name: str, trials: int, seed: int) -> float:
     """Seconds per trial of a bare NSGA-II ask/tell loop over the same parameters."""
     space = get_space(space_name)
-    distributions = genome_distributions(space.max_vertices, space.ops)
+    distributions = Genome(space, np.random.default_rng(seed)).distributions
     study = optuna.create_study(directions=["minimize"] * 2,
                                 sampler=optuna.samplers.NSGAIISampler(seed=seed))
     start = time.perf_counter()

@@ -47,12 +47,11 @@ def test_a_sampled_pool_adds_the_unseen_neighbours_of_the_best_cells() -> None:
                     n_qmc_samples=8)
     drive(strategy, 6)
     s = strategy
-    unseen = np.flatnonzero(s._unseen)
+    unseen = s._unseen.unseen()
     pool = s._pool(unseen)
-    near = {i for a in s._evaluated for i in s._neighbours(a)
-            if s._unseen[i]}
+    near = {i for a in s._evaluated for i in s._neighbours(a) if i in set(unseen.tolist())}
     assert 16 < len(pool) <= 16 + len(near)
-    assert all(s._unseen[i] for i in pool)
+    assert set(pool) <= set(unseen.tolist())
     asked = drive(strategy, 4)
     keys = {s.space.hash(c.arch) for c in asked}
     assert len(keys) == 4 and not keys & {s.space.hash(a) for a in s._evaluated[:6]}

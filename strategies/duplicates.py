@@ -1,0 +1,110 @@
+"""Duplicate elimination: the one operator by which a strategy never asks a cell twice.
+
+In the spirit of pymoo's ``HashDuplicateElimination``: a strategy holds one
+:class:`DuplicateElimination`, marks each cell it asks (:meth:`~DuplicateElimination.add`) and
+passes its own proposals through it. The setting every strategy that holds one exposes is
+``max_repeats``: the proposals per candidate that may repeat an asked cell (or, where the
+strategy says so, be an invalid genome) before the operator supplies a cell itself.
+
+That cell (:meth:`~DuplicateElimination.fresh`) is an unasked mutation of given parents, else
+an unasked uniform draw; while at most half of the space is asked these are found by rejection
+(expected fewer than two draws each), past that, or when ``2 * tries`` draws were all asked,
+the cell is drawn uniformly from the unasked cells of the enumerated space directly, so a
+proposal takes bounded time however few cells are left. Once every cell was asked, a uniform
+draw is a repeat: the runner answers it from the run's cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from benchmarks.space import Arch, SearchSpace
+
+#: Rejection draws of :meth:`DuplicateElimination.fresh` per kind (mutations, then uniform).
+TRIES = 200
+
+
+class DuplicateElimination:
+    """The module hashes of the cells one strategy has asked, and new cells that avoid them.
+
+    Parameters
+    ----------
+    space : SearchSpace
+        The cells of the run.
+    rng : numpy.random.Generator
+        The strategy's generator (every draw of the operator comes from it).
+    max_repeats : int
+        Proposals :meth:`first_new` tries per candidate.
+
+    Examples
+    --------
+    >>> from benchmarks.space import get_space
+    >>> space = get_space("4v")
+    >>> seen = DuplicateElimination(space, np.random.default_rng(0), max_repeats=3)
+    >>> cells = [seen.add(seen.fresh()) for _ in range(91)]
+    >>> len({space.hash(a) for a in cells}), len(seen.unseen())
+    (91, 0)
+    """
+
+    def __init__(self, space: SearchSpace, rng: np.random.Generator, *,
+                 max_repeats: int) -> None:
+        self.space, self.rng, self.max_repeats = space, rng, max_repeats
+        self._seen: set[str] = set()
+        self._unseen: np.ndarray | None = None  # per cell of space.cells(), built when needed
+        self._index: dict[str, int] = {}
+
+    def __contains__(self, arch: Arch) -> bool:
+        return self.space.hash(arch) in self._seen
+
+    def __len__(self) -> int:
+        return len(self._seen)
+
+    def add(self, arch: Arch) -> Arch:
+        """Mark ``arch`` as asked; return it."""
+        key = self.space.hash(arch)
+        self._seen.add(key)
+        if self._unseen is not None:
+            self._unseen[self._index[key]] = False
+        return arch
+
+    def unseen(self) -> np.ndarray:
+        """The indices (rows of :meth:`~benchmarks.space.SearchSpace.cells`) of the cells not
+        asked yet, ascending."""
+        if self._unseen is None:
+            hashes = self.space.cells()["module_hash"].tolist()
+            self._index = {h: i for i, h in enumerate(hashes)}
+            self._unseen = np.ones(len(hashes), dtype=bool)
+            self._unseen[[self._index[h] for h in self._seen]] = False
+        return np.flatnonzero(self._unseen)
+
+    def first_new(self, propose: Callable[[], Arch | None]) -> Arch:
+        """The first of at most ``max_repeats`` proposals that was not asked; else
+        :meth:`fresh` near the last valid proposal. ``propose`` returns None for a proposal
+        that is not a valid cell."""
+        last = None
+        for _ in range(self.max_repeats):
+            arch = propose()
+            if arch is not None and arch not in self:
+                return arch
+            last = arch if arch is not None else last
+        return self.fresh([last] if last is not None else [])
+
+    def fresh(self, parents: Sequence[Arch] = ()) -> Arch:
+        """A cell not asked yet: a mutation of a random parent if there are parents, else a
+        uniform draw (see the module docstring); a uniform repeat once every cell was asked."""
+        n_cells = len(self.space.cells())
+        if 2 * len(self._seen) <= n_cells:
+            for k in range(2 * TRIES):
+                if parents and k < TRIES:
+                    parent = parents[int(self.rng.integers(len(parents)))]
+                    arch = self.space.mutate(parent, self.rng)
+                else:
+                    arch = self.space.sample(self.rng, 1)[0]
+                if arch not in self:
+                    return arch
+        unseen = self.unseen()
+        if len(unseen) == 0:
+            return self.space.sample(self.rng, 1)[0]
+        return self.space.arch(int(self.rng.choice(unseen)))
