@@ -36,6 +36,8 @@ class OptunaStrategy(Strategy):
     """Base class: subclasses build ``self._sampler`` and call :meth:`_start`."""
 
     retell_known: ClassVar[bool] = False
+    #: Whether the sampler counts generations (NSGA-II, NSGA-III).
+    generational: ClassVar[bool] = False
 
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  fidelities: tuple[int, ...], n_objectives: int) -> None:
@@ -49,7 +51,7 @@ class OptunaStrategy(Strategy):
 
     def _start(self, sampler: BaseSampler, *, max_attempts: int, max_repeats: int,
                max_observations: int | None = None) -> None:
-        for key, value in (("max_attempts", max_attempts), ("max_repeats", max_repeats)):
+        for key, value in (("max_repeats", max_repeats), ("max_attempts", max_attempts)):
             check_setting(key, value, is_int(value) and value >= 1, "a positive int")
         check_setting("max_observations", max_observations, max_observations is None or (
             is_int(max_observations) and max_observations >= 10), "None or an int >= 10")
@@ -109,7 +111,12 @@ class OptunaStrategy(Strategy):
         return trial, self.space.validate(self._genome.decode(trial.params))
 
     def _fixed_trial_started(self) -> None:
-        """Hook: a trial with enqueued (not sampled) parameters was just asked."""
+        """A trial with enqueued (not sampled) parameters was just asked."""
+        if self.generational:
+            # Optuna assigns a generation only when the sampler samples a parameter: assign it
+            # here, or NSGA-II/III would never count or select a fixed trial.
+            (frozen,) = self._study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+            self._sampler.get_trial_generation(self._study, frozen)  # type: ignore[attr-defined]
 
     # ----- tell ---------------------------------------------------------------------------------
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:

@@ -195,9 +195,29 @@ def check_setting(name: str, value: Any, ok: bool, expected: str) -> None:
         raise ValueError(f"setting {name} must be {expected}, got {value!r}")
 
 
+def check_mutation(space: SearchSpace, edge_changes: float, op_changes: float) -> None:
+    """Refuse rates :meth:`~benchmarks.space.SearchSpace.mutate` cannot honour: negative, both
+    zero, ``edge_changes >= slots`` (every slot flips every time: a child cannot vary, and its
+    one possible edge set may be invalid forever) or more op changes than inner ops."""
+    m = space.max_vertices
+    slots, inner = m * (m - 1) // 2, max(m - 2, 0)
+    check_setting("edge_changes", edge_changes, is_number(edge_changes, 0) and edge_changes
+                  < slots, f"a number in [0, {slots}) for space {space.name} (its edge slots)")
+    check_setting("op_changes", op_changes, is_number(op_changes, 0, inner),
+                  f"a number in [0, {inner}] for space {space.name} (its inner ops)")
+    check_setting("edge_changes", edge_changes, edge_changes + op_changes > 0,
+                  "> 0 when op_changes is 0")
+
+
 def is_int(value: Any) -> bool:
     """Whether ``value`` is an integer (a bool is not)."""
     return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def is_number(value: Any, low: float = -np.inf, high: float = np.inf) -> bool:
+    """Whether ``value`` is a real number in ``[low, high]`` (a bool is not)."""
+    return isinstance(value, int | float | np.integer | np.floating) \
+        and not isinstance(value, bool) and bool(low <= value <= high)
 
 
 #: Entry-point group where other packages register strategies (name = class).

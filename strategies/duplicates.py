@@ -1,17 +1,13 @@
 """Duplicate elimination: the one operator by which a strategy never asks a cell twice.
 
-In the spirit of pymoo's ``HashDuplicateElimination``: a strategy holds one
-:class:`DuplicateElimination`, marks each cell it asks (:meth:`~DuplicateElimination.add`) and
-passes its own proposals through it. The setting every strategy that holds one exposes is
-``max_repeats``: the proposals per candidate that may repeat an asked cell (or, where the
-strategy says so, be an invalid genome) before the operator supplies a cell itself.
-
-That cell (:meth:`~DuplicateElimination.fresh`) is an unasked mutation of given parents, else
-an unasked uniform draw; while at most half of the space is asked these are found by rejection
-(expected fewer than two draws each), past that, or when ``2 * tries`` draws were all asked,
-the cell is drawn uniformly from the unasked cells of the enumerated space directly, so a
-proposal takes bounded time however few cells are left. Once every cell was asked, a uniform
-draw is a repeat: the runner answers it from the run's cache.
+As pymoo's ``HashDuplicateElimination``: a strategy holds one :class:`DuplicateElimination`,
+marks each cell it asks and passes its proposals through it. Its one setting, ``max_repeats``,
+is the proposals per candidate that may repeat an asked cell before the operator supplies a
+new cell itself (:meth:`~DuplicateElimination.fresh`): an unasked mutation of given parents,
+else an unasked uniform draw, found by rejection while at most half the space is asked; past
+that, or after ``2 * TRIES`` asked draws, drawn from the unasked cells of the enumerated space
+directly, so no proposal spins however few cells are left. Once every cell was asked, a
+uniform draw is a repeat, which the runner answers from the run's cache.
 """
 
 from __future__ import annotations
@@ -27,14 +23,13 @@ TRIES = 200
 
 
 class DuplicateElimination:
-    """The module hashes of the cells one strategy has asked, and new cells that avoid them.
+    """The cells one strategy has asked (by module hash), and new cells that avoid them.
 
     Parameters
     ----------
     space : SearchSpace
-        The cells of the run.
     rng : numpy.random.Generator
-        The strategy's generator (every draw of the operator comes from it).
+        The strategy's generator: every draw of the operator comes from it.
     max_repeats : int
         Proposals :meth:`first_new` tries per candidate.
 
@@ -70,8 +65,7 @@ class DuplicateElimination:
         return arch
 
     def unseen(self) -> np.ndarray:
-        """The indices (rows of :meth:`~benchmarks.space.SearchSpace.cells`) of the cells not
-        asked yet, ascending."""
+        """The rows of :meth:`~benchmarks.space.SearchSpace.cells` not asked yet, ascending."""
         if self._unseen is None:
             hashes = self.space.cells()["module_hash"].tolist()
             self._index = {h: i for i, h in enumerate(hashes)}
@@ -80,9 +74,8 @@ class DuplicateElimination:
         return np.flatnonzero(self._unseen)
 
     def first_new(self, propose: Callable[[], Arch | None]) -> Arch:
-        """The first of at most ``max_repeats`` proposals that was not asked; else
-        :meth:`fresh` near the last valid proposal. ``propose`` returns None for a proposal
-        that is not a valid cell."""
+        """The first unasked cell of at most ``max_repeats`` proposals (None: not a valid
+        cell); else :meth:`fresh` near the last valid one."""
         last = None
         for _ in range(self.max_repeats):
             arch = propose()
@@ -92,8 +85,7 @@ class DuplicateElimination:
         return self.fresh([last] if last is not None else [])
 
     def fresh(self, parents: Sequence[Arch] = ()) -> Arch:
-        """A cell not asked yet: a mutation of a random parent if there are parents, else a
-        uniform draw (see the module docstring); a uniform repeat once every cell was asked."""
+        """A cell not asked yet, near a random parent if any (see the module docstring)."""
         n_cells = len(self.space.cells())
         if 2 * len(self._seen) <= n_cells:
             for k in range(2 * TRIES):

@@ -25,7 +25,7 @@ import numpy as np
 
 from benchmarks.space import Arch, SearchSpace
 from strategies import _pareto
-from strategies.base import Candidate, Strategy, check_setting, is_int
+from strategies.base import Candidate, Strategy, check_mutation, check_setting, is_int
 from strategies.duplicates import DuplicateElimination
 
 
@@ -60,11 +60,7 @@ class RegularizedEvolution(Strategy):
                       is_int(population_size) and population_size >= 2, "an int >= 2")
         check_setting("sample_size", sample_size, is_int(sample_size) and 1 <= sample_size
                       <= population_size, "an int in [1, population_size]")
-        for key, value in (("edge_changes", edge_changes), ("op_changes", op_changes)):
-            check_setting(key, value, isinstance(value, int | float)
-                          and not isinstance(value, bool) and value >= 0, "a number >= 0")
-        check_setting("edge_changes", edge_changes, edge_changes + op_changes > 0,
-                      "> 0 when op_changes is 0")
+        check_mutation(space, edge_changes, op_changes)
         check_setting("max_repeats", max_repeats, is_int(max_repeats) and max_repeats >= 1,
                       "a positive int")
         self.population_size, self.sample_size = int(population_size), int(sample_size)

@@ -21,7 +21,7 @@ import numpy as np
 
 from benchmarks.space import Arch, SearchSpace
 from strategies._pareto import Archive
-from strategies.base import Candidate, Strategy, check_setting, is_int
+from strategies.base import Candidate, Strategy, check_setting, is_int, is_number
 from strategies.duplicates import DuplicateElimination
 
 
@@ -48,8 +48,8 @@ class LocalSearch(Strategy):
                  perturbation: float = 4.0, max_repeats: int = 100) -> None:
         super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives)
         check_setting("n_init", n_init, is_int(n_init) and n_init >= 1, "a positive int")
-        check_setting("perturbation", perturbation, isinstance(perturbation, int | float)
-                      and not isinstance(perturbation, bool) and perturbation > 0, "a number > 0")
+        check_setting("perturbation", perturbation,
+                      is_number(perturbation, 0) and perturbation > 0, "a number > 0")
         check_setting("max_repeats", max_repeats, is_int(max_repeats) and max_repeats >= 1,
                       "a positive int")
         self.n_init, self.perturbation = int(n_init), float(perturbation)

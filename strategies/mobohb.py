@@ -36,7 +36,7 @@ from benchmarks.space import Arch, SearchSpace
 from strategies._genome import Genome
 from strategies._halving import Bracket, HalvingStrategy, hyperband_brackets
 from strategies._optuna import keep_indices
-from strategies.base import Candidate, check_setting, is_int
+from strategies.base import Candidate, check_setting, is_int, is_number
 
 
 class MOBOHB(HalvingStrategy):
@@ -72,8 +72,7 @@ class MOBOHB(HalvingStrategy):
                  max_observations: int = 100) -> None:
         super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives,
                          eta=eta, max_repeats=max_repeats)
-        check_setting("random_fraction", random_fraction, isinstance(random_fraction, int | float)
-                      and not isinstance(random_fraction, bool) and 0 <= random_fraction <= 1,
+        check_setting("random_fraction", random_fraction, is_number(random_fraction, 0, 1),
                       "a number in [0, 1]")
         check_setting("min_points_in_model", min_points_in_model, min_points_in_model is None
                       or (is_int(min_points_in_model) and min_points_in_model >= 2),

@@ -14,14 +14,9 @@ are slow: each one rebuilds Optuna's parameter transform), ``max_repeats`` tries
 and then takes a new cell from :class:`~strategies.duplicates.DuplicateElimination` (a
 mutation of a parent). Mutated parameters, which Optuna leaves to its random sampler, are
 drawn uniformly here so the child can be checked before it is asked. In the first
-generation (sampled by Optuna's random sampler) an invalid or repeated genome is told as a
-``FAIL`` trial, which neither fills nor ends a generation, and another is asked; after
-``max_repeats`` such genomes the candidate is a repair: a new mutation of an asked cell (or of
-the smallest cell before any), enqueued with its encoding as fixed parameters.
-
-Candidates that could not be evaluated are told to Optuna as ``FAIL``. The sampler's seed is
-drawn from the strategy's ``rng``. Optuna's log level is raised to ``WARNING`` (if it was more
-verbose) so that runs do not log every trial.
+generation (sampled by Optuna's random sampler) invalid and repeated genomes are told as
+``FAIL`` trials, which neither fill nor end a generation, as in :mod:`strategies._optuna`.
+The sampler's seed is drawn from the strategy's ``rng``.
 """
 
 from __future__ import annotations
@@ -31,7 +26,6 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
-import optuna
 from optuna.distributions import BaseDistribution
 from optuna.exceptions import ExperimentalWarning
 from optuna.samplers import NSGAIISampler
@@ -39,22 +33,21 @@ from optuna.samplers.nsgaii import UniformCrossover
 
 # The default NSGA-II child generation, wrapped (not changed) by DistinctChildren. Optuna
 # exports the extension point's argument but not this class from a public module: the Optuna
-# range is pinned in pyproject.toml and tests/strategies/test_optuna_api.py fails if it moves.
+# range is pinned in pyproject.toml and tests/strategies/test_operators.py fails if it moves.
 from optuna.samplers.nsgaii._child_generation_strategy import NSGAIIChildGenerationStrategy
 from optuna.study import Study
-from optuna.trial import FrozenTrial, Trial, TrialState
+from optuna.trial import FrozenTrial
 
 from benchmarks.space import Arch, SearchSpace
-from strategies._genome import SMALLEST, Genome
-from strategies.base import Candidate, Strategy, check_setting, is_int
-from strategies.duplicates import DuplicateElimination
+from strategies._optuna import OptunaStrategy
+from strategies.base import check_setting, is_int, is_number
 
 #: Matings (Optuna's child generation) tried per child before further single-parameter
 #: mutations of the last child regenerate it.
 MATINGS = 3
 
 
-class NSGA2(Strategy):
+class NSGA2(OptunaStrategy):
     """NSGA-II (Optuna's sampler) over a fixed-length edge-and-op genome, no duplicate cells.
 
     Parameters
@@ -76,15 +69,14 @@ class NSGA2(Strategy):
 
     Attributes
     ----------
-    n_invalid : int
-        First-generation genomes told as ``FAIL`` (invalid or repeated cells).
     n_regenerated : int
         Children regenerated because they were invalid or repeated.
     n_repaired : int
-        Candidates that came from the mutation fallback.
+        Children that came from the duplicate elimination.
     """
 
     name: ClassVar[str] = "nsga2"
+    generational: ClassVar[bool] = True
 
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  fidelities: tuple[int, ...], n_objectives: int, population_size: int = 50,
@@ -94,55 +86,26 @@ class NSGA2(Strategy):
         check_setting("population_size", population_size,
                       is_int(population_size) and population_size >= 2, "an int >= 2")
         check_setting("mutation_prob", mutation_prob,
-                      mutation_prob is None or _is_probability(mutation_prob),
+                      mutation_prob is None or is_number(mutation_prob, 0, 1),
                       "None or a number in [0, 1]")
-        check_setting("crossover_prob", crossover_prob, _is_probability(crossover_prob),
-                      "a number in [0, 1]")
-        check_setting("swapping_prob", swapping_prob, _is_probability(swapping_prob),
-                      "a number in [0, 1]")
-        check_setting("max_repeats", max_repeats, is_int(max_repeats) and max_repeats >= 1,
-                      "a positive int")
+        for key, value in (("crossover_prob", crossover_prob), ("swapping_prob", swapping_prob)):
+            check_setting(key, value, is_number(value, 0, 1), "a number in [0, 1]")
         self.population_size = int(population_size)
         self.mutation_prob = None if mutation_prob is None else float(mutation_prob)
         self.crossover_prob = float(crossover_prob)
         self.swapping_prob = float(swapping_prob)
-        self.max_repeats = int(max_repeats)
-        self.n_invalid = self.n_regenerated = self.n_repaired = 0
-        self._unseen = DuplicateElimination(space, rng, max_repeats=self.max_repeats)
-        self._cells: list[Arch] = []  # every cell asked in this run: repair parents
-        self._genome = Genome(space, rng)
-        self._study = self._create_study(int(rng.integers(2**32)))
-        self._trial: Trial | None = None
-
-    def _create_study(self, seed: int) -> optuna.Study:
-        if optuna.logging.get_verbosity() < optuna.logging.WARNING:
-            optuna.logging.set_verbosity(optuna.logging.WARNING)
+        self.n_regenerated = self.n_repaired = 0
+        seed = int(rng.integers(2**32))
         inner = NSGAIIChildGenerationStrategy(
             crossover=UniformCrossover(self.swapping_prob), crossover_prob=self.crossover_prob,
             swapping_prob=self.swapping_prob, mutation_prob=self.mutation_prob,
             rng=_SeededRandomState(seed))  # type: ignore[arg-type]
-        children = DistinctChildren(inner, self)
         with warnings.catch_warnings():  # child_generation_strategy is "experimental"
             warnings.simplefilter("ignore", ExperimentalWarning)
             sampler = NSGAIISampler(population_size=self.population_size, seed=seed,
-                                    child_generation_strategy=children)
-        return optuna.create_study(directions=["minimize"] * self.n_objectives,
-                                   sampler=sampler)
-
-    # ----- ask/tell ---------------------------------------------------------------------------
-    def _ask(self) -> list[Candidate]:
-        for _ in range(self.max_repeats):
-            trial = self._study.ask(self._genome.distributions)
-            arch = self.new_cell(trial.params)
-            if arch is not None:
-                break
-            self._study.tell(trial, state=TrialState.FAIL)  # first generation only
-            self.n_invalid += 1
-        else:
-            trial, arch = self._repair()
-        self._cells.append(self._unseen.add(arch))
-        self._trial = trial
-        return [Candidate(arch, self.epochs)]
+                                    child_generation_strategy=DistinctChildren(inner, self))
+        # first generation: at most max_repeats invalid genomes, and repeats, per candidate
+        self._start(sampler, max_attempts=max_repeats, max_repeats=max_repeats)
 
     def new_cell(self, params: dict[str, Any]) -> Arch | None:
         """The pruned cell of a genome, or None if it is invalid or was asked before."""
@@ -153,25 +116,6 @@ class NSGA2(Strategy):
         """A cell not asked before, near ``parents`` (a repair)."""
         self.n_repaired += 1
         return self._unseen.fresh(parents)
-
-    def _repair(self) -> tuple[Trial, Arch]:
-        self._study.enqueue_trial(self._genome.encode(self.new_mutant(self._cells or [SMALLEST])))
-        trial = self._study.ask(self._genome.distributions)
-        # Optuna assigns a generation when the sampler samples, and no parameter of a fixed
-        # trial is sampled: assign it here, or NSGA-II would never count or select the trial.
-        (frozen,) = self._study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-        self._study.sampler.get_trial_generation(self._study, frozen)  # type: ignore[union-attr]
-        return trial, self.space.validate(self._genome.decode(trial.params))
-
-    def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
-        assert self._trial is not None  # the base class enforces ask before tell
-        self._study.tell(self._trial, F[0].tolist())
-        self._trial = None
-
-    def _fail(self, candidates: list[Candidate]) -> None:
-        assert self._trial is not None
-        self._study.tell(self._trial, state=TrialState.FAIL)
-        self._trial = None
 
 
 class DistinctChildren:
@@ -206,7 +150,7 @@ class DistinctChildren:
                 params = self._mutate_one(params, search_space)
         parents = [a for a in map(owner._genome.valid, (t.params for t in parent_population))
                    if a]
-        return owner._genome.encode(owner.new_mutant(parents or [SMALLEST]))
+        return owner._genome.encode(owner.new_mutant(parents))
 
     def _mutate_one(self, params: dict[str, Any], search_space: dict[str, BaseDistribution]
                     ) -> dict[str, Any]:
@@ -233,6 +177,3 @@ class _SeededRandomState:
     def __init__(self, seed: int) -> None:
         self.rng = np.random.RandomState(seed)
 
-
-def _is_probability(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1

@@ -20,11 +20,10 @@ from typing import ClassVar
 import numpy as np
 from optuna.exceptions import ExperimentalWarning
 from optuna.samplers import NSGAIIISampler
-from optuna.trial import TrialState
 
 from benchmarks.space import SearchSpace
 from strategies._optuna import OptunaStrategy
-from strategies.base import check_setting, is_int
+from strategies.base import check_setting, is_int, is_number
 
 
 class NSGA3(OptunaStrategy):
@@ -49,6 +48,7 @@ class NSGA3(OptunaStrategy):
 
     name: ClassVar[str] = "nsga3"
     retell_known: ClassVar[bool] = True
+    generational: ClassVar[bool] = True
 
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  fidelities: tuple[int, ...], n_objectives: int, population_size: int = 50,
@@ -59,8 +59,7 @@ class NSGA3(OptunaStrategy):
                       is_int(population_size) and population_size >= 2, "an int >= 2")
         check_setting("dividing_parameter", dividing_parameter,
                       is_int(dividing_parameter) and dividing_parameter >= 1, "a positive int")
-        check_setting("crossover_prob", crossover_prob, isinstance(crossover_prob, int | float)
-                      and not isinstance(crossover_prob, bool) and 0 <= crossover_prob <= 1,
+        check_setting("crossover_prob", crossover_prob, is_number(crossover_prob, 0, 1),
                       "a number in [0, 1]")
         self.population_size = int(population_size)
         self.dividing_parameter = int(dividing_parameter)
@@ -72,9 +71,3 @@ class NSGA3(OptunaStrategy):
                                      crossover_prob=self.crossover_prob,
                                      seed=int(rng.integers(2**32)))
         self._start(sampler, max_attempts=max_attempts, max_repeats=max_repeats)
-
-    def _fixed_trial_started(self) -> None:
-        # Optuna assigns a generation only when the sampler samples a parameter: assign it
-        # here, or NSGA-III would never count or select a fixed trial (see nsga2.py).
-        (frozen,) = self._study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-        self._sampler.get_trial_generation(self._study, frozen)  # type: ignore[attr-defined]

@@ -41,8 +41,8 @@ import moocore
 import numpy as np
 
 from benchmarks.space import Arch, SearchSpace
-from strategies._pareto import Archive
-from strategies.base import Candidate, Strategy, check_setting, is_int
+from strategies._pareto import Archive, reference_point
+from strategies.base import Candidate, Strategy, check_mutation, check_setting, is_int, is_number
 
 
 class SEMO(Strategy):
@@ -78,12 +78,7 @@ class SEMO(Strategy):
                  selection_pressure: float | None = None) -> None:
         super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives)
         check_setting("n_init", n_init, is_int(n_init) and n_init >= 1, "a positive int")
-        for key, value in (("edge_changes", edge_changes), ("op_changes", op_changes)):
-            check_setting(key, value, isinstance(value, int | float) and value >= 0,
-                          "a number >= 0")
-        check_setting("edge_changes", edge_changes, edge_changes + op_changes > 0,
-                      "> 0 when op_changes is 0")
-        _check_mutation(space, edge_changes, op_changes)
+        check_mutation(space, edge_changes, op_changes)
         if ref_point is not None:
             try:
                 ref = np.asarray(ref_point, dtype=float)
@@ -92,10 +87,8 @@ class SEMO(Strategy):
             check_setting("ref_point", ref_point,
                           ref.shape == (self.n_objectives,) and bool(np.isfinite(ref).all()),
                           f"{self.n_objectives} finite numbers")
-        check_setting("selection_pressure", selection_pressure, selection_pressure is None or (
-            isinstance(selection_pressure, int | float) and not isinstance(
-                selection_pressure, bool) and 1 <= selection_pressure <= 2),
-            "None or a number in [1, 2]")
+        check_setting("selection_pressure", selection_pressure, selection_pressure is None
+                      or is_number(selection_pressure, 1, 2), "None or a number in [1, 2]")
         self.n_init = int(n_init)
         self.edge_changes = float(edge_changes)
         self.op_changes = float(op_changes)
@@ -150,8 +143,7 @@ class SEMO(Strategy):
     def _reference(self) -> np.ndarray:
         if self.ref_point is not None:
             return np.asarray(self.ref_point, dtype=float)
-        span = self._hi - self._lo
-        return self._hi + np.where(span > 0, 0.1 * span, 1.0)
+        return reference_point(np.array([self._lo, self._hi]))
 
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
         for candidate, f in zip(candidates, F, strict=True):
@@ -161,19 +153,6 @@ class SEMO(Strategy):
                 self._ranked = None  # the default reference point moved
             if self._archive.insert(candidate.arch, f):
                 self._ranked = None
-
-
-def _check_mutation(space: SearchSpace, edge_changes: float, op_changes: float) -> None:
-    """Refuse rates :meth:`~benchmarks.space.SearchSpace.mutate` cannot honour: at
-    ``edge_changes >= slots`` every edge slot flips every time (a child cannot vary, and its
-    one possible edge set may be invalid forever); more op changes than inner ops is
-    meaningless."""
-    m = space.max_vertices
-    slots, inner = m * (m - 1) // 2, max(m - 2, 0)
-    check_setting("edge_changes", edge_changes, edge_changes < slots,
-                  f"a number in [0, {slots}) for space {space.name} (its {slots} edge slots)")
-    check_setting("op_changes", op_changes, op_changes <= inner,
-                  f"a number in [0, {inner}] for space {space.name} (its {inner} inner ops)")
 
 
 @cache

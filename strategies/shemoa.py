@@ -34,7 +34,7 @@ from benchmarks.space import Arch, SearchSpace
 from strategies import _pareto
 from strategies._genome import Genome
 from strategies._halving import Bracket, HalvingStrategy
-from strategies.base import check_setting, is_int
+from strategies.base import check_setting, is_int, is_number
 
 
 class SHEMOA(HalvingStrategy):
@@ -70,9 +70,7 @@ class SHEMOA(HalvingStrategy):
         for key, value in (("population_size", population_size), ("n_children", n_children),
                            ("tournament_size", tournament_size)):
             check_setting(key, value, is_int(value) and value >= 1, "a positive int")
-        check_setting("fraction_mutation", fraction_mutation,
-                      isinstance(fraction_mutation, int | float)
-                      and not isinstance(fraction_mutation, bool) and 0 <= fraction_mutation <= 1,
+        check_setting("fraction_mutation", fraction_mutation, is_number(fraction_mutation, 0, 1),
                       "a number in [0, 1]")
         self.population_size, self.n_children = int(population_size), int(n_children)
         self.tournament_size = int(tournament_size)

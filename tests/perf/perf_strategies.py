@@ -90,7 +90,7 @@ def nsga2_ratio(space_name: str, evals: int) -> None:
     floor = optuna_floor(space_name, evals, seed=1)
     trials = len(strategy._study.trials)
     print(f"nsga2 {space_name}: {len(asked)} distinct cells in {trials} Optuna trials "
-          f"({strategy.n_invalid} invalid/repeated first-generation genomes, "
+          f"({strategy.n_invalid + strategy.n_known} invalid/repeated first-generation genomes, "
           f"{strategy.n_regenerated} children regenerated, {strategy.n_repaired} repaired): "
           f"{spent * 1e3:.2f} ms per distinct cell; bare Optuna ask/tell {floor * 1e3:.2f} ms "
           f"per trial; ratio x{spent / floor:.2f} (target <= 1.2)")

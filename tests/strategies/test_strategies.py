@@ -170,7 +170,8 @@ def test_nsga2_asks_no_cell_twice_and_is_told_no_duplicates() -> None:
     assert len(set(keys)) == len(keys)  # duplicate elimination over the whole run
     assert strategy.n_regenerated > 0
     states = [t.state.name for t in strategy._study.trials]
-    assert states.count("COMPLETE") == 600 and states.count("FAIL") == strategy.n_invalid
+    assert states.count("COMPLETE") == 600
+    assert states.count("FAIL") == strategy.n_invalid + strategy.n_known  # first generation
 
 
 def test_nsga2_terminates_where_most_genomes_are_invalid() -> None:
@@ -189,8 +190,8 @@ def test_nsga2_terminates_where_most_genomes_are_invalid() -> None:
     asked = drive(strategy, 60)
     assert all(tight.is_valid(c.arch) for c in asked)
     trials = strategy._study.trials
-    assert strategy.n_invalid > 0 and strategy.n_repaired > 0
-    assert len(trials) == len(asked) + strategy.n_invalid
+    assert strategy.n_invalid > 0 and strategy.n_fresh + strategy.n_repaired > 0
+    assert len(trials) == len(asked) + strategy.n_invalid + strategy.n_known
     # failed trials neither fill nor end a generation: exactly 20 completed trials in each
     complete = [t for t in trials if t.state.name == "COMPLETE"]
     generations = [t.system_attrs["NSGAIISampler:generation"] for t in complete]
@@ -202,7 +203,7 @@ def test_nsga2_tells_failed_candidates_as_failed() -> None:
     assert isinstance(strategy, NSGA2)
     drive(strategy, 40, fail_every=4)
     states = [t.state.name for t in strategy._study.trials]
-    assert states.count("FAIL") == 10 + strategy.n_invalid
+    assert states.count("FAIL") == 10 + strategy.n_invalid + strategy.n_known
     assert states.count("COMPLETE") == 30
 
 
