@@ -88,6 +88,22 @@ def test_settings_are_validated(name: str, settings: dict, bad: str) -> None:
         make(name, **settings)
 
 
+def test_tell_splits_evaluated_and_failed_candidates() -> None:
+    strategy = make("random", batch_size=3)
+    candidates = strategy.ask()
+    F = np.array([[1.0, 2.0], [np.nan, np.inf], [3.0, 4.0]])
+    with pytest.raises(ValueError, match=r"failed has shape \(1,\)"):
+        strategy.tell(candidates, F, failed=[True])
+    with pytest.raises(ValueError, match="F row 1 is not finite"):
+        strategy.tell(candidates, F)
+    calls: list[tuple] = []
+    strategy._tell = lambda c, values: calls.append(("tell", c, values.tolist()))  # type: ignore
+    strategy._fail = lambda c: calls.append(("fail", c))  # type: ignore
+    strategy.tell(candidates, F, failed=[False, True, False])
+    assert calls == [("tell", [candidates[0], candidates[2]], [[1.0, 2.0], [3.0, 4.0]]),
+                     ("fail", [candidates[1]])]
+
+
 # ----- random -----------------------------------------------------------------------------------
 def test_random_batch_size() -> None:
     strategy = make("random", batch_size=3)
