@@ -2,12 +2,12 @@
 
 As pymoo's ``HashDuplicateElimination``: a strategy holds one :class:`DuplicateElimination`,
 marks each cell it asks and passes its proposals through it. Its one setting, ``max_repeats``,
-is the proposals per candidate that may repeat an asked cell before the operator supplies a
-new cell itself (:meth:`~DuplicateElimination.fresh`): an unasked mutation of given parents,
-else an unasked uniform draw, found by rejection while at most half the space is asked; past
-that, or after ``2 * TRIES`` asked draws, drawn from the unasked cells of the enumerated space
-directly, so no proposal spins however few cells are left. Once every cell was asked, a
-uniform draw is a repeat, which the runner answers from the run's cache.
+is the proposals per candidate that may repeat an asked cell (or, where a strategy says so, be
+an invalid genome) before the operator supplies a new cell (:meth:`~DuplicateElimination.fresh`):
+an unasked mutation of given parents, else an unasked uniform draw, found by rejection while at
+most half the space is asked; past that, or after ``2 * TRIES`` asked draws, drawn from the
+unasked cells of the enumerated space directly, so no proposal spins however few cells are
+left. Once every cell was asked, a uniform draw is a repeat (the runner's cache answers it).
 """
 
 from __future__ import annotations
