@@ -1,6 +1,6 @@
 """Tidy benchmark frames from each source, joined with the space's cells (matrix, ops, FLOPs).
 
-Each ``frame_from_*`` returns ``(frame, meta)``: the rows in ``benchmarks.tables.schema`` form and
+Each ``frame_from_*`` returns ``(frame, meta)``: the rows in ``benchmarks.schema`` form and
 the provenance and input checksums to store beside them.
 """
 
@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from benchmarks.schema import validate
 from benchmarks.sources.energy_csv import read_energy_csv
 from benchmarks.sources.raw_tree import read_raw_tree
 from benchmarks.sources.tfrecord import read_energy_table
 from benchmarks.space import get_space
-from benchmarks.tables.schema import validate
 
 Progress = Callable[[int, int], None] | None
 

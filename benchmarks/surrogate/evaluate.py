@@ -17,8 +17,8 @@ from scipy.stats import kendalltau, spearmanr
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.model_selection import KFold, ShuffleSplit, cross_val_predict, learning_curve
 
+from benchmarks.schema import WH_PER_KWH
 from benchmarks.surrogate.model import KINDS, Surrogate, fit_surrogate
-from benchmarks.tables.schema import WH_PER_KWH
 
 Progress = Callable[[int, int], None] | None
 

@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from benchmarks.tables.schema import METRICS, WH_PER_KWH
+from benchmarks.schema import METRICS, WH_PER_KWH
 from ecnas_cli.console import console
 
 HASH_CHARS = 8
