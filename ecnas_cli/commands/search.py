@@ -10,9 +10,9 @@ import typer
 from rich.table import Table
 
 from benchmarks.tables.registry import load_benchmark
-from ecnas_cli.commands._display import energy, frame_table, progress_bar
+from ecnas_cli.commands._display import energy, frame_table
 from ecnas_cli.commands._options import DataDir, Json, RawDir
-from ecnas_cli.console import console, ensure_writable, print_json, user_errors
+from ecnas_cli.console import console, ensure_writable, print_json, progress_bar, user_errors
 from ecnas_cli.run.protocol import REPEATS
 from ecnas_cli.run.termination import termination
 from strategies import STRATEGIES, get_strategy
