@@ -29,8 +29,9 @@ import pandas as pd
 from benchmarks.atomic import atomic_path
 from benchmarks.tables.problem import Problem
 from benchmarks.tables.registry import load_benchmark
-from ecnas_cli.analysis.comparison import curves, holm, mann_whitney, regret_at, run_summaries
+from ecnas_cli.analysis.comparison import curves, regret_at, run_summaries
 from ecnas_cli.analysis.fronts import charged
+from ecnas_cli.analysis.significance import holm, mann_whitney
 from ecnas_cli.run.seeds import run_grid
 from strategies import STRATEGIES as REGISTERED
 from strategies.random_genome import RandomGenome

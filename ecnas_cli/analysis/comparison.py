@@ -7,26 +7,24 @@ Everything is recomputed from the trial logs with the benchmark's mean values (s
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import mannwhitneyu
 
 from benchmarks.tables.objectives import from_min, to_min
 from benchmarks.tables.problem import Problem
 from ecnas_cli.analysis import indicators as ind
 from ecnas_cli.analysis.attainment import eaf
 from ecnas_cli.analysis.fronts import cell_means, charged, pareto_cells
+from ecnas_cli.analysis.significance import pairwise_tests
 from ecnas_cli.analysis.tradeoff import chosen_cells
 from ecnas_cli.run.store import RunResult, load_runs, run_problem
 
 __all__ = ["AXES", "LEVELS", "Comparison", "attainment", "compare_runs", "compare_stats",
-           "curve_bands", "curves", "holm", "mann_whitney", "pairwise_tests", "regret_at",
-           "run_summaries"]
+           "curve_bands", "curves", "final_igd_plus", "regret_at", "run_summaries"]
 
 #: Curve x axes: column of :func:`curves` for each ``x`` choice.
 AXES = {"evals": "evaluation", "energy": "energy_kwh"}
@@ -111,24 +109,6 @@ def _on_grid(x: np.ndarray, y: np.ndarray, grid: np.ndarray) -> np.ndarray:
     return np.where(grid > x[-1], np.nan, out)
 
 
-def holm(p: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Holm-Bonferroni adjusted p-values (step-down; NaN stays NaN and is not counted).
-
-    Examples
-    --------
-    >>> holm([0.01, 0.04, 0.03])
-    array([0.03, 0.06, 0.06])
-    """
-    p = np.asarray(p, dtype=float)
-    out = np.full(p.shape, np.nan)
-    idx = np.flatnonzero(~np.isnan(p))
-    order = idx[np.argsort(p[idx], kind="stable")]
-    m = len(order)
-    adjusted = np.maximum.accumulate((m - np.arange(m)) * p[order])
-    out[order] = np.minimum(adjusted, 1.0)
-    return out
-
-
 def run_summaries(runs: Sequence[RunResult], curve_table: pd.DataFrame) -> pd.DataFrame:
     """Per run: strategy, distinct evaluations and cells, cached queries, search energy (kWh)
     and final regret (the last value of its curve)."""
@@ -206,38 +186,6 @@ def _first_reach(run: pd.DataFrame, regret: float) -> tuple[float, float]:
         return np.inf, np.inf
     i = hit[0]
     return float(run["evaluation"].to_numpy()[i]), float(run["energy_kwh"].to_numpy()[i])
-
-
-def mann_whitney(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
-    """Two-sided Mann-Whitney U of ``a`` vs ``b``: exact p-value without ties, else the
-    normal approximation with tie correction. Returns ``(U of a, p)``."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    both = np.concatenate([a, b])
-    method = "exact" if len(np.unique(both)) == len(both) else "asymptotic"
-    u, p = mannwhitneyu(a, b, alternative="two-sided", method=method)
-    return float(u), float(p)
-
-
-def pairwise_tests(curve_table: pd.DataFrame, against: str | None = None) -> pd.DataFrame:
-    """Two-sided Mann-Whitney U tests of final regret (:func:`mann_whitney`) for every pair
-    of strategies, or every strategy against ``against``.
-
-    ``p_holm`` is Holm-corrected over the tests made; ``prob_a_better`` is the probability
-    that a run of ``a`` ends with lower regret than a run of ``b`` (ties count half),
-    ``1 - U/(n m)``.
-    """
-    final = {s: b.groupby("run", sort=False)["regret"].last().to_numpy()
-             for s, b in curve_table.groupby("strategy", sort=False)}
-    pairs = list(itertools.combinations(final, 2)) if against is None else \
-        [(s, against) for s in final if s != against]
-    rows = []
-    for a, b in pairs:
-        u, p = mann_whitney(final[a], final[b])
-        rows.append({"a": a, "b": b, "u": u, "p": p,
-                     "prob_a_better": 1.0 - u / (len(final[a]) * len(final[b]))})
-    out = pd.DataFrame(rows, columns=["a", "b", "u", "p", "prob_a_better"])
-    out.insert(4, "p_holm", holm(out["p"].to_numpy()) if len(out) else [])
-    return out
 
 
 def attainment(runs: Sequence[RunResult], problem: Problem,

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import ecnas_cli.analysis.comparison as cmp
+import ecnas_cli.analysis.significance as sig
 from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.objectives import parse_objectives
 from benchmarks.tables.problem import Problem
@@ -166,11 +167,12 @@ def test_curve_bands_by_hand() -> None:
 
 
 def test_holm_known_values() -> None:
-    assert cmp.holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
-    assert cmp.holm([0.5, 0.6]) == pytest.approx([1.0, 1.0])
-    out = cmp.holm([0.02, np.nan, 0.01])
+    assert sig.holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert sig.holm([0.5, 0.6]) == pytest.approx([1.0, 1.0])
+    out = sig.holm([0.02, np.nan, 0.01])
     np.testing.assert_allclose(out, [0.02, np.nan, 0.02])
-    assert doctest.testmod(cmp).failed == 0
+    result = doctest.testmod(sig)
+    assert result.failed == 0 and result.attempted == 1
 
 
 def test_compare_stats_by_hand() -> None:
@@ -187,11 +189,11 @@ def test_compare_stats_by_hand() -> None:
 def test_pairwise_tests() -> None:
     t = _table({"A": [([1], [r]) for r in (0.1, 0.2, 0.3)],
                 "B": [([1], [r]) for r in (0.4, 0.5, 0.6)]})
-    p = cmp.pairwise_tests(t)
+    p = sig.pairwise_tests(t)
     assert p[["a", "b"]].values.tolist() == [["A", "B"]]
     assert p["u"].iat[0] == 0 and p["p"].iat[0] == pytest.approx(0.1)
     assert p["p_holm"].iat[0] == pytest.approx(0.1) and p["prob_a_better"].iat[0] == 1.0
-    assert len(cmp.pairwise_tests(t[t["strategy"] == "A"])) == 0
+    assert len(sig.pairwise_tests(t[t["strategy"] == "A"])) == 0
 
 
 def test_attainment_in_raw_units() -> None:
