@@ -1,4 +1,5 @@
-"""Shared CLI plumbing: the terminal consoles, the one error boundary, JSON output.
+"""Shared CLI plumbing: the terminal consoles, the one error boundary, JSON output, and the
+progress bar (the one drawing implementation of :class:`benchmarks.progress.Progress`).
 
 The error boundary (:func:`user_errors`, applied to every command by :func:`guard`) turns an
 expected failure (:data:`USER_ERRORS`: bad input, missing data, a refused operation, a full
@@ -14,13 +15,17 @@ import os
 import sys
 import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
 from rich.text import Text
 
 from benchmarks.atomic import install_signal_cleanup
@@ -148,3 +153,28 @@ def ensure_writable(folder: Path) -> None:
     except OSError as exc:
         raise PermissionError(f"cannot write to output directory {folder}: "
                               f"{exc.strerror or exc}") from None
+
+
+class Bar(Protocol):
+    """A :class:`~benchmarks.progress.Progress` that can also replace its description."""
+
+    def __call__(self, done: int, total: int | None, /, note: str | None = None) -> None: ...
+
+
+@contextmanager
+def progress_bar(description: str, *, quiet: bool = False) -> Iterator[Bar]:
+    """A rich bar for ``progress(done, total[, note])`` on a terminal; it draws nothing when
+    output is piped or ``quiet`` (e.g. under ``--json``), and vanishes when the work ends."""
+    if quiet or not console.is_terminal:
+        yield lambda done, total, /, note=None: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with RichProgress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task(escape(description), total=None)
+
+        def update(done: int, total: int | None, /, note: str | None = None) -> None:
+            bar.update(task, completed=done, total=total,
+                       description=escape(description if note is None else note))
+
+        yield update

@@ -29,8 +29,9 @@ import pandas as pd
 from benchmarks.atomic import atomic_path
 from benchmarks.tables.problem import Problem
 from benchmarks.tables.registry import load_benchmark
-from ecnas_cli.analysis.comparison import curves, holm, mann_whitney, regret_at, run_summaries
+from ecnas_cli.analysis.comparison import curves, regret_at, run_summaries
 from ecnas_cli.analysis.fronts import charged
+from ecnas_cli.analysis.significance import holm, mann_whitney
 from ecnas_cli.run.seeds import run_grid
 from strategies import STRATEGIES as REGISTERED
 from strategies.random_genome import RandomGenome
@@ -60,7 +61,8 @@ def benchmark_table(name: str, seeds: int, jobs: int, runs_dir: Path) -> tuple[s
     start = time.perf_counter()
     order = [*SLOWEST, *(s for s in STRATEGIES if s not in SLOWEST)]
     done = iter(range(1, len(order) * seeds + 1))
-    results = run_grid(name, order, seeds=seeds, seed=0, jobs=jobs, budget=budget,
+    problem = Problem.from_benchmark(load_benchmark(name))
+    results = run_grid(problem, order, seeds=seeds, seed=0, jobs=jobs, budget=budget,
                        out=runs_dir, overwrite=True, on_done=lambda s, k: print(
                            f"{name}: {s} seed {k} done ({next(done)}/{len(order) * seeds})",
                            file=sys.stderr, flush=True))
@@ -69,14 +71,13 @@ def benchmark_table(name: str, seeds: int, jobs: int, runs_dir: Path) -> tuple[s
         if charged(r.trials).duplicated(["module_hash", "epochs"]).any():
             raise AssertionError(f"{name} {r.meta['strategy']} seed {r.meta['seed']}: a "
                                  "budget-charged (cell, epochs) pair repeats")
-    bench = load_benchmark(name)
-    table = curves(results, bench)
+    table = curves(results, problem)
     runs = run_summaries(results, table)
     energy = float(table.groupby("run")["energy_kwh"].max().min())  # reached by every run
     for k in marks:
         runs[f"regret_{k}"] = regret_at(table, k).loc[runs["run"]].to_numpy()
     runs["regret_energy"] = regret_at(table, energy, "energy_kwh").loc[runs["run"]].to_numpy()
-    target = max(bench.fidelities)
+    target = problem.epochs
     paid = [charged(r.trials) for r in results]
     runs["wh_per_training"] = [1000 * float(t["energy_kwh"].mean()) for t in paid]
     runs["low_fidelity"] = [float((t["epochs"].to_numpy() < target).mean()) for t in paid]

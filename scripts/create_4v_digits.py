@@ -56,7 +56,7 @@ def main() -> None:
     print(json.dumps(summary, indent=2))
 
 
-def _report(result: dict, progress: workflow.Progress) -> None:
+def _report(result: dict, progress: workflow.Tally) -> None:
     print(f"{progress.done}/{progress.total} runs, {progress.energy_kwh * 1000:.4f} Wh so far, "
           f"~{progress.eta_s:.0f} s left", flush=True)
 

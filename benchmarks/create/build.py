@@ -25,11 +25,11 @@ from benchmarks.create.workers import run_tasks
 from benchmarks.space import get_space
 from benchmarks.surrogate.model import fit_surrogate
 
-__all__ = ["Progress", "check_guided", "create_benchmark", "create_guided", "read_costs"]
+__all__ = ["Tally", "check_guided", "create_benchmark", "create_guided", "read_costs"]
 
 
 @dataclass
-class Progress:
+class Tally:
     """Runs done, energy spent and an estimate of the time left; fed one result at a time."""
 
     total: int
@@ -61,24 +61,24 @@ def _is_measured(path: Path) -> bool:
 
 def create_benchmark(spec: CreateSpec, hashes: list[str], *, workers: int = 1,
                      address: str | None = None,
-                     on_result: Callable[[dict[str, Any], Progress], None] | None = None
-                     ) -> Progress:
+                     on_result: Callable[[dict[str, Any], Tally], None] | None = None
+                     ) -> Tally:
     """Train every run of ``hashes`` x ``spec.repeats`` that is not finished yet.
 
-    Returns the :class:`Progress` of the runs done now (runs finished earlier are skipped).
+    Returns the :class:`Tally` of the runs done now (runs finished earlier are skipped).
     """
     remove_stale_temps(spec.out)
     tasks = [(spec, h, r) for h in hashes for r in range(1, spec.repeats + 1)
              if not _is_measured(spec.path(h, r))]
-    progress = Progress(total=len(tasks), workers=workers)
+    tally = Tally(total=len(tasks), workers=workers)
 
     def _result(result: dict[str, Any]) -> None:
-        progress.add(result)
+        tally.add(result)
         if on_result is not None:
-            on_result(result, progress)
+            on_result(result, tally)
 
     run_tasks(run_one, tasks, workers=workers, address=address, on_result=_result)
-    return progress
+    return tally
 
 
 def read_costs(spec: CreateSpec, module_hash: str) -> tuple[float, float]:
@@ -98,13 +98,13 @@ def check_guided(spec: CreateSpec, measure: float, rule: str) -> list[int]:
 
 def create_guided(spec: CreateSpec, *, measure: float, rule: str, workers: int = 1,
                   address: str | None = None, kind: str = "mlp",
-                  on_result: Callable[[dict[str, Any], Progress], None] | None = None
+                  on_result: Callable[[dict[str, Any], Tally], None] | None = None
                   ) -> dict[str, Any]:
     """Measure ``measure`` of the space's cells chosen by ``rule``; predict the others."""
     cells = get_space(spec.space).cells().reset_index(drop=True)
     hashes = cells["module_hash"].tolist()
     sizes = check_guided(spec, measure, rule)
-    spent = Progress(total=sizes[-1] * spec.repeats, workers=workers)
+    spent = Tally(total=sizes[-1] * spec.repeats, workers=workers)
 
     seconds = np.full(len(cells), np.nan)
 

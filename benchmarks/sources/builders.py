@@ -1,28 +1,26 @@
 """Tidy benchmark frames from each source, joined with the space's cells (matrix, ops, FLOPs).
 
-Each ``frame_from_*`` returns ``(frame, meta)``: the rows in ``benchmarks.tables.schema`` form and
+Each ``frame_from_*`` returns ``(frame, meta)``: the rows in ``benchmarks.schema`` form and
 the provenance and input checksums to store beside them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from benchmarks.progress import Progress
+from benchmarks.schema import validate
 from benchmarks.sources.energy_csv import read_energy_csv
 from benchmarks.sources.raw_tree import read_raw_tree
 from benchmarks.sources.tfrecord import read_energy_table
 from benchmarks.space import get_space
-from benchmarks.tables.schema import validate
-
-Progress = Callable[[int, int], None] | None
 
 
-def frame_from_raw(root: Path, space: str, progress: Progress = None
+def frame_from_raw(root: Path, space: str, progress: Progress | None = None
                    ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Rows of a raw results tree joined with the space's cells (matrix, ops, FLOPs)."""
     rows, digest = read_raw_tree(root, space, progress)
@@ -32,7 +30,7 @@ def frame_from_raw(root: Path, space: str, progress: Progress = None
 
 
 def frame_from_tfrecord(path: Path, space: str | None, *, checkpoints: bool,
-                        energy_source: str = "measured", progress: Progress = None
+                        energy_source: str = "measured", progress: Progress | None = None
                         ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Rows of an EC-NAS energy tfrecord joined with the space's cells for FLOPs."""
     rows = read_energy_table(path, checkpoints=checkpoints, progress=progress)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.tables.schema import check_value
+from benchmarks.schema import check_value
 
 SPACE_DIRS = {"4v": "4V9E", "5v": "5V9E", "7v": "7V9E"}
 
@@ -80,7 +80,7 @@ def read_raw_tree(root: Path, space: str,
                   progress: Callable[[int, int], None] | None = None) -> tuple[pd.DataFrame, str]:
     """Rows of every checkpoint of every run, and the sha256 over all files read.
 
-    Columns are the table's (``benchmarks.tables.schema``) except matrix, ops, num_vertices and
+    Columns are the table's (``benchmarks.schema``) except matrix, ops, num_vertices and
     flops, which the caller joins from the space by ``module_hash``.
     """
     files = result_files(find_space_dir(root, space))

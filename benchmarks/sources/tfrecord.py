@@ -24,15 +24,13 @@ import crc32c
 import numpy as np
 import pandas as pd
 
+from benchmarks.progress import Progress
 from benchmarks.sources.protowire import (
     NAN,
     entry_doubles,
     power_summary,
     scan_metrics,
 )
-
-Progress = Callable[[int, int], None]
-"""``progress(bytes_done, bytes_total)``, called every 65,536 records and once at the end."""
 
 # Output columns: (name, source, index, dtype); source "s" strings, "i" int64s, "f" float64s.
 _KEYS = [("module_hash", "s", 0, "str"), ("matrix", "s", 1, "str"), ("ops", "s", 2, "str"),

@@ -17,10 +17,9 @@ from scipy.stats import kendalltau, spearmanr
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.model_selection import KFold, ShuffleSplit, cross_val_predict, learning_curve
 
+from benchmarks.progress import Progress
+from benchmarks.schema import WH_PER_KWH
 from benchmarks.surrogate.model import KINDS, Surrogate, fit_surrogate
-from benchmarks.tables.schema import WH_PER_KWH
-
-Progress = Callable[[int, int], None] | None
 
 
 def display_scale(target: str) -> float:
@@ -77,7 +76,7 @@ class SurrogateRegressor(RegressorMixin, BaseEstimator):
         return np.column_stack([mean, std]) if self.return_std else mean
 
 
-def fit_counter(total: int, progress: Progress) -> Callable[[], None] | None:
+def fit_counter(total: int, progress: Progress | None) -> Callable[[], None] | None:
     """An ``on_fit`` callback that reports ``progress(fits done, total)``; None without one."""
     if progress is None:
         return None
@@ -92,7 +91,7 @@ def _with_target(cells: pd.DataFrame, target: str) -> tuple[pd.DataFrame, np.nda
 
 def out_of_fold_predictions(cells: pd.DataFrame, *, kind: str = "mlp", folds: int = 5,
                             seed: int = 0, target: str = "energy_kwh",
-                            progress: Progress = None, **fit_kwargs: Any
+                            progress: Progress | None = None, **fit_kwargs: Any
                             ) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold predictions (mean, std) for every row of ``cells`` with a ``target``.
 
@@ -137,7 +136,7 @@ def cross_validate(cells: pd.DataFrame, *, kind: str = "mlp", folds: int = 5, se
 
 def training_size_curve(cells: pd.DataFrame, *, sizes: Sequence[int | None] = (
         100, 250, 500, 1000, 2000, None), repeats: int = 5, seed: int = 0, kind: str = "mlp",
-        test_fraction: float = 0.2, target: str = "energy_kwh", progress: Progress = None,
+        test_fraction: float = 0.2, target: str = "energy_kwh", progress: Progress | None = None,
         **fit_kwargs: Any) -> pd.DataFrame:
     """Test MAE against the number of training cells, by scikit-learn's ``learning_curve``.
 

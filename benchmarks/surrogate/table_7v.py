@@ -9,19 +9,18 @@ times, not the GPU the energy was measured on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from benchmarks.progress import Progress
 from benchmarks.space import get_space
 from benchmarks.space.arch import arrays_from_strings
 from benchmarks.surrogate.model import Surrogate
 
 BUDGETS = (4, 12, 36, 108)
-Progress = Callable[[int, int], None] | None
 
 
 def cell_arrays(cells: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -37,7 +36,7 @@ def cell_arrays(cells: pd.DataFrame) -> list[tuple[np.ndarray, np.ndarray, np.nd
 
 
 def predict_cells(surrogate: Surrogate, cells: pd.DataFrame,
-                  progress: Progress = None) -> tuple[np.ndarray, np.ndarray]:
+                  progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Predicted 4-epoch energy (kWh) and its ensemble spread for every row of ``cells``."""
     mean = np.empty(len(cells))
     std = np.empty(len(cells))
@@ -50,7 +49,7 @@ def predict_cells(surrogate: Surrogate, cells: pd.DataFrame,
 
 
 def build_energy_table(surrogate: Surrogate, measured: pd.DataFrame | None = None, *,
-                       cells: pd.DataFrame | None = None, progress: Progress = None
+                       cells: pd.DataFrame | None = None, progress: Progress | None = None
                        ) -> pd.DataFrame:
     """Tidy rows (cell x budget) of surrogate or measured energy, linearly scaled.
 

@@ -11,9 +11,9 @@ import moocore
 import numpy as np
 import pandas as pd
 
+from benchmarks.schema import METRICS
 from benchmarks.space import Arch, get_space
 from benchmarks.tables.objectives import Objective, parse_objectives, to_min
-from benchmarks.tables.schema import METRICS
 from benchmarks.tables.storage import (  # noqa: F401  (re-exported: the storage API)
     META_KEY,
     check_name,
@@ -69,7 +69,7 @@ class Benchmark:
     Parameters
     ----------
     frame
-        The tidy table (``benchmarks.tables.schema.COLUMNS``), one row per cell, epochs and repeat.
+        The tidy table (``benchmarks.schema.COLUMNS``), one row per cell, epochs and repeat.
     meta
         Its metadata: ``name``, ``space``, provenance, input checksums, ``table_sha256``.
     """

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from benchmarks.tables.schema import METRICS
+from benchmarks.schema import METRICS
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 A :class:`Problem` fixes the benchmark, the objectives, the target epochs and the fidelities
 a strategy may query, the normalisation bounds (ideal and nadir of the whole table at the
-target epochs, minimisation form) and the true Pareto front. Hypervolume and regret of a set
-of cells are computed here once, so the runner, ``ecnas search``, ``ecnas compare`` and the
-comparison script all measure by the same rule (pymoo's Problem plays this part there).
+target epochs, minimisation form) and the true Pareto front. Normalisation, hypervolume and
+regret are defined here and nowhere else (:meth:`Problem.regret` of a set of cells,
+:meth:`Problem.regret_curve` after each trial of a run), so the runner, ``ecnas search``,
+``ecnas pareto``, ``ecnas compare`` and the scripts all measure by the same rule (pymoo's
+Problem plays this part there). It is built once per search and passed down.
 
 Examples
 --------
@@ -123,19 +125,22 @@ class Problem:
 
     # ----- measuring ----------------------------------------------------------------------------
     def normalise(self, values: np.ndarray) -> np.ndarray:
-        """Raw objective values ``(n, m)`` -> minimisation form scaled to [0, 1] by the table."""
+        """Raw objective values ``(n, m)`` -> minimisation form scaled to [0, 1] by the table
+        (ideal -> 0, nadir -> 1; moocore's ``normalise``)."""
         lower, upper = self.bounds
-        span = np.where(upper > lower, upper - lower, 1.0)
-        return (to_min(np.asarray(values, dtype=float).reshape(-1, len(self.objectives)),
-                       self.objectives) - lower) / span
+        F = to_min(np.asarray(values, dtype=float).reshape(-1, len(self.objectives)),
+                   self.objectives)
+        return np.asarray(moocore.normalise(F, lower=lower, upper=upper), dtype=float)
+
+    def _inside(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Normalised values and which rows count: finite and inside the reference point."""
+        F = self.normalise(values)
+        return F, np.asarray((F < REFERENCE).all(axis=1))  # NaN compares False: row unused
 
     def hypervolume(self, values: np.ndarray) -> float:
         """Hypervolume of raw values ``(n, m)`` (non-finite rows ignored), reference 1.1."""
-        F = self.normalise(values)
-        F = F[np.isfinite(F).all(axis=1) & (F < REFERENCE).all(axis=1)]
-        if len(F) == 0:
-            return 0.0
-        return float(moocore.hypervolume(F, ref=np.full(F.shape[1], REFERENCE)))
+        F, ok = self._inside(values)
+        return _hypervolume(F[ok])
 
     @cached_property
     def true_front(self) -> pd.DataFrame:
@@ -151,11 +156,46 @@ class Problem:
         return self.hypervolume(self.true_front_values)
 
     def regret(self, values: np.ndarray) -> float:
-        """``1 - HV(values) / HV(true front)``: 0 when the true front is found."""
-        return 1.0 - self.hypervolume(values) / self.true_hypervolume
+        """``1 - HV(values) / HV(true front)`` of raw values ``(n, m)``: 0 when the true
+        front is found, 1 when nothing is (NaN for a table whose true front has no volume)."""
+        return float(self._regret(self.hypervolume(values)))
+
+    def regret_curve(self, values: np.ndarray) -> np.ndarray:
+        """:meth:`regret` of ``values[:k]`` for k = 1..n: a run's regret after each trial.
+
+        A row of NaN (a trial at a lower fidelity, or a cell the table lacks) adds nothing.
+        Incremental: the hypervolume is recomputed only when a row enters the front.
+
+        Examples
+        --------
+        >>> from tests.fixtures.synthetic import synthetic_benchmark
+        >>> problem = Problem.from_benchmark(synthetic_benchmark())
+        >>> best = problem.true_front_values
+        >>> curve = problem.regret_curve(np.vstack([best[:1], np.full(2, np.nan), best]))
+        >>> bool(curve[0] > 0), bool(curve[1] == curve[0]), round(float(curve[-1]), 12)
+        (True, True, 0.0)
+        """
+        F, ok = self._inside(values)
+        hv, front = np.zeros(len(F)), F[:0]
+        for k in np.flatnonzero(ok):
+            p = F[k]
+            if not (front <= p).all(axis=1).any():  # not weakly dominated: the front grows
+                front = np.vstack([front[~(p <= front).all(axis=1)], p])
+                hv[k] = _hypervolume(front)
+        return self._regret(np.maximum.accumulate(hv))  # a run's hypervolume never falls
+
+    def _regret(self, hv: float | np.ndarray) -> np.ndarray:
+        true = self.true_hypervolume
+        return 1.0 - np.asarray(hv, dtype=float) / true if true > 0 else np.full_like(
+            np.asarray(hv, dtype=float), np.nan)
 
     def cell_means(self, hashes: Sequence[str]) -> np.ndarray:
         """Mean raw objective values ``(n, m)`` of cells at ``epochs`` (the reported values)."""
         out = self.benchmark.query_many(list(hashes), epochs=self.epochs, metrics=self.metrics)
         return np.column_stack([out[m] for m in self.metrics]) if len(hashes) \
             else np.empty((0, len(self.objectives)))
+
+
+def _hypervolume(F: np.ndarray) -> float:
+    """moocore's hypervolume of normalised points inside the reference point (0 for none)."""
+    return float(moocore.hypervolume(F, ref=np.full(F.shape[1], REFERENCE))) if len(F) else 0.0

@@ -12,7 +12,6 @@ Where a table is looked for, in order:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,13 +21,12 @@ import pandas as pd
 
 from benchmarks.paths import PACKAGE_DATA, data_dir
 from benchmarks.paths import raw_dir as resolve_raw_dir
+from benchmarks.progress import Progress
 from benchmarks.sources.builders import frame_from_csv, frame_from_raw, frame_from_tfrecord
 from benchmarks.sources.energy_csv import find_sample
 from benchmarks.sources.official import OFFICIAL_FILES, fetch_official, official_path
 from benchmarks.tables.benchmark import Benchmark, load_table
 from benchmarks.tables.storage import NAME_PATTERN, check_name, save_table, verify_table
-
-Progress = Callable[[int, int], None] | None
 
 
 @dataclass(frozen=True)
@@ -95,7 +93,7 @@ def stored_path(name: str, data_dir_: Path | None = None) -> Path | None:
 
 def load_benchmark(name: str, *, data_dir_: Path | None = None, raw_dir: Path | None = None,
                    source: str | Path | None = None, fetch: bool = False,
-                   progress: Progress = None) -> Benchmark:
+                   progress: Progress | None = None) -> Benchmark:
     """Load benchmark ``name``, building its table first if it is not stored yet.
 
     Sources, in order: the table in the data dir; the embedded table; the raw tree (``raw_dir``
@@ -119,7 +117,7 @@ def _load(path: Path, mtime_ns: int) -> Benchmark:
 
 def build_benchmark(spec: BenchmarkSpec, *, data_dir_: Path | None = None,
                     raw_dir: Path | None = None, source: str | Path | None = None,
-                    fetch: bool = False, progress: Progress = None) -> Path:
+                    fetch: bool = False, progress: Progress | None = None) -> Path:
     """Build and store the table of a registered benchmark; return its path."""
     root = resolve_raw_dir(raw_dir)
     if spec.built_by is not None:

@@ -3,7 +3,7 @@
 :func:`save_table` writes the rows with their metadata (provenance, the sha256 of the content)
 atomically; :func:`read_table_file` reads them back and checks, before anything is served:
 the file parses, the metadata is JSON with a safe name, the row count and the content sha256
-match what was saved, and the rows pass :func:`benchmarks.tables.schema.validate`. Any failure
+match what was saved, and the rows pass :func:`benchmarks.schema.validate`. Any failure
 is a :class:`~benchmarks.errors.DamagedTableError` that names the file and how to rebuild it.
 """
 
@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from benchmarks.atomic import atomic_path
 from benchmarks.errors import DamagedTableError, EcnasError, UnsafeNameError
-from benchmarks.tables.schema import COLUMNS, DTYPES, METRICS, conform, validate
+from benchmarks.schema import COLUMNS, DTYPES, METRICS, conform, validate
 
 META_KEY = b"ecnas"
 #: Table and benchmark names: a letter or digit, then letters, digits, ``.``, ``_`` or ``-``.

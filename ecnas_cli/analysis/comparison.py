@@ -1,39 +1,30 @@
 """Comparing strategies over seeds: regret curves, statistics and attainment surfaces.
 
 Everything is recomputed from the trial logs with the benchmark's mean values (see
-:mod:`ecnas_cli.analysis.fronts`). Hypervolume is taken in the benchmark's normalised space with the
-reference point ``REFERENCE``; regret is relative to the true front's hypervolume.
+:mod:`ecnas_cli.analysis.fronts`), and measured by the one :class:`Problem` of the runs
+(regret after each trial: :meth:`Problem.regret_curve`; IGD+ in its normalised space).
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import mannwhitneyu
 
-from benchmarks.tables.benchmark import REFERENCE, Benchmark
-from benchmarks.tables.objectives import Objective, from_min, to_min
+from benchmarks.tables.objectives import from_min, to_min
+from benchmarks.tables.problem import Problem
 from ecnas_cli.analysis import indicators as ind
 from ecnas_cli.analysis.attainment import eaf
-from ecnas_cli.analysis.fronts import (
-    cell_means,
-    charged,
-    load_runs,
-    normalised,
-    pareto_cells,
-    run_benchmark,
-)
+from ecnas_cli.analysis.fronts import cell_means, charged, pareto_cells
+from ecnas_cli.analysis.significance import pairwise_tests
 from ecnas_cli.analysis.tradeoff import chosen_cells
-from ecnas_cli.run.store import RunResult
+from ecnas_cli.run.store import RunResult, load_runs, run_problem
 
 __all__ = ["AXES", "LEVELS", "Comparison", "attainment", "compare_runs", "compare_stats",
-           "curve_bands", "curves", "holm", "mann_whitney", "pairwise_tests", "regret_at",
-           "run_summaries"]
+           "curve_bands", "curves", "final_igd_plus", "regret_at", "run_summaries"]
 
 #: Curve x axes: column of :func:`curves` for each ``x`` choice.
 AXES = {"evals": "evaluation", "energy": "energy_kwh"}
@@ -48,13 +39,13 @@ def _label(run: RunResult, i: int) -> str:
     return f"{run.meta['strategy']}/seed-{(run.meta.get('spawn_key') or [0])[-1]}#{i}"
 
 
-def curves(runs: Sequence[RunResult], bench: Benchmark, x: str = "evals") -> pd.DataFrame:
+def curves(runs: Sequence[RunResult], problem: Problem, x: str = "evals") -> pd.DataFrame:
     """Hypervolume regret of each run after every evaluation (distinct training).
 
-    Incremental (:func:`~ecnas_cli.analysis.indicators.hv_curve`). A trial counts with its
-    cell's mean values at the run's target epochs; lower-fidelity trials cost energy but add
-    no result. Queries answered from the run's cache are not evaluations (they add no cell
-    and cost nothing) and are left out.
+    A trial counts with its cell's mean values at the problem's epochs
+    (:meth:`Problem.regret_curve`); lower-fidelity trials cost energy but add no result.
+    Queries answered from the run's cache are not evaluations (they add no cell and cost
+    nothing) and are left out.
 
     Returns
     -------
@@ -64,37 +55,20 @@ def curves(runs: Sequence[RunResult], bench: Benchmark, x: str = "evals") -> pd.
     """
     if x not in AXES:
         raise ValueError(f"x must be one of {', '.join(AXES)}, got {x!r}")
-    parts, true_hv = [], {}
+    parts = []
     for i, run in enumerate(runs):
-        objs, epochs = run.objectives, int(run.meta["epochs"])
-        if (objs, epochs) not in true_hv:
-            true = bench.true_front(objs, epochs=epochs)[[o.metric for o in objs]]
-            true_hv[objs, epochs] = ind.hypervolume(
-                normalised(true.to_numpy(dtype=float), objs, bench, epochs), ref=REFERENCE)
-        hv_true = true_hv[objs, epochs]
         trials = charged(run.trials)
-        F = _trial_points(trials, bench, objs, epochs)
+        values = np.full((len(trials), len(problem.objectives)), np.nan)
+        at = np.flatnonzero(trials["epochs"].to_numpy() == problem.epochs)
+        values[at] = problem.cell_means(trials["module_hash"].iloc[at].tolist())
         energy = trials["cumulative_energy_kwh"].to_numpy(dtype=float) \
             if "cumulative_energy_kwh" in trials else trials["energy_kwh"].cumsum().to_numpy()
         part = pd.DataFrame({"strategy": str(run.meta["strategy"]), "run": _label(run, i),
-                             "evaluation": np.arange(1, len(F) + 1), "energy_kwh": energy,
-                             "regret": (hv_true - ind.hv_curve(F, ref=REFERENCE)) / hv_true})
+                             "evaluation": np.arange(1, len(trials) + 1), "energy_kwh": energy,
+                             "regret": problem.regret_curve(values)})
         part.insert(4, "x", part[AXES[x]])
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
-
-
-def _trial_points(trials: pd.DataFrame, bench: Benchmark, objs: Sequence[Objective],
-                  epochs: int) -> np.ndarray:
-    """Normalised mean values per trial; trials that add nothing sit at the reference point."""
-    F = np.full((len(trials), len(objs)), REFERENCE)
-    at = np.flatnonzero(trials["epochs"].to_numpy() == epochs)
-    values = bench.query_many(trials["module_hash"].iloc[at].tolist(), epochs=epochs,
-                              metrics=[o.metric for o in objs])
-    raw = np.column_stack([values[o.metric] for o in objs])
-    ok = np.isfinite(raw).all(axis=1)
-    F[at[ok]] = normalised(raw[ok], objs, bench, epochs)
-    return F
 
 
 def curve_bands(curve_table: pd.DataFrame, *, points: int = 300,
@@ -135,24 +109,6 @@ def _on_grid(x: np.ndarray, y: np.ndarray, grid: np.ndarray) -> np.ndarray:
     return np.where(grid > x[-1], np.nan, out)
 
 
-def holm(p: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Holm-Bonferroni adjusted p-values (step-down; NaN stays NaN and is not counted).
-
-    Examples
-    --------
-    >>> holm([0.01, 0.04, 0.03])
-    array([0.03, 0.06, 0.06])
-    """
-    p = np.asarray(p, dtype=float)
-    out = np.full(p.shape, np.nan)
-    idx = np.flatnonzero(~np.isnan(p))
-    order = idx[np.argsort(p[idx], kind="stable")]
-    m = len(order)
-    adjusted = np.maximum.accumulate((m - np.arange(m)) * p[order])
-    out[order] = np.minimum(adjusted, 1.0)
-    return out
-
-
 def run_summaries(runs: Sequence[RunResult], curve_table: pd.DataFrame) -> pd.DataFrame:
     """Per run: strategy, distinct evaluations and cells, cached queries, search energy (kWh)
     and final regret (the last value of its curve)."""
@@ -174,7 +130,8 @@ def run_summaries(runs: Sequence[RunResult], curve_table: pd.DataFrame) -> pd.Da
 def compare_stats(curve_table: pd.DataFrame, levels: Sequence[float] = LEVELS,
                   summaries: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per strategy: final regret (median, IQR), the cost of reaching each level and, with
-    ``summaries`` (:func:`run_summaries`), the median distinct cells and cached queries.
+    ``summaries`` (:func:`run_summaries`), the median distinct cells and cached queries (and
+    final IGD+, where the summaries hold it).
 
     ``evals_to_95`` / ``kwh_to_95`` are the median over runs of the evaluations / cumulative
     search energy (kWh) after which the front holds 95% of the true front's hypervolume; a
@@ -195,6 +152,8 @@ def compare_stats(curve_table: pd.DataFrame, levels: Sequence[float] = LEVELS,
             mine = summaries[summaries["strategy"] == strategy]
             row["distinct_cells"] = float(np.median(mine["distinct_cells"]))
             row["cached_queries"] = float(np.median(mine["cached_queries"]))
+            if "final_igd_plus" in mine:  # compare_runs adds it (final_igd_plus)
+                row["final_igd_plus_median"] = float(np.median(mine["final_igd_plus"]))
         for level in levels:
             tag = f"{round(100 * level)}"
             cost = np.array([_first_reach(g, 1.0 - level) for g in runs])  # (runs, 2)
@@ -229,43 +188,11 @@ def _first_reach(run: pd.DataFrame, regret: float) -> tuple[float, float]:
     return float(run["evaluation"].to_numpy()[i]), float(run["energy_kwh"].to_numpy()[i])
 
 
-def mann_whitney(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
-    """Two-sided Mann-Whitney U of ``a`` vs ``b``: exact p-value without ties, else the
-    normal approximation with tie correction. Returns ``(U of a, p)``."""
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    both = np.concatenate([a, b])
-    method = "exact" if len(np.unique(both)) == len(both) else "asymptotic"
-    u, p = mannwhitneyu(a, b, alternative="two-sided", method=method)
-    return float(u), float(p)
-
-
-def pairwise_tests(curve_table: pd.DataFrame, against: str | None = None) -> pd.DataFrame:
-    """Two-sided Mann-Whitney U tests of final regret (:func:`mann_whitney`) for every pair
-    of strategies, or every strategy against ``against``.
-
-    ``p_holm`` is Holm-corrected over the tests made; ``prob_a_better`` is the probability
-    that a run of ``a`` ends with lower regret than a run of ``b`` (ties count half),
-    ``1 - U/(n m)``.
-    """
-    final = {s: b.groupby("run", sort=False)["regret"].last().to_numpy()
-             for s, b in curve_table.groupby("strategy", sort=False)}
-    pairs = list(itertools.combinations(final, 2)) if against is None else \
-        [(s, against) for s in final if s != against]
-    rows = []
-    for a, b in pairs:
-        u, p = mann_whitney(final[a], final[b])
-        rows.append({"a": a, "b": b, "u": u, "p": p,
-                     "prob_a_better": 1.0 - u / (len(final[a]) * len(final[b]))})
-    out = pd.DataFrame(rows, columns=["a", "b", "u", "p", "prob_a_better"])
-    out.insert(4, "p_holm", holm(out["p"].to_numpy()) if len(out) else [])
-    return out
-
-
-def attainment(runs: Sequence[RunResult], bench: Benchmark,
+def attainment(runs: Sequence[RunResult], problem: Problem,
                levels: Sequence[float] = (25, 50, 75)) -> dict[str, dict[float, np.ndarray]]:
     """Empirical attainment surfaces per strategy in raw objective units (2 objectives).
 
-    Each run contributes its front of mean values at its target epochs.
+    Each run contributes its front of mean values at the problem's epochs.
 
     Returns
     -------
@@ -273,56 +200,66 @@ def attainment(runs: Sequence[RunResult], bench: Benchmark,
         ``{strategy: {level: (p, 2) raw values}}``, rows sorted by the first objective's
         minimisation form (best first).
     """
-    objs = runs[0].objectives
+    objs = problem.objectives
     if len(objs) != 2:
         raise ValueError(f"attainment surfaces need 2 objectives, got {len(objs)}")
-    metrics = [o.metric for o in objs]
     by: dict[str, list[np.ndarray]] = {}
     for run in runs:
-        front = pareto_cells(cell_means(run, bench), objs)
+        front = pareto_cells(cell_means(run, problem), objs)
         by.setdefault(str(run.meta["strategy"]), []).append(
-            to_min(front[metrics].to_numpy(dtype=float), objs))
+            to_min(front[problem.metrics].to_numpy(dtype=float), objs))
     return {s: {p: from_min(P, objs) for p, P in eaf(fronts, levels=levels).items()}
             for s, fronts in by.items()}
 
 
+def final_igd_plus(run: RunResult, problem: Problem) -> float:
+    """IGD+ of a run's final front of mean values to the true front, both in the problem's
+    normalised space (lower is better, 0 on the true front; inf for a run with no cell at
+    the problem's epochs)."""
+    front = pareto_cells(cell_means(run, problem), problem.objectives)
+    return ind.igd_plus(problem.normalise(front[problem.metrics].to_numpy(dtype=float)),
+                        ref_front=problem.normalise(problem.true_front_values))
+
+
 @dataclass
 class Comparison:
-    """Everything ``ecnas compare`` shows, computed once from the runs."""
+    """Everything ``ecnas compare`` shows, computed once from the runs and their Problem."""
 
-    bench: Benchmark
-    objectives: tuple[Objective, ...]
-    epochs: int
+    problem: Problem
     x: str
     curves: pd.DataFrame
     bands: pd.DataFrame
     stats: pd.DataFrame
     pairwise: pd.DataFrame
     attainment: dict[str, dict[float, np.ndarray]] | None
-    true_front: pd.DataFrame
     chosen: pd.DataFrame
+
+    # views of the problem, for the figures
+    bench = property(lambda self: self.problem.benchmark)
+    objectives = property(lambda self: self.problem.objectives)
+    epochs = property(lambda self: self.problem.epochs)
+    true_front = property(lambda self: self.problem.true_front)
 
 
 def compare_runs(paths: Sequence[Path], *, x: str = "evals", log: bool = False,
                  data_dir: Path | None = None, raw_dir: Path | None = None) -> Comparison:
-    """Load the runs under ``paths`` and their benchmark; compute curves, statistics,
-    attainment surfaces and the chosen cells (extremes and knee of all runs' joint front).
+    """Load the runs under ``paths`` and their benchmark; compute curves, statistics (with
+    each run's final IGD+), attainment surfaces and the chosen cells (extremes and knee of
+    all runs' joint front).
 
     ``log`` places the band grid geometrically (for a logarithmic x axis).
     """
     runs = load_runs(paths)
-    bench = run_benchmark(runs[0], data_dir=data_dir, raw_dir=raw_dir)
-    objs, epochs = runs[0].objectives, int(runs[0].meta["epochs"])
-    table = curves(runs, bench, x=x)
+    problem = run_problem(runs[0], data_dir=data_dir, raw_dir=raw_dir)
+    objs = problem.objectives
+    table = curves(runs, problem, x=x)
     # The first-evaluation number of one run means nothing for the joint front: drop it.
-    cells = pd.concat([cell_means(r, bench) for r in runs]).drop_duplicates("module_hash")
-    cells = cells.drop(columns="evaluation")
-    joint = pareto_cells(cells, objs)
+    cells = pd.concat([cell_means(r, problem) for r in runs]).drop_duplicates("module_hash")
+    joint = pareto_cells(cells.drop(columns="evaluation"), objs)
+    summaries = run_summaries(runs, table)
+    summaries["final_igd_plus"] = [final_igd_plus(r, problem) for r in runs]
     return Comparison(
-        bench=bench, objectives=objs, epochs=epochs, x=x, curves=table,
-        bands=curve_bands(table, log=log),
-        stats=compare_stats(table, summaries=run_summaries(runs, table)),
-        pairwise=pairwise_tests(table),
-        attainment=attainment(runs, bench) if len(objs) == 2 else None,
-        true_front=bench.true_front(objs, epochs=epochs),
+        problem=problem, x=x, curves=table, bands=curve_bands(table, log=log),
+        stats=compare_stats(table, summaries=summaries), pairwise=pairwise_tests(table),
+        attainment=attainment(runs, problem) if len(objs) == 2 else None,
         chosen=chosen_cells(joint, objs) if len(joint) else joint)

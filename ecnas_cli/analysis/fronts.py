@@ -21,7 +21,6 @@ import pandas as pd
 from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.objectives import Objective, to_min
 from benchmarks.tables.problem import Problem
-from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.analysis import indicators as ind
 from ecnas_cli.analysis.tradeoff import (
     REPORTED,
@@ -32,64 +31,11 @@ from ecnas_cli.analysis.tradeoff import (
     tradeoff_table,
 )
 from ecnas_cli.files import json_ready
-from ecnas_cli.run.store import RunResult, find_runs, load_run
+from ecnas_cli.run.store import RunResult, load_one_run, run_problem
 
 __all__ = ["TOLERANCES", "ParetoReport", "RunFront", "cell_means", "charged", "chosen_cells",
-           "knee", "load_one_run", "load_runs", "normalised", "pareto_cells", "pareto_report",
-           "run_benchmark", "run_front", "search_cost", "tradeoff_axes", "tradeoff_table"]
-
-_REQUIRED = ("benchmark", "strategy", "objectives", "epochs")
-
-
-# ----- loading ------------------------------------------------------------------------------------
-def load_runs(paths: Sequence[Path]) -> list[RunResult]:
-    """Every run at or under ``paths``; they must share benchmark, objectives and epochs.
-
-    Raises
-    ------
-    FileNotFoundError
-        A path is missing or holds no run.
-    ValueError
-        A ``run.json`` is malformed, or the runs are not comparable.
-    """
-    dirs = list(dict.fromkeys(d for p in paths for d in find_runs(Path(p))))
-    runs = [_checked(load_run(d)) for d in dirs]
-    if not runs:
-        raise FileNotFoundError("no runs given")
-    first = runs[0]
-    for run in runs[1:]:
-        for key in ("benchmark", "objectives", "epochs"):
-            if run.meta[key] != first.meta[key]:
-                raise ValueError(f"cannot compare runs with different {key}: {first.path} has "
-                                 f"{first.meta[key]}, {run.path} has {run.meta[key]}")
-    return runs
-
-
-def load_one_run(path: Path) -> RunResult:
-    """The single run at ``path``; a folder holding several runs is an error."""
-    runs = load_runs([path])
-    if len(runs) != 1:
-        raise ValueError(f"{path} holds {len(runs)} runs; give one seed directory")
-    return runs[0]
-
-
-def _checked(run: RunResult) -> RunResult:
-    missing = [k for k in _REQUIRED if k not in run.meta]
-    if missing:
-        raise ValueError(f"malformed run.json in {run.path}: no {missing[0]!r}")
-    run.objectives  # noqa: B018  (parses, so a bad objective is reported here)
-    for col in ("module_hash", "epochs"):
-        if col not in run.trials:
-            raise ValueError(f"malformed trial log in {run.path}: no {col!r} column")
-    if len(run.trials) == 0:
-        raise ValueError(f"run {run.path} has no trials yet")
-    return run
-
-
-def run_benchmark(run: RunResult, *, data_dir: Path | None = None,
-                  raw_dir: Path | None = None) -> Benchmark:
-    """The benchmark a run was made on, loaded by the name in its ``run.json``."""
-    return load_benchmark(str(run.meta["benchmark"]), data_dir_=data_dir, raw_dir=raw_dir)
+           "knee", "pareto_cells", "pareto_report", "run_front", "search_cost", "tradeoff_axes",
+           "tradeoff_table"]
 
 
 # ----- cells of a run -----------------------------------------------------------------------------
@@ -116,14 +62,14 @@ def _metrics(objectives: Sequence[Objective], bench: Benchmark) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def cell_means(run: RunResult, bench: Benchmark) -> pd.DataFrame:
-    """The unique cells a run evaluated at its target epochs, with their mean metric values.
+def cell_means(run: RunResult, problem: Problem) -> pd.DataFrame:
+    """The unique cells a run evaluated at the problem's epochs, with their mean metric values.
 
     Columns: ``module_hash``, ``matrix``, ``ops``, ``evaluation`` (1-based trial number of the
     first evaluation), then the objective and reported metrics (raw units, mean over repeats).
     Cells evaluated only at a lower fidelity are not results of the run and are left out.
     """
-    epochs = int(run.meta["epochs"])
+    epochs, bench = problem.epochs, problem.benchmark
     trials = charged(run.trials)
     trials = trials[trials["epochs"].to_numpy() == epochs]
     first = trials.drop_duplicates("module_hash")
@@ -137,17 +83,10 @@ def cell_means(run: RunResult, bench: Benchmark) -> pd.DataFrame:
         position = first["index"] if "index" in first else first.index
         cells["evaluation"] = position.to_numpy(dtype=np.int64) + 1
     values = bench.query_many(cells["module_hash"].tolist(), epochs=epochs,
-                              metrics=_metrics(run.objectives, bench))
+                              metrics=_metrics(problem.objectives, bench))
     for m, v in values.items():
         cells[m] = v
     return cells
-
-
-def normalised(values: np.ndarray, objectives: Sequence[Objective], bench: Benchmark,
-               epochs: int) -> np.ndarray:
-    """Raw objective values -> minimisation form, min-max normalised by the benchmark."""
-    lower, upper = bench.bounds(objectives, epochs=epochs)
-    return ind.normalise(to_min(values, objectives), lower, upper)
 
 
 def pareto_cells(cells: pd.DataFrame, objectives: Sequence[Objective]) -> pd.DataFrame:
@@ -171,12 +110,8 @@ class RunFront:
     ----------
     cells : pandas.DataFrame
         Non-dominated cells (columns of :func:`cell_means`), best first in objective 0.
-    hypervolume : float
-        Of the front, normalised by the benchmark's bounds, reference point ``REFERENCE``.
-    true_hypervolume : float
-        Of the benchmark's true front, same normalisation.
-    regret : float
-        ``(true_hypervolume - hypervolume) / true_hypervolume``.
+    hypervolume, true_hypervolume, regret : float
+        Of the front and of the true front, and the regret, all by :class:`Problem`.
     """
 
     benchmark: str
@@ -207,32 +142,29 @@ class RunFront:
                 "search_time_s": self.search_time_s}
 
 
-def run_front(run: RunResult, bench: Benchmark) -> RunFront:
+def run_front(run: RunResult, problem: Problem) -> RunFront:
     """The non-dominated cells of a run by mean objective values, with hypervolume and regret.
 
     Parameters
     ----------
     run : RunResult
-        A run made on ``bench``.
-    bench : Benchmark
-        The benchmark named in the run's ``run.json``.
+        A run made on ``problem`` (its benchmark, objectives and epochs).
+    problem : Problem
+        What measures it (built once by the caller, e.g. :func:`~ecnas_cli.run.store.run_problem`).
     """
-    objs, epochs = run.objectives, int(run.meta["epochs"])
-    cells = cell_means(run, bench)
-    front = pareto_cells(cells, objs)
-    problem = Problem.from_benchmark(bench, objectives=objs, epochs=epochs)  # shared measure
-    true_hv = problem.true_hypervolume
-    hv = problem.hypervolume(front[problem.metrics].to_numpy(dtype=float))
+    cells = cell_means(run, problem)
+    front = pareto_cells(cells, problem.objectives)
+    values = front[problem.metrics].to_numpy(dtype=float)
     trials = run.trials
     trained = len(charged(trials))
     return RunFront(
         benchmark=str(run.meta["benchmark"]), strategy=str(run.meta["strategy"]),
         seed=int(run.meta.get("seed", 0)),
-        spawn_key=[int(k) for k in run.meta.get("spawn_key", [])], objectives=objs,
-        epochs=epochs, cells=front, hypervolume=hv, true_hypervolume=true_hv,
-        regret=(true_hv - hv) / true_hv if true_hv > 0 else float("nan"),
-        evaluations=trained, unique_cells=len(cells), cached_queries=len(trials) - trained,
-        search_energy_kwh=search_cost(trials, "energy_kwh"),
+        spawn_key=[int(k) for k in run.meta.get("spawn_key", [])],
+        objectives=problem.objectives, epochs=problem.epochs, cells=front,
+        hypervolume=problem.hypervolume(values), true_hypervolume=problem.true_hypervolume,
+        regret=problem.regret(values), evaluations=trained, unique_cells=len(cells),
+        cached_queries=len(trials) - trained, search_energy_kwh=search_cost(trials, "energy_kwh"),
         search_time_s=search_cost(trials, "training_time_s"))
 
 
@@ -258,7 +190,7 @@ def pareto_report(run_dir: Path, *, data_dir: Path | None = None,
                   raw_dir: Path | None = None) -> ParetoReport:
     """Load one run and its benchmark; its front, trade-off table and knee."""
     run = load_one_run(run_dir)
-    front = run_front(run, run_benchmark(run, data_dir=data_dir, raw_dir=raw_dir))
+    front = run_front(run, run_problem(run, data_dir=data_dir, raw_dir=raw_dir))
     cells, objs = front.cells, front.objectives
     ok = len(cells) > 0
     table = tradeoff_table(cells, objs) if ok and tradeoff_axes(objs) else None

@@ -1,10 +1,11 @@
-"""Multi-objective indicators for NAS runs: fronts, hypervolume, regret, IGD+, knee.
+"""Multi-objective indicators for NAS runs: fronts, hypervolume, IGD+, knee.
 
 Pure array functions in moocore's shape, ``f(F, /, ...)``. Every ``F`` is an
 ``(n, m)`` float array in minimisation form (maximised objectives are negated
 by the caller) with finite values; reference points are arrays of length ``m``
 (or a scalar, broadcast). moocore does the heavy lifting; this module adds
-validation, running curves and the workarounds for moocore's input quirks.
+validation, step curves and the workarounds for moocore's input quirks. Regret, and the
+benchmark's normalisation, belong to :class:`~benchmarks.tables.problem.Problem`.
 """
 
 from __future__ import annotations
@@ -17,15 +18,12 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "curve_at",
-    "hv_curve",
-    "hv_regret",
     "hypervolume",
     "igd_plus",
     "knee_point",
     "normalise",
     "pareto_front",
     "pareto_mask",
-    "regret_curve",
 ]
 
 Array = NDArray[np.float64]
@@ -142,86 +140,6 @@ def hypervolume(F: ArrayLike, /, ref: ArrayLike) -> float:
     return float(moocore.hypervolume(F, ref=r)) if len(F) else 0.0
 
 
-def _hv2d(front: Array, ref: Array) -> float:
-    """2-D hypervolume of a front sorted by f1 ascending (so f2 descending)."""
-    widths = np.append(front[1:, 0], ref[0]) - front[:, 0]
-    return float(np.dot(widths, ref[1] - front[:, 1]))
-
-
-def hv_curve(F: ArrayLike, /, ref: ArrayLike) -> Array:
-    """Running hypervolume: ``out[k-1] = hypervolume(F[:k], ref)`` for k = 1..n.
-
-    Incremental: a point only triggers work when it strictly dominates ``ref``
-    and is not weakly dominated by the current front. For ``m == 2`` the front
-    is kept sorted and swept in O(front size); otherwise moocore recomputes it.
-
-    Examples
-    --------
-    >>> hv_curve([[2, 2], [3, 3], [1, 3], [3, 1]], ref=[4, 4])
-    array([4., 4., 5., 6.])
-    """
-    F = _points(F)
-    r = _vector(ref, "ref", F.shape[1])
-    out = np.zeros(len(F))
-    front = np.empty((0, F.shape[1]))
-    hv = 0.0
-    for k, p in enumerate(F):
-        if (p < r).all() and not (front <= p).all(axis=1).any():
-            front = front[~(p <= front).all(axis=1)]
-            if F.shape[1] == 2:
-                i = int(np.searchsorted(front[:, 0], p[0]))
-                front = np.insert(front, i, p, axis=0)
-                hv = _hv2d(front, r)
-            else:
-                front = np.vstack([front, p])
-                hv = float(moocore.hypervolume(front, ref=r))
-        out[k] = hv
-    return out
-
-
-def _true_hv(true_front: ArrayLike, ref: ArrayLike) -> float:
-    hv_true = hypervolume(true_front, ref)
-    if hv_true <= 0.0:
-        raise ValueError("true_front has zero hypervolume with respect to ref")
-    return hv_true
-
-
-def hv_regret(F: ArrayLike, /, ref: ArrayLike, true_front: ArrayLike) -> float:
-    """Relative hypervolume regret ``(HV(true_front) - HV(F)) / HV(true_front)``.
-
-    0 means the true front is reached. It is not clipped: it is negative only if
-    ``F`` beats ``true_front``, which signals a wrong front or reference point.
-
-    Parameters
-    ----------
-    F : array_like, shape (n, m)
-    ref : array_like, shape (m,) or scalar
-    true_front : array_like, shape (p, m)
-        The benchmark's true Pareto front; its hypervolume must be positive.
-
-    Examples
-    --------
-    >>> hv_regret([[1, 2]], ref=[3, 3], true_front=[[1, 1]])
-    0.5
-    """
-    F = _points(F)
-    r = _vector(ref, "ref", F.shape[1])
-    _true_hv(true_front, r)
-    return float(moocore.RelativeHypervolume(ref=r, ref_set=_points(true_front))(F))
-
-
-def regret_curve(F: ArrayLike, /, ref: ArrayLike, true_front: ArrayLike) -> Array:
-    """Running :func:`hv_regret` of ``F[:k]`` for k = 1..n.
-
-    Examples
-    --------
-    >>> regret_curve([[2, 2], [1, 1]], ref=[3, 3], true_front=[[1, 1]])
-    array([0.75, 0.  ])
-    """
-    hv_true = _true_hv(true_front, ref)
-    return (hv_true - hv_curve(F, ref)) / hv_true
-
-
 def curve_at(x: ArrayLike, y: ArrayLike, grid: ArrayLike) -> Array:
     """Evaluate the step curve ``(x, y)`` at ``grid``: the last ``y[i]`` with ``x[i] <= g``.
 
@@ -233,7 +151,7 @@ def curve_at(x: ArrayLike, y: ArrayLike, grid: ArrayLike) -> Array:
     x : array_like, shape (n,)
         Non-decreasing positions, e.g. cumulative search energy after each trial.
     y : array_like, shape (n,)
-        Curve value after each trial, e.g. from :func:`hv_curve`.
+        Curve value after each trial, e.g. a run's regret.
     grid : array_like, shape (g,)
 
     Returns

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from benchmarks.schema import METRICS
 from benchmarks.tables.objectives import Objective, to_min
-from benchmarks.tables.schema import METRICS
 from ecnas_cli.analysis import indicators as ind
 
 __all__ = ["REPORTED", "TOLERANCES", "chosen_cells", "knee", "tradeoff_axes", "tradeoff_table"]

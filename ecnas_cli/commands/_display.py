@@ -2,23 +2,18 @@
 
 Short headers, 8-character hashes, energy in Wh below 1 kWh, parameters in millions; ``--json``
 output never goes through here (it keeps full precision and the table's own column names).
-Long work shows a rich progress bar on a terminal and stays quiet when output is piped.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from benchmarks.tables.schema import METRICS, WH_PER_KWH
-from ecnas_cli.console import console
+from benchmarks.schema import METRICS, WH_PER_KWH
 
 HASH_CHARS = 8
 #: Column headers on screen; the unit is in the header or, for energy, in each value.
@@ -91,16 +86,3 @@ def frame_table(frame: pd.DataFrame, *, title: str | None = None,
     for row in frame[cols].itertuples(index=False):
         table.add_row(*(metric(c, v) for c, v in zip(cols, row, strict=True)))
     return table
-
-
-@contextmanager
-def progress_bar(description: str) -> Iterator[Callable[[int, int], None] | None]:
-    """A ``progress(done, total)`` callback drawing a bar on a terminal; None when piped."""
-    if not console.is_terminal:
-        yield None
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task(escape(description), total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)

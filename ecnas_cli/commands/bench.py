@@ -6,13 +6,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ecnas_cli.commands._display import energy
-from ecnas_cli.console import console, print_json, user_errors
+from ecnas_cli.console import console, print_json, progress_bar, user_errors
 
 if TYPE_CHECKING:  # the train extra (torch) is imported only when the command runs
-    from benchmarks.create.build import Progress as RunProgress
+    from benchmarks.create.build import Tally
 
 app = typer.Typer(help="Build a benchmark on your own hardware (needs the 'train' extra).",
                   no_args_is_help=True)
@@ -59,15 +58,10 @@ def create(
         repeats=repeats, seed=seed, stem_channels=stem_channels, num_stacks=num_stacks,
         cells_per_stack=cells_per_stack, batch_size=batch_size, learning_rate=learning_rate,
         meter=meter, pue=pue, carbon_intensity=carbon_intensity, tdp_w=tdp_w)
-    columns = (TextColumn("{task.description}"), BarColumn(),
-               TextColumn("{task.completed}/{task.total} runs"), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True, disable=as_json) as bar:
-        task = bar.add_task("training", total=None)
-
-        def _update(result: dict, progress: RunProgress) -> None:
-            bar.update(task, completed=progress.done, total=progress.total,
-                       description=f"{energy(progress.energy_kwh)} so far, "
-                                   f"~{progress.eta_s:.0f} s left")
+    with progress_bar("training", quiet=as_json) as bar:
+        def _update(result: dict, tally: Tally) -> None:
+            bar(tally.done, tally.total, f"{energy(tally.energy_kwh)} so far, "
+                                         f"~{tally.eta_s:.0f} s left")
 
         summary = workflow.create(spec, cells=cells, workers=workers, address=address,
                                   measure=measure, select=select, on_result=_update)

@@ -14,9 +14,9 @@ from benchmarks.sources.official import fetch_official
 from benchmarks.space import Arch
 from benchmarks.tables import registry
 from benchmarks.tables.benchmark import Benchmark, summarise
-from ecnas_cli.commands._display import header, metric, progress_bar
+from ecnas_cli.commands._display import header, metric
 from ecnas_cli.commands._options import DataDir, Json, RawDir
-from ecnas_cli.console import console, print_json, user_errors
+from ecnas_cli.console import console, print_json, progress_bar, user_errors
 from ecnas_cli.files import write_table
 
 app = typer.Typer(help="Benchmark tables: list, info, query, export, import, fetch.",

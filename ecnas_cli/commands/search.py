@@ -9,10 +9,11 @@ import numpy as np
 import typer
 from rich.table import Table
 
+from benchmarks.tables.problem import Problem
 from benchmarks.tables.registry import load_benchmark
-from ecnas_cli.commands._display import energy, frame_table, progress_bar
+from ecnas_cli.commands._display import energy, frame_table
 from ecnas_cli.commands._options import DataDir, Json, RawDir
-from ecnas_cli.console import console, ensure_writable, print_json, user_errors
+from ecnas_cli.console import console, ensure_writable, print_json, progress_bar, user_errors
 from ecnas_cli.run.protocol import REPEATS
 from ecnas_cli.run.termination import termination
 from strategies import STRATEGIES, get_strategy
@@ -68,16 +69,17 @@ def search(
     if repeats not in REPEATS:
         raise ValueError(f"--repeats must be one of {', '.join(REPEATS)}, got {repeats!r}")
     names = strategy_names(strategy)
-    bench = load_benchmark(benchmark, data_dir_=data_dir, raw_dir=raw_dir)
+    problem = Problem.from_benchmark(load_benchmark(benchmark, data_dir_=data_dir,
+                                                    raw_dir=raw_dir),
+                                     objectives=objectives, epochs=epochs)
     ensure_writable(out)
     single = len(names) == 1 and seeds == 1
     with progress_bar(f"{strategy} on {benchmark}") as bar:
-        results = run_grid(benchmark, names, seeds=seeds, seed=seed, jobs=jobs,
-                           data_dir=data_dir, raw_dir=raw_dir, objectives=objectives,
-                           budget=budget, epochs=epochs, out=out, fmt=fmt, resume=resume,
-                           overwrite=overwrite, repeats=repeats, max_cached=max_cached,
-                           progress=bar if single else None, **parse_settings(set_ or []))
-    fronts = [run_front(r, bench) for r in results]
+        results = run_grid(problem, names, seeds=seeds, seed=seed, jobs=jobs,
+                           settings=parse_settings(set_ or []), budget=budget, out=out,
+                           fmt=fmt, resume=resume, overwrite=overwrite, repeats=repeats,
+                           max_cached=max_cached, progress=bar if single else None)
+    fronts = [run_front(r, problem) for r in results]
     if as_json:
         print_json([_jsonable(f, r) for f, r in zip(fronts, results, strict=True)])
         return

@@ -11,9 +11,8 @@ import typer
 
 from benchmarks.space import SearchSpace, get_space
 from benchmarks.space.catalog import COLUMNS
-from ecnas_cli.commands._display import progress_bar
 from ecnas_cli.commands._options import Json
-from ecnas_cli.console import console, print_json, user_errors
+from ecnas_cli.console import console, print_json, progress_bar, user_errors
 from ecnas_cli.files import write_table
 
 app = typer.Typer(help="The NAS-Bench-101 cell search spaces (4v, 5v, 7v).", no_args_is_help=True)

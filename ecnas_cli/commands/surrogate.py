@@ -8,9 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ecnas_cli.commands._display import progress_bar
 from ecnas_cli.commands._options import DataDir, Json, RawDir
-from ecnas_cli.console import console, print_json, user_errors
+from ecnas_cli.console import console, print_json, progress_bar, user_errors
 from ecnas_cli.files import read_table, write_table
 
 app = typer.Typer(help="Energy surrogate: fit, evaluate, predict, build the 7V table.",

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from benchmarks.schema import METRICS
 from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.objectives import Objective, to_min
-from benchmarks.tables.schema import METRICS
 from ecnas_cli.analysis import indicators as ind
 from ecnas_cli.analysis.comparison import Comparison
 from ecnas_cli.plots.style import (

@@ -14,9 +14,9 @@ from matplotlib.ticker import (
     NullFormatter,
 )
 
-from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.objectives import Objective
-from ecnas_cli.analysis.fronts import cell_means, load_one_run, run_benchmark, run_front
+from benchmarks.tables.problem import Problem
+from ecnas_cli.analysis.fronts import cell_means, run_front
 from ecnas_cli.analysis.tradeoff import chosen_cells
 from ecnas_cli.plots.style import (
     MARKERS,
@@ -29,7 +29,7 @@ from ecnas_cli.plots.style import (
     staircase,
     unit_axes,
 )
-from ecnas_cli.run.store import RunResult
+from ecnas_cli.run.store import RunResult, load_one_run, run_problem
 
 
 # ----- (1) the front of one run -------------------------------------------------------------------
@@ -49,19 +49,19 @@ class FrontInfo:
     log_x: bool = False
 
 
-def front_info(run: RunResult, bench: Benchmark, *, log_x: bool = False) -> FrontInfo:
+def front_info(run: RunResult, problem: Problem, *, log_x: bool = False) -> FrontInfo:
     """Every cell of the table, the run's evaluated cells and front, the true front, and the
-    run front's extremes and knee (mean values at the run's epochs)."""
-    objs, epochs = run.objectives, int(run.meta["epochs"])
+    run front's extremes and knee (mean values at the problem's epochs)."""
+    objs, epochs = problem.objectives, problem.epochs
     if len(objs) != 2:
         raise ValueError(f"the front figure needs 2 objectives, got {len(objs)}")
     ix, iy = plot_axes(objs)
     cols = [o.metric for o in objs]
-    nadir = bench.bounds(objs, epochs=epochs)[1]
-    rf = run_front(run, bench)
-    _, table = bench.cell_values(objs, epochs=epochs)
-    evaluated = cell_means(run, bench)[cols].to_numpy(dtype=float)
-    true = bench.true_front(objs, epochs=epochs)[cols].to_numpy(dtype=float)
+    nadir = problem.bounds[1]
+    rf = run_front(run, problem)
+    _, table = problem.benchmark.cell_values(objs, epochs=epochs)
+    evaluated = cell_means(run, problem)[cols].to_numpy(dtype=float)
+    true = problem.true_front_values
     step = staircase(rf.cells[cols].to_numpy(dtype=float), objs, nadir)
     marks = []
     if len(rf.cells):
@@ -114,7 +114,7 @@ def plot_front(run_dir: Path, out: Path | None = None, *, data_dir: Path | None 
                raw_dir: Path | None = None, log_x: bool = False) -> Path:
     """Draw one run's front figure to ``out`` (default ``<run_dir>/front.png``)."""
     run = load_one_run(run_dir)
-    info = front_info(run, run_benchmark(run, data_dir=data_dir, raw_dir=raw_dir), log_x=log_x)
+    info = front_info(run, run_problem(run, data_dir=data_dir, raw_dir=raw_dir), log_x=log_x)
     with paper_figure() as fig:
         render_front(fig.add_subplot(), info)
         return save_figure(fig, Path(out) if out else Path(run_dir) / "front.png")

@@ -21,8 +21,8 @@ from matplotlib.ticker import (
     PercentFormatter,
 )
 
+from benchmarks.schema import METRICS
 from benchmarks.tables.objectives import Objective, from_min, to_min
-from benchmarks.tables.schema import METRICS
 from ecnas_cli.analysis import indicators as ind
 from ecnas_cli.files import atomic_path
 

@@ -7,6 +7,7 @@ through the same runner as the built-in ones (the README example; a test runs it
 
     from benchmarks.tables.problem import Problem
     from benchmarks.tables.registry import load_benchmark
+    from ecnas_cli.analysis.fronts import run_front
     from ecnas_cli.run import MaxEvaluations, run
     from strategies import Candidate, Strategy
 
@@ -20,7 +21,8 @@ through the same runner as the built-in ones (the README example; a test runs it
 
     problem = Problem.from_benchmark(load_benchmark("ecnas-5v"))
     result = run(problem, FewEdges, MaxEvaluations(200), seed=0)
-    print(f"regret {result.regret(problem):.2%}, {result.meta['cached_queries']} cached")
+    front = run_front(result, problem)  # its front, hypervolume and regret
+    print(f"regret {front.regret:.2%}, {result.meta['cached_queries']} cached")
 """
 
 from __future__ import annotations

@@ -18,15 +18,14 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from benchmarks.tables.benchmark import Benchmark
-from benchmarks.tables.objectives import Objective
+from benchmarks.progress import Progress
 from benchmarks.tables.problem import Problem
 from ecnas_cli.run.lock import run_lock
 from ecnas_cli.run.loop import Loop, ReplayMismatchError
@@ -56,9 +55,9 @@ def strategy_class(strategy: str | type[Strategy]) -> tuple[str, type[Strategy]]
 
 def run(problem: Problem, strategy: str | type[Strategy], termination: Termination, *,
         protocol: Protocol | None = None, seed: int = 0, spawn_key: tuple[int, ...] = (),
-        out: Path | None = None, fmt: str = "csv", resume: bool = False,
-        overwrite: bool = False, progress: Callable[[int, int | None], None] | None = None,
-        checkpoint_every: int | None = None, **settings: Any) -> RunResult:
+        settings: Mapping[str, Any] | None = None, out: Path | None = None,
+        fmt: str = "csv", resume: bool = False, overwrite: bool = False,
+        progress: Progress | None = None, checkpoint_every: int | None = None) -> RunResult:
     """Search ``problem`` with ``strategy`` until ``termination``; return the trial log.
 
     Parameters
@@ -76,17 +75,15 @@ def run(problem: Problem, strategy: str | type[Strategy], termination: Terminati
     resume, overwrite : bool
         Continue an interrupted run in that directory (a complete one is returned as it is);
         replace a complete run there (otherwise a FileExistsError).
-    settings
+    settings : mapping, optional
         Keyword settings of the strategy (finite numbers only).
     """
     protocol = protocol or Protocol()
     termination.check(problem)
     name, cls = strategy_class(strategy)
-    _check_settings(name, cls, settings)
     seq = np.random.SeedSequence(seed, spawn_key=spawn_key)
     rng_strategy, rng_query = (np.random.default_rng(s) for s in seq.spawn(2))
-    strat = cls(problem.space, rng=rng_strategy, fidelities=problem.fidelities,
-                n_objectives=len(problem.objectives), **settings)
+    strat = _build(problem, name, cls, settings or {}, rng_strategy)
     meta = _meta(problem, name, strat, termination, protocol, seed, spawn_key)
     if out is None:
         loop = Loop(problem, strat, name, termination, protocol, rng_query, None)
@@ -102,7 +99,7 @@ def run(problem: Problem, strategy: str | type[Strategy], termination: Terminati
 
 
 def _drive(loop: Loop, meta: dict[str, Any], where: Path | None, fmt: str, every: int,
-           progress: Callable[[int, int | None], None] | None) -> RunResult:
+           progress: Progress | None) -> RunResult:
     """Step ``loop`` to the end, writing a checkpoint every ``every`` distinct evaluations."""
     saved = 0
     total = loop.termination.describe().get("evaluations")
@@ -118,8 +115,10 @@ def _drive(loop: Loop, meta: dict[str, Any], where: Path | None, fmt: str, every
     return result
 
 
-def _check_settings(name: str, cls: type[Strategy], settings: dict[str, Any]) -> None:
-    """Known names and finite numbers (run.json is strict JSON: it could not record inf)."""
+def _build(problem: Problem, name: str, cls: type[Strategy], settings: Mapping[str, Any],
+           rng: np.random.Generator) -> Strategy:
+    """The strategy, built fresh for ``problem``; its settings checked first: known names
+    and finite numbers (run.json is strict JSON: it could not record inf)."""
     unknown = sorted(set(settings) - set(cls.defaults()))
     if unknown:
         raise ValueError(f"unknown setting {unknown[0]!r} for {name}; valid: "
@@ -128,27 +127,26 @@ def _check_settings(name: str, cls: type[Strategy], settings: dict[str, Any]) ->
         values = value if isinstance(value, list | tuple) else [value]
         if any(isinstance(v, float | np.floating) and not math.isfinite(v) for v in values):
             raise ValueError(f"setting {key} must be finite, got {value!r}")
+    return cls(problem.space, rng=rng, fidelities=problem.fidelities,
+               n_objectives=len(problem.objectives), **settings)
 
 
-def run_search(benchmark: Benchmark, strategy: str | type[Strategy], *,
-               objectives: str | Sequence[str | Objective] | None = None,
-               budget: Termination | int | dict[str, float] = 500, seed: int = 0,
-               spawn_key: tuple[int, ...] = (), epochs: int | None = None,
-               repeats: str = "cache", max_cached: int = 1000, **kwargs: Any) -> RunResult:
-    """:func:`run` from a benchmark and plain values (what the CLI and scripts call).
+def run_search(problem: Problem, strategy: str | type[Strategy], *,
+               budget: Termination | int | dict[str, float] = 500, repeats: str = "cache",
+               max_cached: int = 1000, **run_args: Any) -> RunResult:
+    """:func:`run` with the budget and protocol as plain values (what the CLI and scripts call).
 
     ``budget`` is a :class:`~ecnas_cli.run.termination.Termination`, a number of distinct
-    evaluations, or a dict such as ``{"evaluations": 1000, "energy_kwh": 5.0}``.
+    evaluations, or a dict such as ``{"evaluations": 1000, "energy_kwh": 5.0}``; ``run_args``
+    are :func:`run`'s keywords (``seed``, ``settings``, ``out``, ...).
     """
-    problem = Problem.from_benchmark(benchmark, objectives=objectives, epochs=epochs)
     if isinstance(budget, Termination):
         term = budget
     elif isinstance(budget, dict):
         term = from_dict(budget)
     else:
         term = MaxEvaluations(budget)
-    return run(problem, strategy, term, protocol=Protocol(repeats, max_cached), seed=seed,
-               spawn_key=spawn_key, **kwargs)
+    return run(problem, strategy, term, protocol=Protocol(repeats, max_cached), **run_args)
 
 
 def _meta(problem: Problem, name: str, strat: Strategy, termination: Termination,
@@ -167,30 +165,19 @@ def _versions() -> dict[str, str]:
     return {p: version(p) for p in ("ecnas", "numpy", "optuna", "moocore")}
 
 
-#: Keyword arguments of :func:`run_search` and :func:`run` that are not strategy settings.
-RUN_ARGS = frozenset({"budget", "repeats", "max_cached", "protocol", "spawn_key", "fmt",
-                      "progress", "checkpoint_every"})
-
-
-def check_runs(benchmark: Benchmark, strategies: Sequence[str], seeds: Sequence[int], *,
-               objectives: str | Sequence[str | Objective] | None = None,
-               epochs: int | None = None, out: Path | None = None, resume: bool = False,
-               overwrite: bool = False, **kwargs: Any) -> None:
-    """Check the runs :func:`run_search` would make, before any is made: objectives, epochs,
-    strategy settings (each strategy is built once), and no complete run in ``out`` to
-    replace (:func:`check_replaceable`). ``kwargs`` are the other arguments of run_search."""
-    problem = Problem.from_benchmark(benchmark, objectives=objectives, epochs=epochs)
-    settings = {k: v for k, v in kwargs.items() if k not in RUN_ARGS}
+def check_runs(problem: Problem, strategies: Sequence[str], seeds: Sequence[int], *,
+               settings: Mapping[str, Any] | None = None, spawn_key: tuple[int, ...] = (),
+               out: Path | None = None, resume: bool = False, overwrite: bool = False) -> None:
+    """Check the runs :func:`run` would make, before any is made: the strategy settings (each
+    strategy is built once) and no complete run in ``out`` to replace
+    (:func:`check_replaceable`)."""
     for strategy in strategies:
         name, cls = strategy_class(strategy)
-        _check_settings(name, cls, settings)
-        cls(problem.space, rng=np.random.default_rng(0), fidelities=problem.fidelities,
-            n_objectives=len(problem.objectives), **settings)
-        if out is None:
-            continue
+        _build(problem, name, cls, settings or {}, np.random.default_rng(0))
         for seed in seeds:
-            where = run_dir(Path(out), problem.name, name, seed, kwargs.get("spawn_key", ()))
-            check_replaceable(where, resume=resume, overwrite=overwrite)
+            if out is not None:
+                check_replaceable(run_dir(out, problem.name, name, seed, spawn_key),
+                                  resume=resume, overwrite=overwrite)
 
 
 def check_replaceable(where: Path, *, resume: bool = False, overwrite: bool = False) -> None:

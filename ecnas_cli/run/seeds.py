@@ -2,23 +2,26 @@
 
 Repetition ``k`` of ``--seeds n --seed s`` is the run with seed ``s + k``: each repetition is
 reproducible alone (``--seed s+k``), its directory names that seed, and ``--seed 1`` never
-overwrites the ``--seed 0`` run.
+overwrites the ``--seed 0`` run. The :class:`Problem` is built once by the caller and handed
+to each worker process once, when the worker starts (not once per run).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from benchmarks.tables.registry import load_benchmark
+from benchmarks.tables.problem import Problem
 from ecnas_cli.run.runner import check_runs, run_search
 from ecnas_cli.run.store import RunResult
 
+#: The Problem of this worker process (set once by :func:`_adopt` when the worker starts).
+_worker: dict[str, Problem] = {}
 
-def run_seeds(benchmark: str, strategy: str, *, seeds: int = 1, seed: int = 0, jobs: int = 1,
-              data_dir: Path | None = None, raw_dir: Path | None = None,
+
+def run_seeds(problem: Problem, strategy: str, *, seeds: int = 1, seed: int = 0, jobs: int = 1,
               on_done: Callable[[int], None] | None = None, **kwargs: Any) -> list[RunResult]:
     """Run seeds ``seed .. seed + seeds - 1`` of one strategy; results in seed order.
 
@@ -26,16 +29,19 @@ def run_seeds(benchmark: str, strategy: str, *, seeds: int = 1, seed: int = 0, j
     ``on_done(k)`` is called as repetition ``k`` finishes.
     """
     done = (lambda s, k: on_done(k)) if on_done else None
-    return run_grid(benchmark, [strategy], seeds=seeds, seed=seed, jobs=jobs,
-                    data_dir=data_dir, raw_dir=raw_dir, on_done=done, **kwargs)
+    return run_grid(problem, [strategy], seeds=seeds, seed=seed, jobs=jobs, on_done=done,
+                    **kwargs)
 
 
-def run_grid(benchmark: str, strategies: Sequence[str], *, seeds: int = 1, seed: int = 0,
-             jobs: int = 1, data_dir: Path | None = None, raw_dir: Path | None = None,
-             on_done: Callable[[str, int], None] | None = None,
-             **kwargs: Any) -> list[RunResult]:
+def run_grid(problem: Problem, strategies: Sequence[str], *, seeds: int = 1, seed: int = 0,
+             jobs: int = 1, settings: Mapping[str, Any] | None = None,
+             spawn_key: tuple[int, ...] = (), out: Path | None = None, resume: bool = False,
+             overwrite: bool = False, on_done: Callable[[str, int], None] | None = None,
+             **run_args: Any) -> list[RunResult]:
     """Every strategy on the same seeds and budget; results by strategy, then seed.
 
+    ``settings`` are the strategies' settings, ``run_args`` the other keywords of
+    :func:`~ecnas_cli.run.runner.run_search` (``budget``, ``repeats``, ``fmt``, ...).
     ``on_done(strategy, k)`` is called as each run finishes.
     """
     if seeds < 1:
@@ -44,29 +50,32 @@ def run_grid(benchmark: str, strategies: Sequence[str], *, seeds: int = 1, seed:
         raise ValueError(f"--jobs must be >= 1, got {jobs}")
     if not strategies:
         raise ValueError("give at least one strategy")
-    bench_args: dict[str, Any] = {"data_dir_": data_dir, "raw_dir": raw_dir}
-    # build the table once and check every run, before any worker starts
-    bench = load_benchmark(benchmark, **bench_args)
-    check_runs(bench, strategies, [seed + k for k in range(seeds)], **kwargs)
+    # check every run before any starts
+    check_runs(problem, strategies, [seed + k for k in range(seeds)], settings=settings,
+               spawn_key=spawn_key, out=out, resume=resume, overwrite=overwrite)
+    run_args = {**run_args, "settings": settings, "spawn_key": spawn_key, "out": out,
+                "resume": resume, "overwrite": overwrite}
     tasks = [(s, k) for s in strategies for k in range(seeds)]
     results: dict[tuple[str, int], RunResult] = {}
     if jobs == 1 or len(tasks) == 1:
         for s, k in tasks:
-            results[s, k] = _one(benchmark, bench_args, s, seed + k, kwargs)
+            results[s, k] = run_search(problem, s, seed=seed + k, **run_args)
             if on_done:
                 on_done(s, k)
-    else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-            futures = {pool.submit(_one, benchmark, bench_args, s, seed + k, kwargs): (s, k)
-                       for s, k in tasks}
-            for fut in as_completed(futures):
-                results[futures[fut]] = fut.result()
-                if on_done:
-                    on_done(*futures[fut])
+        return [results[t] for t in tasks]
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), initializer=_adopt,
+                             initargs=(problem,)) as pool:
+        futures = {pool.submit(_one, s, seed + k, run_args): (s, k) for s, k in tasks}
+        for fut in as_completed(futures):
+            results[futures[fut]] = fut.result()
+            if on_done:
+                on_done(*futures[fut])
     return [results[t] for t in tasks]
 
 
-def _one(benchmark: str, bench_args: dict[str, Any], strategy: str, seed: int,
-         kwargs: dict[str, Any]) -> RunResult:
-    bench = load_benchmark(benchmark, **bench_args)
-    return run_search(bench, strategy, seed=seed, **kwargs)
+def _adopt(problem: Problem) -> None:
+    _worker["problem"] = problem
+
+
+def _one(strategy: str, seed: int, run_args: dict[str, Any]) -> RunResult:
+    return run_search(_worker["problem"], strategy, seed=seed, **run_args)

@@ -10,6 +10,7 @@ same bytes as an uninterrupted one; what depends on the wall clock (:data:`TIMIN
 goes to ``timing.csv`` beside it and is joined back on ``index`` when a run is loaded.
 ``run.json`` is checked on loading (:func:`load_run`): a damaged one, a trial log outside the
 run directory, or a log shorter than ``run.json`` says is a one-line error naming the file.
+:func:`load_runs` gathers comparable runs, and :func:`run_problem` loads their benchmark once.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import pandas as pd
 from benchmarks.errors import DamagedFileError, UnsafePathError
 from benchmarks.tables.objectives import Objective, parse_objectives, to_min
 from benchmarks.tables.problem import Problem
+from benchmarks.tables.registry import load_benchmark
 from benchmarks.tables.storage import check_name
 from ecnas_cli.files import atomic_path, dumps, inside, read_table
 
@@ -68,15 +70,6 @@ class RunResult:
         """Objective values of every trial in minimisation form ``(n, m)``."""
         objs = self.objectives
         return to_min(self.trials[[o.metric for o in objs]].to_numpy(dtype=float), objs)
-
-    def regret(self, problem: Problem) -> float:
-        """Hypervolume regret of the cells this run trained at ``problem.epochs`` (their
-        mean values): what ``ecnas search`` and ``ecnas compare`` report."""
-        trials = self.trials
-        if "cached" in trials:
-            trials = trials[~trials["cached"].astype(bool).to_numpy()]
-        at = trials[trials["epochs"].to_numpy() == problem.epochs]
-        return problem.regret(problem.cell_means(at["module_hash"].unique().tolist()))
 
     def save(self, run_dir: Path, fmt: str = "csv") -> None:
         """Write timing, trial log and ``run.json``, each atomically and in that order, so a
@@ -239,3 +232,45 @@ def find_runs(path: Path) -> list[Path]:
     if not runs:
         raise FileNotFoundError(f"no runs (no {RUN_JSON}) under {path}")
     return runs
+
+
+def load_runs(paths: Sequence[Path]) -> list[RunResult]:
+    """Every run at or under ``paths``; they must share benchmark, objectives and epochs.
+
+    Raises
+    ------
+    FileNotFoundError
+        A path is missing or holds no run.
+    ValueError
+        A run is damaged or has no trials yet, or the runs are not comparable.
+    """
+    dirs = list(dict.fromkeys(d for p in paths for d in find_runs(Path(p))))
+    runs = [load_run(d) for d in dirs]
+    if not runs:
+        raise FileNotFoundError("no runs given")
+    first = runs[0]
+    for run in runs:
+        if len(run.trials) == 0:
+            raise ValueError(f"run {run.path} has no trials yet")
+        for key in ("benchmark", "objectives", "epochs"):
+            if run.meta[key] != first.meta[key]:
+                raise ValueError(f"cannot compare runs with different {key}: {first.path} has "
+                                 f"{first.meta[key]}, {run.path} has {run.meta[key]}")
+    return runs
+
+
+def load_one_run(path: Path) -> RunResult:
+    """The single run at ``path``; a folder holding several runs is an error."""
+    runs = load_runs([path])
+    if len(runs) != 1:
+        raise ValueError(f"{path} holds {len(runs)} runs; give one seed directory")
+    return runs[0]
+
+
+def run_problem(run: RunResult, *, data_dir: Path | None = None,
+                raw_dir: Path | None = None) -> Problem:
+    """The problem a run was made on: its benchmark loaded once by the name in ``run.json``,
+    with the run's objectives and epochs (the one Problem that measures it and its peers)."""
+    bench = load_benchmark(str(run.meta["benchmark"]), data_dir_=data_dir, raw_dir=raw_dir)
+    return Problem.from_benchmark(bench, objectives=run.objectives,
+                                  epochs=int(run.meta["epochs"]))

@@ -16,13 +16,13 @@ from typing import Any
 import pandas as pd
 
 from benchmarks.atomic import atomic_path
-from benchmarks.create.build import Progress, check_guided, create_benchmark, create_guided
+from benchmarks.create.build import Tally, check_guided, create_benchmark, create_guided
 from benchmarks.create.job import CreateSpec, cell_order
 from benchmarks.create.meters import EnergySettings
 from benchmarks.create.training import TrainingConfig
 from benchmarks.space.cost import NetworkConfig
 
-OnResult = Callable[[dict[str, Any], Progress], None] | None
+OnResult = Callable[[dict[str, Any], Tally], None] | None
 
 
 def parse_epochs(text: str) -> tuple[int, ...]:

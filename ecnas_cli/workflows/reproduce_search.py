@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from benchmarks.tables.problem import Problem
 from ecnas_cli.analysis.comparison import Comparison, compare_runs, curve_bands, curves
-from ecnas_cli.analysis.fronts import load_runs
 from ecnas_cli.analysis.paper import noise
 from ecnas_cli.analysis.paper.report import FigureRecord
 from ecnas_cli.analysis.paper.space_view import ACC_ENERGY
@@ -31,7 +31,7 @@ from ecnas_cli.plots.comparison import (
 )
 from ecnas_cli.plots.front import front_info, render_front
 from ecnas_cli.run.seeds import run_seeds
-from ecnas_cli.run.store import load_run
+from ecnas_cli.run.store import load_run, load_runs
 
 if TYPE_CHECKING:
     from ecnas_cli.workflows.reproduce import Reproduction
@@ -94,13 +94,13 @@ def ensure_runs(r: Reproduction) -> list[Path]:
     want: dict[str, object] = {"benchmark": BENCHMARK, "benchmark_sha256":
                                r.bench(BENCHMARK).checksum, "budget": budget, "seeds": seeds,
                                "seed": SEED}
-    paths = []
+    paths, problem = [], Problem.from_benchmark(r.bench(BENCHMARK))
     for strategy in SEARCH_STRATEGIES:
         dirs = _cached(root, strategy, want)
         if dirs is None:
-            runs = run_seeds(BENCHMARK, strategy, seeds=seeds, seed=SEED, jobs=r.jobs,
-                             data_dir=r.data_dir, raw_dir=r.raw_dir, budget=budget, out=root,
-                             fmt="parquet", overwrite=True)  # the marker judged them stale
+            runs = run_seeds(problem, strategy, seeds=seeds, seed=SEED, jobs=r.jobs,
+                             budget=budget, out=root, fmt="parquet",
+                             overwrite=True)  # the marker judged them stale
             dirs = [Path(run.path) for run in runs if run.path is not None]
             with atomic_path(_marker(root, strategy)) as tmp:
                 tmp.write_text(dumps({"settings": want, "runs": [
@@ -133,7 +133,7 @@ def fig_fronts(r: Reproduction) -> FigureRecord:
         order = block.sort_values("regret", kind="stable")
         chosen.append(order.index[(len(order) - 1) // 2])
     runs = load_runs([Path(p) for p in chosen])
-    infos = [front_info(run, comp.bench, log_x=True) for run in runs]
+    infos = [front_info(run, comp.problem, log_x=True) for run in runs]
     for info, run in zip(infos, runs, strict=True):  # short titles: panels sit side by side
         info.title = f"{run.meta['strategy']}\nregret {final.loc[str(run.path), 'regret']:.3f}"
     cols = min(4, len(infos))
@@ -188,7 +188,7 @@ def fig_regret(r: Reproduction) -> FigureRecord:
     pairs = noise.below_noise(comp.stats.set_index("strategy")["final_regret_median"], band)
     close = pairs[pairs["within_noise"]]
     runs = load_runs(ensure_runs(r))
-    by_energy = curve_bands(curves(runs, comp.bench, x="energy"))
+    by_energy = curve_bands(curves(runs, comp.problem, x="energy"))
     infos = [curves_info(comp.bands, "evals"), curves_info(by_energy, "energy")]
 
     def draw(fig: Figure) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +11,7 @@ import pandas as pd
 
 from benchmarks.paths import data_dir
 from benchmarks.paths import raw_dir as raw_dir_or_env
+from benchmarks.progress import Progress
 from benchmarks.sources.builders import frame_from_csv
 from benchmarks.sources.energy_csv import find_sample
 from benchmarks.sources.tfrecord import read_nasbench101
@@ -41,7 +41,6 @@ from ecnas_cli.plots.surrogate import (
     render_parity,
 )
 
-Progress = Callable[[int, int], None] | None
 CURVE_SIZES = (100, 250, 500, 1000, 2000, None)  # training cells of the learning curve
 
 
@@ -68,7 +67,7 @@ def fit(*, kind: str = "mlp", seed: int = 0, raw_dir: Path | None = None,
 
 def evaluate(*, kind: str = "mlp", folds: int = 5, seed: int = 0, raw_dir: Path | None = None,
              out: Path | None = None, curve: bool = True, repeats: int = 5,
-             progress: Progress = None) -> dict[str, Any]:
+             progress: Progress | None = None) -> dict[str, Any]:
     """Cross-validated metrics, a parity plot and (optionally) a learning curve.
 
     ``progress(done, total)`` counts model fits: the folds, then the learning curve's.
@@ -98,7 +97,8 @@ def evaluate(*, kind: str = "mlp", folds: int = 5, seed: int = 0, raw_dir: Path 
     return result
 
 
-def _stage(progress: Progress, offset: int, folds: int, curve: bool, repeats: int) -> Progress:
+def _stage(progress: Progress | None, offset: int, folds: int, curve: bool,
+           repeats: int) -> Progress | None:
     """``progress`` shifted by ``offset`` fits, over the total fits of :func:`evaluate`."""
     if progress is None:
         return None
@@ -136,7 +136,7 @@ def predict_frame(cells: pd.DataFrame, model: Surrogate) -> pd.DataFrame:
 
 def build_7v(*, model: Path | None = None, raw_dir: Path | None = None,
              data_dir_: Path | None = None, nasbench101: Path | None = None,
-             progress: Progress = None) -> tuple[str, Path, int]:
+             progress: Progress | None = None) -> tuple[str, Path, int]:
     """Build ``ecnas-7v-energy`` (or ``ecnas-7v`` with NAS-Bench-101 data); return name, path,
     rows."""
     surrogate = load_or_fit(model, raw_dir=raw_dir, data_dir_=data_dir_)

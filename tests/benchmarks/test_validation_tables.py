@@ -21,11 +21,11 @@ import pytest
 from benchmarks.atomic import TEMP_MARK, atomic_path, sweep_temp_files
 from benchmarks.errors import DamagedFileError, DamagedTableError, UnsafeNameError
 from benchmarks.paths import PACKAGE_DATA, cache_dir
+from benchmarks.schema import validate
 from benchmarks.space.catalog import CACHE_VERSION, cached_cells
 from benchmarks.surrogate import persist
 from benchmarks.surrogate.model import load_surrogate
 from benchmarks.tables.benchmark import load_table
-from benchmarks.tables.schema import validate
 from benchmarks.tables.storage import (
     META_KEY,
     check_name,

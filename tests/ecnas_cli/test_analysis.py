@@ -11,11 +11,13 @@ import pandas as pd
 import pytest
 
 import ecnas_cli.analysis.comparison as cmp
+import ecnas_cli.analysis.significance as sig
 from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.objectives import parse_objectives
-from ecnas_cli.analysis.fronts import load_runs, pareto_report, run_front
+from benchmarks.tables.problem import Problem
+from ecnas_cli.analysis.fronts import pareto_report, run_front
 from ecnas_cli.analysis.tradeoff import chosen_cells, knee, tradeoff_axes, tradeoff_table
-from ecnas_cli.run.store import RunResult
+from ecnas_cli.run.store import RunResult, load_runs
 
 OBJS = parse_objectives("validation_accuracy:max,energy_kwh:min")
 
@@ -35,6 +37,10 @@ def tiny_bench() -> Benchmark:
     return Benchmark(pd.DataFrame(rows), {"name": "tiny", "space": "4v"})
 
 
+def tiny_problem() -> Problem:
+    return Problem.from_benchmark(tiny_bench())
+
+
 def tiny_run(hashes: list[str], *, strategy: str = "random", acc: list[float] | None = None,
              objectives: tuple[str, ...] = ("validation_accuracy:max", "energy_kwh:min"),
              path: Path | None = None) -> RunResult:
@@ -51,8 +57,7 @@ def tiny_run(hashes: list[str], *, strategy: str = "random", acc: list[float] | 
 
 # ----- run_front ----------------------------------------------------------------------------------
 def test_run_front_uses_mean_values_and_hand_hypervolume() -> None:
-    bench = tiny_bench()
-    rf = run_front(tiny_run(["d", "b", "a"], acc=[0.5, 0.6, 0.9]), bench)
+    rf = run_front(tiny_run(["d", "b", "a"], acc=[0.5, 0.6, 0.9]), tiny_problem())
     assert rf.cells["module_hash"].tolist() == ["a", "b"]  # best first in accuracy
     assert rf.cells["validation_accuracy"].tolist() == pytest.approx([0.8, 0.6])  # mean, not 0.9
     assert rf.cells["test_accuracy"].tolist() == pytest.approx([0.79, 0.59])
@@ -66,7 +71,7 @@ def test_run_front_uses_mean_values_and_hand_hypervolume() -> None:
 
 
 def test_run_front_of_the_true_front_has_zero_regret() -> None:
-    rf = run_front(tiny_run(["c", "a", "b", "a"]), tiny_bench())
+    rf = run_front(tiny_run(["c", "a", "b", "a"]), tiny_problem())
     assert rf.regret == pytest.approx(0.0, abs=1e-12)
     assert sorted(rf.cells["module_hash"]) == ["a", "b", "c"]
     assert rf.unique_cells == 3
@@ -119,15 +124,23 @@ def test_knee_and_chosen_cells() -> None:
 
 # ----- curves and statistics ----------------------------------------------------------------------
 def test_curves_by_hand_and_consistent_with_run_front() -> None:
-    bench = tiny_bench()
+    problem = tiny_problem()
     run = tiny_run(["d", "b", "a"], acc=[0.5, 0.6, 0.9])
-    c = cmp.curves([run], bench, x="energy")
+    c = cmp.curves([run], problem, x="energy")
     hv = [0.35 * (1.1 - 2 / 3), 0.6 * (1.1 - 1 / 3), 0.05 + 0.6 * (1.1 - 1 / 3)]
     assert c["regret"].to_numpy() == pytest.approx([(HV_TRUE - h) / HV_TRUE for h in hv])
     assert c["x"].tolist() == [3.0, 5.0, 9.0]
-    assert c["regret"].iat[-1] == pytest.approx(run_front(run, bench).regret)
+    assert c["regret"].iat[-1] == pytest.approx(run_front(run, problem).regret)
     with pytest.raises(ValueError, match="x must be"):
-        cmp.curves([run], bench, x="time")
+        cmp.curves([run], problem, x="time")
+
+
+def test_final_igd_plus_by_hand() -> None:
+    # The front of d and b is b alone, (0.5, 1/3) normalised; IGD+ distances to the true
+    # front a (0, 1), b, c (1, 0) are 0.5, 0 and 1/3.
+    problem = tiny_problem()
+    assert cmp.final_igd_plus(tiny_run(["d", "b"]), problem) == pytest.approx(5 / 18)
+    assert cmp.final_igd_plus(tiny_run(["c", "b", "a"]), problem) == pytest.approx(0.0)
 
 
 def _table(runs: dict[str, list[tuple[list[float], list[float]]]]) -> pd.DataFrame:
@@ -154,11 +167,12 @@ def test_curve_bands_by_hand() -> None:
 
 
 def test_holm_known_values() -> None:
-    assert cmp.holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
-    assert cmp.holm([0.5, 0.6]) == pytest.approx([1.0, 1.0])
-    out = cmp.holm([0.02, np.nan, 0.01])
+    assert sig.holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert sig.holm([0.5, 0.6]) == pytest.approx([1.0, 1.0])
+    out = sig.holm([0.02, np.nan, 0.01])
     np.testing.assert_allclose(out, [0.02, np.nan, 0.02])
-    assert doctest.testmod(cmp).failed == 0
+    result = doctest.testmod(sig)
+    assert result.failed == 0 and result.attempted == 1
 
 
 def test_compare_stats_by_hand() -> None:
@@ -175,17 +189,16 @@ def test_compare_stats_by_hand() -> None:
 def test_pairwise_tests() -> None:
     t = _table({"A": [([1], [r]) for r in (0.1, 0.2, 0.3)],
                 "B": [([1], [r]) for r in (0.4, 0.5, 0.6)]})
-    p = cmp.pairwise_tests(t)
+    p = sig.pairwise_tests(t)
     assert p[["a", "b"]].values.tolist() == [["A", "B"]]
     assert p["u"].iat[0] == 0 and p["p"].iat[0] == pytest.approx(0.1)
     assert p["p_holm"].iat[0] == pytest.approx(0.1) and p["prob_a_better"].iat[0] == 1.0
-    assert len(cmp.pairwise_tests(t[t["strategy"] == "A"])) == 0
+    assert len(sig.pairwise_tests(t[t["strategy"] == "A"])) == 0
 
 
 def test_attainment_in_raw_units() -> None:
-    bench = tiny_bench()
     runs = [tiny_run(["a", "b", "c"]), tiny_run(["b", "d"]), tiny_run(["b", "c"])]
-    surf = cmp.attainment(runs, bench)["random"]
+    surf = cmp.attainment(runs, tiny_problem())["random"]
     # Everyone attains b; two runs of three (>= 50%) attain c as well; a only one run.
     np.testing.assert_allclose(surf[75], [[0.6, 2.0]])
     np.testing.assert_allclose(surf[50], [[0.6, 2.0], [0.4, 1.0]])
@@ -226,7 +239,7 @@ def test_load_runs_rejects_bad_input(tmp_path: Path) -> None:
 
 def test_pareto_report_json_has_no_nan(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     bench = tiny_bench()
-    monkeypatch.setattr("ecnas_cli.analysis.fronts.load_benchmark", lambda *a, **k: bench)
+    monkeypatch.setattr("ecnas_cli.run.store.load_benchmark", lambda *a, **k: bench)
     report = pareto_report(_save(tiny_run(["d", "b", "a"]), tmp_path, "r"))
     data = json.loads(json.dumps(report.to_dict(), allow_nan=False))
     assert data["summary"]["front_size"] == 2

@@ -135,3 +135,24 @@ def test_damaged_model_file_is_one_line(tmp_path, content):
     assert out.exit_code == 2, out.output
     assert len(out.stderr.strip().splitlines()) == 1 and "surrogate fit" in out.stderr
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_progress_bar_draws_on_a_terminal_and_is_silent_when_quiet(monkeypatch):
+    """The one rich implementation of the library's Progress: it draws the notes it is given
+    (markup in them shown as text), and nothing when quiet."""
+    import io
+
+    from rich.console import Console
+
+    from ecnas_cli import console as plumbing
+    screen = Console(file=io.StringIO(), force_terminal=True, width=80)
+    monkeypatch.setattr(plumbing, "console", screen)
+    with plumbing.progress_bar("training [b]") as bar:
+        bar(1, 3)
+        bar(2, 3, "2.5 Wh so far [/]")
+    assert "2/3" in screen.file.getvalue() and "2.5 Wh so far [/]" in screen.file.getvalue()
+    quiet = Console(file=io.StringIO(), force_terminal=True)
+    monkeypatch.setattr(plumbing, "console", quiet)
+    with plumbing.progress_bar("training", quiet=True) as bar:
+        bar(1, 3, "note")
+    assert quiet.file.getvalue() == ""

@@ -17,6 +17,7 @@ import ecnas_cli.plots.front as pl
 import ecnas_cli.plots.style as style
 from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.objectives import parse_objectives
+from benchmarks.tables.problem import Problem
 from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.analysis.comparison import attainment, curve_bands, curves
 from ecnas_cli.cli import app
@@ -35,6 +36,11 @@ def bench() -> Benchmark:
              "energy_kwh": e, "trainable_params": 1000.0 * e, "training_time_s": 10.0 * e}
             for h, reps in CELLS.items() for r, (acc, e) in enumerate(reps)]
     return Benchmark(pd.DataFrame(rows), {"name": "tiny", "space": "4v"})
+
+
+@pytest.fixture
+def problem(bench: Benchmark) -> Problem:
+    return Problem.from_benchmark(bench)
 
 
 def tiny_run(hashes: list[str], strategy: str = "random") -> RunResult:
@@ -56,8 +62,8 @@ def test_staircase_by_hand() -> None:
     assert style.staircase(np.empty((0, 2)), OBJS, np.zeros(2)).shape == (0, 2)
 
 
-def test_front_info(bench: Benchmark) -> None:
-    info = pl.front_info(tiny_run(["d", "b", "a"]), bench)
+def test_front_info(problem: Problem) -> None:
+    info = pl.front_info(tiny_run(["d", "b", "a"]), problem)
     assert (info.x.metric, info.y.metric) == ("energy_kwh", "validation_accuracy")
     assert style.axis_label(info.x) == "training energy (kWh)"
     assert style.axis_label(info.y) == "validation accuracy (%)"
@@ -70,8 +76,8 @@ def test_front_info(bench: Benchmark) -> None:
     assert marks == {"highest accuracy": (4, 0.8), "lowest energy": (2, 0.6), "knee": (4, 0.8)}
 
 
-def test_curves_and_radar_info(bench: Benchmark) -> None:
-    table = curves([tiny_run(["d", "b", "a"]), tiny_run(["c", "b"], "nsga2")], bench)
+def test_curves_and_radar_info(bench: Benchmark, problem: Problem) -> None:
+    table = curves([tiny_run(["d", "b", "a"]), tiny_run(["c", "b"], "nsga2")], problem)
     info = plc.curves_info(curve_bands(table), "evals", log=True)
     assert list(info.series) == ["random", "nsga2"] and info.log
     assert info.runs == {"random": 1, "nsga2": 1}
@@ -85,9 +91,9 @@ def test_curves_and_radar_info(bench: Benchmark) -> None:
     np.testing.assert_allclose(radar.values, [[1.0, 0, 0, 0], [0.5, 2 / 3, 2 / 3, 2 / 3]])
 
 
-def test_attainment_info(bench: Benchmark) -> None:
+def test_attainment_info(bench: Benchmark, problem: Problem) -> None:
     runs = [tiny_run(["a", "b", "c"]), tiny_run(["b", "c"]), tiny_run(["b"])]
-    info = plc.attainment_info(attainment(runs, bench), OBJS, bench, 4,
+    info = plc.attainment_info(attainment(runs, problem), OBJS, bench, 4,
                               bench.true_front(OBJS, epochs=4))
     # 50%: b and c (two runs of three); plot coordinates are (energy, accuracy).
     np.testing.assert_allclose(info.median["random"][1:-1], [[2, 0.6], [2, 0.4], [1, 0.4]])
@@ -97,16 +103,16 @@ def test_attainment_info(bench: Benchmark) -> None:
 
 
 # ----- every figure writes a PNG (and a PDF) under Agg --------------------------------------------
-def test_every_figure_writes_png(bench: Benchmark, tmp_path: Path) -> None:
+def test_every_figure_writes_png(bench: Benchmark, problem: Problem, tmp_path: Path) -> None:
     runs = [tiny_run(["d", "b", "a"]), tiny_run(["c", "b"]), tiny_run(["c", "a"], "nsga2"),
             tiny_run(["d", "a"], "nsga2")]
-    table = curves(runs, bench)
+    table = curves(runs, problem)
     cells = pd.DataFrame({"role": ["knee"], "module_hash": ["b"]})
     draws = {
-        "front": (None, lambda ax: pl.render_front(ax, pl.front_info(runs[0], bench))),
+        "front": (None, lambda ax: pl.render_front(ax, pl.front_info(runs[0], problem))),
         "curves": (None, lambda ax: plc.render_curves(ax, plc.curves_info(curve_bands(table)))),
         "attainment": (None, lambda ax: plc.render_attainment(ax, plc.attainment_info(
-            attainment(runs, bench), OBJS, bench, 4, bench.true_front(OBJS, epochs=4)))),
+            attainment(runs, problem), OBJS, bench, 4, problem.true_front))),
         "radar": ("polar", lambda ax: plc.render_radar(ax, plc.radar_info(cells, bench, OBJS, 4))),
     }
     for name, (projection, draw) in draws.items():
@@ -127,10 +133,10 @@ def test_every_figure_writes_png(bench: Benchmark, tmp_path: Path) -> None:
 def runs_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     data = tmp_path_factory.mktemp("data")
     out = tmp_path_factory.mktemp("runs")
-    bench = load_benchmark("ecnas-5v", data_dir_=data)  # the embedded table
+    problem = Problem.from_benchmark(load_benchmark("ecnas-5v", data_dir_=data))  # embedded
     for strategy in ("random", "nsga2"):
         for k in range(3):
-            run_search(bench, strategy, budget=60, seed=k, out=out)
+            run_search(problem, strategy, budget=60, seed=k, out=out)
     return out / "ecnas-5v", data
 
 
@@ -171,6 +177,8 @@ def test_compare_writes_figures_and_stats(runs_dir: tuple[Path, Path], tmp_path:
         assert (out / f"{name}.pdf").stat().st_size > 0
     stats = pd.read_csv(out / "stats.csv")
     assert stats["runs"].tolist() == [3, 3]
+    # IGD+ to the true front, normalised by the table: 60 evaluations find part of it
+    assert all(0 < s["final_igd_plus_median"] < 0.5 for s in data_out["stats"])
     res = _invoke(["compare", str(root), "--out", str(out), "--data-dir", str(data)])
     assert res.exit_code == 0 and "Mann-Whitney" in res.output
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 from functools import cache
 from types import SimpleNamespace
 
@@ -9,9 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import benchmarks.tables.problem as problem_module
 import strategies.base
 from benchmarks.space import get_space
 from benchmarks.tables.benchmark import Benchmark
+from benchmarks.tables.objectives import from_min
 from benchmarks.tables.problem import Problem
 from ecnas_cli.run.protocol import Protocol
 from ecnas_cli.run.runner import run, run_search
@@ -61,7 +64,8 @@ def test_budget_is_spent_on_distinct_trainings_only(name, space):
     bench = synthetic(space)
     budget = 40 if space == "4v" else 80
     for seed in range(2):
-        r = run_search(bench, name, budget=budget, seed=seed, max_cached=5000)
+        r = run_search(Problem.from_benchmark(bench), name, budget=budget, seed=seed,
+                       max_cached=5000)
         paid = r.trials[~r.trials["cached"]]
         assert len(paid) == budget, r.meta["stop_reason"]
         assert not paid.duplicated(["module_hash", "epochs"]).any()
@@ -75,26 +79,27 @@ def test_budget_is_spent_on_distinct_trainings_only(name, space):
 
 
 def test_a_strategy_asking_one_cell_forever_is_stopped():
-    r = run_search(synthetic_benchmark(), Stuck, budget=50, max_cached=7)
+    r = run_search(Problem.from_benchmark(synthetic_benchmark()), Stuck, budget=50, max_cached=7)
     assert len(r.trials) == 8 and r.trials["cached"].sum() == 7
     assert "stuck asked 7 cells in a row" in r.meta["stop_reason"]
     assert r.meta["protocol"]["max_cached"] == 7
 
 
 def test_retrain_rule_charges_repeats_and_samples_them():
-    r = run_search(synthetic_benchmark(repeats=3), Stuck, budget=30, repeats="retrain")
+    r = run_search(Problem.from_benchmark(synthetic_benchmark(repeats=3)), Stuck, budget=30,
+                   repeats="retrain")
     assert len(r.trials) == 30 and not r.trials["cached"].any()
     assert r.trials["validation_accuracy"].nunique() == 3  # all three repeats drawn
     assert r.meta["protocol"]["repeats"] == "retrain"
     with pytest.raises(ValueError, match="repeats must be one of cache, retrain"):
-        run_search(synthetic_benchmark(), "random", repeats="reuse")
+        run_search(Problem.from_benchmark(synthetic_benchmark()), "random", repeats="reuse")
 
 
 def test_a_table_with_gaps_between_repeats_samples_the_repeats_that_exist():
     bench = synthetic_benchmark(repeats=3)
     frame = bench.frame[bench.frame["repeat"] != 1]  # repeats 0 and 2 only
     gappy = Benchmark(frame.reset_index(drop=True), bench.meta)
-    r = run_search(gappy, Stuck, budget=40, repeats="retrain")
+    r = run_search(Problem.from_benchmark(gappy), Stuck, budget=40, repeats="retrain")
     values = r.trials["validation_accuracy"].to_numpy()
     assert np.isfinite(values).all() and len(np.unique(values)) == 2
 
@@ -134,12 +139,14 @@ def test_a_cost_budget_on_a_table_without_that_cost_is_refused():
     bench = synthetic_benchmark()
     no_time = Benchmark(bench.frame.drop(columns="training_time_s"), bench.meta)
     with pytest.raises(ValueError, match="no complete 'training_time_s' column"):
-        run_search(no_time, "random", budget={"training_time_s": 100.0})
+        run_search(Problem.from_benchmark(no_time), "random", budget={"training_time_s": 100.0})
     frame = bench.frame.copy()
     frame.loc[5, "energy_kwh"] = np.nan
     with pytest.raises(ValueError, match="no complete 'energy_kwh' column"):
-        run_search(Benchmark(frame, bench.meta), "random", budget=MaxEnergy(1.0))
-    r = run_search(Benchmark(frame, bench.meta), "random", budget=91)  # no energy budget
+        run_search(Problem.from_benchmark(Benchmark(frame, bench.meta)), "random",
+                   budget=MaxEnergy(1.0))
+    r = run_search(Problem.from_benchmark(Benchmark(frame, bench.meta)), "random",
+                   budget=91)  # no energy budget
     assert np.isfinite(r.trials["cumulative_energy_kwh"]).all()
 
 
@@ -153,11 +160,13 @@ def test_plugins_by_module_path_and_entry_point(monkeypatch):
     monkeypatch.setattr(strategies.base, "entry_points",
                         lambda group: [ep] if group == "ecnas.strategies" else [])
     assert get_strategy("stuck-plugin") is Stuck
-    r = run_search(synthetic_benchmark(), "stuck-plugin", budget=1)
+    r = run_search(Problem.from_benchmark(synthetic_benchmark()), "stuck-plugin", budget=1)
     assert r.meta["strategy"] == "stuck-plugin" and len(r.trials) == 1
 
 
 def test_problem_measures_like_the_reports():
+    result = doctest.testmod(problem_module)  # the regret examples run as shown
+    assert result.failed == 0 and result.attempted >= 7
     problem = Problem.from_benchmark(synthetic_benchmark())
     front = problem.true_front_values
     assert problem.regret(front) == pytest.approx(0.0)
@@ -165,3 +174,22 @@ def test_problem_measures_like_the_reports():
     assert 0 < problem.regret(front[:1]) < 1
     assert problem.to_dict()["cells"] == 91 and problem.n_pairs == 182
     assert pd.Series(problem.bounds[0]).notna().all()
+    ideal, nadir = (from_min(b[None, :], problem.objectives) for b in problem.bounds)
+    np.testing.assert_allclose(problem.normalise(np.vstack([ideal, nadir])), [[0, 0], [1, 1]])
+
+
+@pytest.mark.parametrize("objectives", [None, "validation_accuracy:max,energy_kwh:min,"
+                                              "trainable_params:min"])
+def test_regret_curve_equals_regret_recomputed_after_each_trial(objectives):
+    """The incremental curve is Problem.regret of every prefix; NaN rows (lower fidelity,
+    missing cells) and repeats add nothing."""
+    problem = Problem.from_benchmark(synthetic_benchmark(), objectives=objectives)
+    rng = np.random.default_rng(3)
+    _, table = problem.benchmark.cell_values(problem.objectives, epochs=problem.epochs)
+    values = table[rng.integers(len(table), size=120)]
+    values[rng.random(120) < 0.2] = np.nan
+    curve = problem.regret_curve(values)
+    expected = [problem.regret(values[:k][np.isfinite(values[:k]).all(axis=1)])
+                for k in range(1, len(values) + 1)]
+    np.testing.assert_allclose(curve, expected, rtol=1e-12, atol=1e-15)
+    assert (np.diff(curve) <= 0).all() and problem.regret_curve(values[:0]).shape == (0,)

@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from benchmarks.errors import UnsafeNameError, UnsafePathError
-from benchmarks.tables.benchmark import Benchmark
+from benchmarks.tables.problem import Problem
 from ecnas_cli.cli import app
 from ecnas_cli.run.lock import RunInUseError, run_lock
 from ecnas_cli.run.runner import run_search
@@ -28,8 +28,8 @@ ROOT = str(Path(__file__).resolve().parents[2])
 
 
 @pytest.fixture(scope="module")
-def bench() -> Benchmark:
-    return synthetic_benchmark()
+def problem() -> Problem:
+    return Problem.from_benchmark(synthetic_benchmark())
 
 
 def seed_dir(out: Path, strategy: str = "semo", seed: int = 0) -> Path:
@@ -37,46 +37,33 @@ def seed_dir(out: Path, strategy: str = "semo", seed: int = 0) -> Path:
 
 
 # ----- 1. a finished run is never replaced ------------------------------------------------------
-def test_a_complete_run_is_never_replaced(bench, tmp_path):
-    run_search(bench, "semo", budget=20, seed=0, out=tmp_path)
+def test_a_complete_run_is_never_replaced(problem, tmp_path):
+    run_search(problem, "semo", budget=20, seed=0, out=tmp_path)
     log = seed_dir(tmp_path) / "trials.csv"
     before = log.read_bytes()
     with pytest.raises(FileExistsError, match=r"already holds a complete run.*--overwrite"):
-        run_search(bench, "semo", budget=30, seed=0, out=tmp_path)
+        run_search(problem, "semo", budget=30, seed=0, out=tmp_path)
     assert log.read_bytes() == before
-    reported = run_search(bench, "semo", budget=20, seed=0, out=tmp_path, resume=True)
+    reported = run_search(problem, "semo", budget=20, seed=0, out=tmp_path, resume=True)
     assert reported.complete and reported.meta["evaluations"] == 20
     assert log.read_bytes() == before
     with pytest.raises(ValueError, match="budget differs"):
-        run_search(bench, "semo", budget=30, seed=0, out=tmp_path, resume=True)
-    again = run_search(bench, "semo", budget=30, seed=0, out=tmp_path, overwrite=True)
+        run_search(problem, "semo", budget=30, seed=0, out=tmp_path, resume=True)
+    again = run_search(problem, "semo", budget=30, seed=0, out=tmp_path, overwrite=True)
     assert again.meta["evaluations"] == 30 and load_run(log.parent).meta["evaluations"] == 30
 
 
-def test_a_grid_refuses_before_running_anything(bench, tmp_path):
-    run_search(bench, "random", budget=5, seed=1, out=tmp_path)
+def test_a_grid_refuses_before_running_anything(problem, tmp_path):
+    run_search(problem, "random", budget=5, seed=1, out=tmp_path)
     with pytest.raises(FileExistsError, match="seed-1"):
-        run_grid("synthetic-4v", ["random"], seeds=2, seed=0, budget=5, out=tmp_path,
-                 data_dir=_stored(bench, tmp_path))
+        run_grid(problem, ["random"], seeds=2, seed=0, budget=5, out=tmp_path)
     assert not seed_dir(tmp_path, "random", 0).exists()
 
 
-def test_bad_input_is_reported_before_a_complete_run(bench, tmp_path):
-    data = _stored(bench, tmp_path)
-    run_search(bench, "semo", budget=5, seed=0, out=tmp_path)
-    with pytest.raises(ValueError, match="unknown objective"):
-        run_grid("synthetic-4v", ["semo"], budget=5, out=tmp_path, data_dir=data,
-                 objectives="accuracy:max,energy_kwh:min")
+def test_bad_input_is_reported_before_a_complete_run(problem, tmp_path):
+    run_search(problem, "semo", budget=5, seed=0, out=tmp_path)
     with pytest.raises(ValueError, match="edge_changes"):
-        run_grid("synthetic-4v", ["semo"], budget=5, out=tmp_path, data_dir=data,
-                 edge_changes=50)
-
-
-def _stored(bench: Benchmark, tmp_path: Path) -> Path:
-    from benchmarks.tables.benchmark import save_table
-    from benchmarks.tables.registry import table_path
-    save_table(bench.frame, table_path("synthetic-4v", tmp_path / "data"), bench.meta)
-    return tmp_path / "data"
+        run_grid(problem, ["semo"], budget=5, out=tmp_path, settings={"edge_changes": 50})
 
 
 def test_search_command_keeps_a_finished_run(tmp_path):
@@ -93,27 +80,28 @@ def test_search_command_keeps_a_finished_run(tmp_path):
 
 
 # ----- 2. one run per directory at a time --------------------------------------------------------
-def test_a_locked_run_dir_refuses_a_second_run(bench, tmp_path):
+def test_a_locked_run_dir_refuses_a_second_run(problem, tmp_path):
     where = seed_dir(tmp_path)
     with run_lock(where):
         with pytest.raises(RunInUseError, match=f"{where}.*in use"):
-            run_search(bench, "semo", budget=5, seed=0, out=tmp_path)
+            run_search(problem, "semo", budget=5, seed=0, out=tmp_path)
         with pytest.raises(RunInUseError):
-            run_search(bench, "semo", budget=5, seed=0, out=tmp_path, resume=True)
-    assert run_search(bench, "semo", budget=5, seed=0, out=tmp_path).complete
+            run_search(problem, "semo", budget=5, seed=0, out=tmp_path, resume=True)
+    assert run_search(problem, "semo", budget=5, seed=0, out=tmp_path).complete
 
 
 SLOW = """
 import sys, time
 sys.path.insert(0, {root!r})
 from tests.fixtures.synthetic import synthetic_benchmark
+from benchmarks.tables.problem import Problem
 from ecnas_cli.run.runner import run_search
-run_search(synthetic_benchmark(), "semo", budget=60, seed=0, out={out!r}, resume=True,
-           progress=lambda spent, total: time.sleep(0.5))
+run_search(Problem.from_benchmark(synthetic_benchmark()), "semo", budget=60, seed=0,
+           out={out!r}, resume=True, progress=lambda spent, total: time.sleep(0.5))
 """
 
 
-def test_the_lock_of_a_killed_run_is_released(bench, tmp_path):
+def test_the_lock_of_a_killed_run_is_released(problem, tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", SLOW.format(root=ROOT, out=str(tmp_path))])
     try:
         deadline = time.time() + 60
@@ -121,11 +109,11 @@ def test_the_lock_of_a_killed_run_is_released(bench, tmp_path):
             time.sleep(0.05)
         time.sleep(0.3)
         with pytest.raises(RunInUseError, match=f"pid {proc.pid}"):
-            run_search(bench, "semo", budget=60, seed=0, out=tmp_path, resume=True)
+            run_search(problem, "semo", budget=60, seed=0, out=tmp_path, resume=True)
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
-    assert run_search(bench, "semo", budget=60, seed=0, out=tmp_path, resume=True).complete
+    assert run_search(problem, "semo", budget=60, seed=0, out=tmp_path, resume=True).complete
 
 
 # ----- 3. byte-identical resume -------------------------------------------------------------------
@@ -135,6 +123,7 @@ from contextlib import contextmanager
 sys.path.insert(0, {root!r})
 import ecnas_cli.run.store as store
 from tests.fixtures.synthetic import synthetic_benchmark
+from benchmarks.tables.problem import Problem
 from ecnas_cli.run.runner import run_search
 original, seen = store.atomic_path, []
 
@@ -150,8 +139,8 @@ def faulty(path, *args, **kwargs):
         os.kill(os.getpid(), 9)
 
 store.atomic_path = faulty
-run_search(synthetic_benchmark(), {strategy!r}, budget=80, seed=5, out={out!r},
-           checkpoint_every=20)
+run_search(Problem.from_benchmark(synthetic_benchmark()), {strategy!r}, budget=80, seed=5,
+           out={out!r}, checkpoint_every=20)
 """
 
 
@@ -161,7 +150,7 @@ run_search(synthetic_benchmark(), {strategy!r}, budget=80, seed=5, out={out!r},
     ("nsga2", "run.json", 2, "after"),  # right after a whole checkpoint
     ("semo", "trials.csv", 1, "after"),  # a trial log but no run.json yet
 ])
-def test_resume_after_a_kill_is_byte_identical(bench, tmp_path, strategy, target, nth, when):
+def test_resume_after_a_kill_is_byte_identical(problem, tmp_path, strategy, target, nth, when):
     killed = tmp_path / "killed"
     script = FAULTY.format(root=ROOT, target=target, nth=nth, when=when, strategy=strategy,
                            out=str(killed))
@@ -170,9 +159,9 @@ def test_resume_after_a_kill_is_byte_identical(bench, tmp_path, strategy, target
     where = seed_dir(killed, strategy, 5)
     if (where / "run.json").exists():
         assert json.loads((where / "run.json").read_text())["status"] == "running"
-    resumed = run_search(bench, strategy, budget=80, seed=5, out=killed, resume=True,
+    resumed = run_search(problem, strategy, budget=80, seed=5, out=killed, resume=True,
                          checkpoint_every=20)
-    fresh = run_search(bench, strategy, budget=80, seed=5, out=tmp_path / "fresh")
+    fresh = run_search(problem, strategy, budget=80, seed=5, out=tmp_path / "fresh")
     assert resumed.complete
     assert (where / "trials.csv").read_bytes() == \
         (seed_dir(tmp_path / "fresh", strategy, 5) / "trials.csv").read_bytes()
@@ -182,8 +171,8 @@ def test_resume_after_a_kill_is_byte_identical(bench, tmp_path, strategy, target
 
 # ----- 4. run.json is checked when a run is loaded ------------------------------------------------
 @pytest.fixture
-def saved(bench, tmp_path) -> Path:
-    run_search(bench, "semo", budget=20, seed=0, out=tmp_path)
+def saved(problem, tmp_path) -> Path:
+    run_search(problem, "semo", budget=20, seed=0, out=tmp_path)
     return seed_dir(tmp_path)
 
 
@@ -221,7 +210,7 @@ def test_a_symlinked_trial_log_cannot_lead_outside(saved, tmp_path):
         load_run(saved)
 
 
-def test_a_truncated_log_is_an_error_not_a_shorter_run(bench, saved):
+def test_a_truncated_log_is_an_error_not_a_shorter_run(problem, saved):
     log = saved / "trials.csv"
     queries = load_run(saved).meta["queries"]
     lines = log.read_text().splitlines(keepends=True)
@@ -231,10 +220,10 @@ def test_a_truncated_log_is_an_error_not_a_shorter_run(bench, saved):
         load_run(saved)
     assert "\n" not in str(err.value)
     with pytest.raises(ValueError, match=short):
-        run_search(bench, "semo", budget=20, seed=0, out=saved.parents[2], resume=True)
+        run_search(problem, "semo", budget=20, seed=0, out=saved.parents[2], resume=True)
     _edit(saved, status="running")
     with pytest.raises(ValueError, match=short):
-        run_search(bench, "semo", budget=20, seed=0, out=saved.parents[2], resume=True)
+        run_search(problem, "semo", budget=20, seed=0, out=saved.parents[2], resume=True)
 
 
 def test_a_log_missing_columns_or_evaluations_is_an_error(saved):
@@ -258,14 +247,14 @@ def test_a_log_missing_columns_or_evaluations_is_an_error(saved):
     ("semo", {"edge_changes": 6}, "edge_changes"),
     ("semo", {"op_changes": 3}, "op_changes must be.*2 inner ops.*got 3"),
 ])
-def test_settings_must_be_finite_and_in_range(bench, tmp_path, name, settings, message):
+def test_settings_must_be_finite_and_in_range(problem, tmp_path, name, settings, message):
     with pytest.raises(ValueError, match=message):
-        run_search(bench, name, budget=5, out=tmp_path, **settings)
+        run_search(problem, name, budget=5, out=tmp_path, settings=settings)
     assert not (tmp_path / "synthetic-4v").exists()
 
 
-def test_in_range_semo_settings_still_run(bench):
-    r = run_search(bench, "semo", budget=15, edge_changes=5.9, op_changes=2.0)
+def test_in_range_semo_settings_still_run(problem):
+    r = run_search(problem, "semo", budget=15, settings={"edge_changes": 5.9, "op_changes": 2.0})
     assert r.meta["evaluations"] == 15
 
 
@@ -295,7 +284,7 @@ class Escaping(RandomSearch):
     name = "../../escaped"
 
 
-def test_a_strategy_name_cannot_lead_out_of_out(bench, tmp_path):
+def test_a_strategy_name_cannot_lead_out_of_out(problem, tmp_path):
     with pytest.raises(UnsafeNameError, match="escaped"):
-        run_search(bench, Escaping, budget=3, out=tmp_path / "runs")
+        run_search(problem, Escaping, budget=3, out=tmp_path / "runs")
     assert not any(tmp_path.rglob("run.json"))

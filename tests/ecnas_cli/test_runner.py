@@ -13,8 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from benchmarks.tables.benchmark import save_table
-from benchmarks.tables.registry import table_path
+from benchmarks.tables.problem import Problem
 from ecnas_cli.run.runner import run_search
 from ecnas_cli.run.seeds import run_grid
 from ecnas_cli.run.store import TIMING_COLUMNS, RunResult, load_run
@@ -26,8 +25,8 @@ TIMING = TIMING_COLUMNS
 
 
 @pytest.fixture(scope="module")
-def bench():
-    return synthetic_benchmark()
+def problem():
+    return Problem.from_benchmark(synthetic_benchmark())
 
 
 def log(result: RunResult) -> pd.DataFrame:
@@ -39,40 +38,42 @@ def trained(result: RunResult) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("name", strategy_params())
-def test_every_strategy_through_the_runner(bench, name):
+def test_every_strategy_through_the_runner(problem, name):
     state = np.random.get_state()  # noqa: NPY002 (asserting it is untouched)
-    a = run_search(bench, name, budget=40, seed=7)
+    a = run_search(problem, name, budget=40, seed=7)
     assert np.all(np.random.get_state()[1] == state[1])  # noqa: NPY002
     paid = trained(a)
     assert len(paid) == 40 and paid["evaluation"].tolist() == list(range(1, 41))
     assert not paid.duplicated(["module_hash", "epochs"]).any()
     assert a.trials["index"].tolist() == list(range(len(a.trials)))
-    assert set(a.trials["module_hash"]) <= set(bench.space.cells()["module_hash"])
-    assert set(a.trials["epochs"]) <= set(bench.fidelities)
-    pd.testing.assert_frame_equal(log(a), log(run_search(bench, name, budget=40, seed=7)))
-    assert not log(a).equals(log(run_search(bench, name, budget=40, seed=8)))
+    assert set(a.trials["module_hash"]) <= set(problem.space.cells()["module_hash"])
+    assert set(a.trials["epochs"]) <= set(problem.fidelities)
+    pd.testing.assert_frame_equal(log(a), log(run_search(problem, name, budget=40, seed=7)))
+    assert not log(a).equals(log(run_search(problem, name, budget=40, seed=8)))
 
 
 @pytest.mark.parametrize("name", strategy_params())
-def test_energy_budget_is_never_exceeded(bench, name):
-    r = run_search(bench, name, budget=MaxEnergy(1.0), seed=1)
+def test_energy_budget_is_never_exceeded(problem, name):
+    r = run_search(problem, name, budget=MaxEnergy(1.0), seed=1)
     assert 0 < r.trials["cumulative_energy_kwh"].iloc[-1] <= 1.0
     paid = trained(r)
     assert np.allclose(paid["energy_kwh"].cumsum(), paid["cumulative_energy_kwh"])
     assert r.meta["stop_reason"].startswith("budget reached")
 
 
-def test_unknown_names_and_bad_settings(bench):
+def test_unknown_names_and_bad_settings(problem):
     with pytest.raises(ValueError, match="unknown objective 'accuracy'"):
-        run_search(bench, "random", objectives="accuracy:max,energy_kwh:min")
+        Problem.from_benchmark(problem.benchmark, objectives="accuracy:max,energy_kwh:min")
     with pytest.raises(ValueError, match="fidelities: 1, 4"):
-        run_search(bench, "random", epochs=108)
+        Problem.from_benchmark(problem.benchmark, epochs=108)
     with pytest.raises(ValueError, match="unknown setting 'avoid_duplicates' for semo"):
-        run_search(bench, "semo", avoid_duplicates=False)
+        run_search(problem, "semo", settings={"avoid_duplicates": False})
+    with pytest.raises(TypeError, match="avoid_duplicates"):  # settings travel apart
+        run_search(problem, "semo", avoid_duplicates=False)
 
 
-def test_run_is_written_with_its_protocol(bench, tmp_path):
-    r = run_search(bench, "semo", budget=30, seed=3, out=tmp_path)
+def test_run_is_written_with_its_protocol(problem, tmp_path):
+    r = run_search(problem, "semo", budget=30, seed=3, out=tmp_path)
     back = load_run(tmp_path / "synthetic-4v" / "semo" / "seed-3")
     assert back.meta["status"] == "complete" and back.meta["seed"] == 3
     assert back.meta["settings"] == r.meta["settings"]
@@ -83,29 +84,31 @@ def test_run_is_written_with_its_protocol(bench, tmp_path):
     pd.testing.assert_frame_equal(log(back), log(r), check_dtype=False)
 
 
-def test_seeds_0_and_1_sit_side_by_side(bench, tmp_path):
-    run_search(bench, "random", budget=10, seed=0, out=tmp_path)
-    run_search(bench, "random", budget=10, seed=1, out=tmp_path)
+def test_seeds_0_and_1_sit_side_by_side(problem, tmp_path):
+    run_search(problem, "random", budget=10, seed=0, out=tmp_path)
+    run_search(problem, "random", budget=10, seed=1, out=tmp_path)
     root = tmp_path / "synthetic-4v" / "random"
     assert sorted(p.name for p in root.iterdir()) == ["seed-0", "seed-1"]
     assert load_run(root / "seed-0").meta["seed"] == 0
     assert load_run(root / "seed-1").meta["seed"] == 1
 
 
-def test_jobs_2_gives_the_logs_of_jobs_1(bench, tmp_path):
-    data = tmp_path / "data"
-    save_table(bench.frame, table_path("synthetic-4v", data), bench.meta)
-    kwargs = {"seeds": 2, "seed": 5, "budget": 25, "data_dir": data}
-    one = run_grid("synthetic-4v", ["random", "nsga2"], jobs=1, **kwargs)
-    two = run_grid("synthetic-4v", ["random", "nsga2"], jobs=2, **kwargs)
+def test_jobs_2_gives_the_logs_of_jobs_1(problem):
+    # the Problem travels to the workers: its table is stored nowhere they could load it from
+    kwargs = {"seeds": 2, "seed": 5, "budget": 25}
+    one = run_grid(problem, ["random", "nsga2"], jobs=1, **kwargs)
+    two = run_grid(problem, ["random", "nsga2"], jobs=2, **kwargs)
     assert [(r.meta["strategy"], r.meta["seed"]) for r in two] == [
         ("random", 5), ("random", 6), ("nsga2", 5), ("nsga2", 6)]
     for a, b in zip(one, two, strict=True):
         pd.testing.assert_frame_equal(log(a), log(b))
+    small = run_grid(problem, ["nsga2"], jobs=2, seeds=2, budget=10,
+                     settings={"population_size": 8})
+    assert [r.meta["settings"]["population_size"] for r in small] == [8, 8]
 
 
-def test_nan_metrics_survive_the_trial_log(bench, tmp_path):
-    r = run_search(bench, "random", budget=5, seed=0)
+def test_nan_metrics_survive_the_trial_log(problem, tmp_path):
+    r = run_search(problem, "random", budget=5, seed=0)
     trials = r.trials.copy()
     trials.loc[1, "test_accuracy"] = np.nan
     trials.loc[2, "energy_kwh"] = np.nan
@@ -117,12 +120,12 @@ def test_nan_metrics_survive_the_trial_log(bench, tmp_path):
     assert back["cached"].dtype == bool
 
 
-def test_checkpoints_every_n_distinct_evaluations(bench, tmp_path, monkeypatch):
+def test_checkpoints_every_n_distinct_evaluations(problem, tmp_path, monkeypatch):
     writes = []
     original = RunResult.save
     monkeypatch.setattr(RunResult, "save", lambda self, *a, **k: (
         writes.append(len(self.trials)), original(self, *a, **k))[1])
-    run_search(bench, "semo", budget=80, seed=0, out=tmp_path, checkpoint_every=25)
+    run_search(problem, "semo", budget=80, seed=0, out=tmp_path, checkpoint_every=25)
     assert len(writes) == 4  # after 25, 50 and 75 distinct evaluations, and the final log
 
 
@@ -130,15 +133,16 @@ SCRIPT = """
 import sys, time
 sys.path.insert(0, {tests!r})
 from tests.fixtures.synthetic import synthetic_benchmark
+from benchmarks.tables.problem import Problem
 from ecnas_cli.run.runner import run_search
 slow = lambda spent, total: time.sleep(0.002)
-run_search(synthetic_benchmark(), {strategy!r}, budget=80, seed=5, out={out!r},
-           progress=slow, resume=True, checkpoint_every=20)
+run_search(Problem.from_benchmark(synthetic_benchmark()), {strategy!r}, budget=80, seed=5,
+           out={out!r}, progress=slow, resume=True, checkpoint_every=20)
 """
 
 
 @pytest.mark.parametrize("name", ["semo", "nsga2"])
-def test_resume_after_kill_gives_the_uninterrupted_log(bench, tmp_path, name):
+def test_resume_after_kill_gives_the_uninterrupted_log(problem, tmp_path, name):
     script = SCRIPT.format(tests=str(Path(__file__).resolve().parents[2]), strategy=name,
                            out=str(tmp_path / "killed"))
     proc = subprocess.Popen([sys.executable, "-c", script])
@@ -150,8 +154,8 @@ def test_resume_after_kill_gives_the_uninterrupted_log(bench, tmp_path, name):
     proc.wait()
     partial = load_run(trials.parent)
     assert partial.meta["status"] == "running" and 0 < len(trained(partial)) < 80
-    resumed = run_search(bench, name, budget=80, seed=5, out=tmp_path / "killed",
+    resumed = run_search(problem, name, budget=80, seed=5, out=tmp_path / "killed",
                          resume=True, checkpoint_every=20)
-    fresh = run_search(bench, name, budget=80, seed=5)
+    fresh = run_search(problem, name, budget=80, seed=5)
     pd.testing.assert_frame_equal(log(resumed), log(fresh))
     assert load_run(trials.parent).meta["status"] == "complete"

@@ -49,7 +49,7 @@ def regret_of(rows: pd.DataFrame, problem: Problem) -> float:
 
 def one_run(bench, problem: Problem, name: str, seed: int, evals: int, **settings) -> dict:
     start = time.perf_counter()
-    result = run_search(bench, name, budget=evals, seed=seed, **settings)
+    result = run_search(problem, name, budget=evals, seed=seed, settings=settings)
     wall = time.perf_counter() - start
     rows = charged(result.trials)
     out = {"strategy": name, "seed": seed, "wall_s": wall, "trainings": len(rows),

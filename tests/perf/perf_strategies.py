@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))  # a script run from anywhere, without installing the package
 
 from benchmarks.space import get_space  # noqa: E402
+from benchmarks.tables.problem import Problem  # noqa: E402
 from benchmarks.tables.registry import load_benchmark  # noqa: E402
 from ecnas_cli.run.runner import run_search  # noqa: E402
 from strategies._genome import Genome  # noqa: E402
@@ -41,10 +42,10 @@ TARGET_US = 100.0
 
 def per_distinct(name: str, evals: int) -> dict[str, float]:
     """Strategy seconds per distinct evaluation through the runner, and what it took."""
-    bench = load_benchmark("ecnas-5v")
-    run_search(bench, name, budget=20, seed=99)  # warm caches (cell table, Optuna imports)
+    problem = Problem.from_benchmark(load_benchmark("ecnas-5v"))
+    run_search(problem, name, budget=20, seed=99)  # warm caches (cell table, Optuna imports)
     start = time.perf_counter()
-    result = run_search(bench, name, budget=evals, seed=0, max_cached=100_000)
+    result = run_search(problem, name, budget=evals, seed=0, max_cached=100_000)
     wall = time.perf_counter() - start
     trials = result.trials
     strategy = float(trials["strategy_time_s"].sum())

@@ -21,9 +21,9 @@ os.environ.setdefault("ECNAS_CACHE_DIR", tempfile.mkdtemp())  # keep the user's 
 
 from benchmarks.errors import DamagedTableError
 from benchmarks.paths import PACKAGE_DATA
+from benchmarks.schema import validate
 from benchmarks.space import get_space
 from benchmarks.tables.benchmark import Benchmark, load_table, save_table
-from benchmarks.tables.schema import validate
 from benchmarks.tables.storage import META_KEY, table_digest
 
 
