@@ -202,9 +202,10 @@ def check_mutation(space: SearchSpace, edge_changes: float, op_changes: float) -
     m = space.max_vertices
     slots, inner = m * (m - 1) // 2, max(m - 2, 0)
     check_setting("edge_changes", edge_changes, is_number(edge_changes, 0) and edge_changes
-                  < slots, f"a number in [0, {slots}) for space {space.name} (its edge slots)")
+                  < slots, f"a number in [0, {slots}) for space {space.name} (its {slots} "
+                  "edge slots)")
     check_setting("op_changes", op_changes, is_number(op_changes, 0, inner),
-                  f"a number in [0, {inner}] for space {space.name} (its inner ops)")
+                  f"a number in [0, {inner}] for space {space.name} (its {inner} inner ops)")
     check_setting("edge_changes", edge_changes, edge_changes + op_changes > 0,
                   "> 0 when op_changes is 0")
 

@@ -22,8 +22,9 @@ from strategies.base import Candidate, Strategy, check_setting, is_int
 class RandomGenome(Strategy):
     """Uniform sampling of the ``V(V-1)/2`` edge bits and ``V-2`` ops, decoded and pruned.
 
-    Genomes (:mod:`strategies._genome`) that decode to an invalid cell (no input -> output path, too many edges) are
-    re-drawn; the same cell may be asked again (the runner answers it from its cache).
+    Genomes (:mod:`strategies._genome`) that decode to an invalid cell (no input -> output
+    path, too many edges) are re-drawn; the same cell may be asked again (the runner answers
+    it from its cache).
 
     Parameters
     ----------
