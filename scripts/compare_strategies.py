@@ -30,9 +30,9 @@ from benchmarks.atomic import atomic_path
 from benchmarks.tables.problem import Problem
 from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.analysis.comparison import curves, regret_at, run_summaries
-from ecnas_cli.analysis.fronts import charged
 from ecnas_cli.analysis.significance import holm, mann_whitney
 from ecnas_cli.run.seeds import run_grid
+from ecnas_cli.run.store import charged
 from strategies import STRATEGIES as REGISTERED
 from strategies.random_genome import RandomGenome
 

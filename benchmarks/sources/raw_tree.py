@@ -12,13 +12,13 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from benchmarks.progress import Progress
 from benchmarks.schema import check_value
 
 SPACE_DIRS = {"4v": "4V9E", "5v": "5V9E", "7v": "7V9E"}
@@ -77,7 +77,7 @@ def _check_links(folder: Path, depth: int) -> None:
 
 
 def read_raw_tree(root: Path, space: str,
-                  progress: Callable[[int, int], None] | None = None) -> tuple[pd.DataFrame, str]:
+                  progress: Progress | None = None) -> tuple[pd.DataFrame, str]:
     """Rows of every checkpoint of every run, and the sha256 over all files read.
 
     Columns are the table's (``benchmarks.schema``) except matrix, ops, num_vertices and

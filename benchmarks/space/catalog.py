@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import pyarrow.parquet as pq
 
 from benchmarks.atomic import atomic_path
 from benchmarks.paths import cache_dir
+from benchmarks.progress import Progress
 from benchmarks.space.arch import OPS
 from benchmarks.space.cost import count_batch
 from benchmarks.space.enumeration import CellGroup, enumerate_groups
@@ -49,7 +49,7 @@ def group_frame(group: CellGroup) -> pd.DataFrame:
 
 
 def build_cells(max_vertices: int, max_edges: int,
-                progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+                progress: Progress | None = None) -> pd.DataFrame:
     """Enumerate and account every unique cell (no cache)."""
     frames = [group_frame(g) for g in enumerate_groups(max_vertices, max_edges, len(OPS),
                                                        progress)]
@@ -63,7 +63,7 @@ def load_cells(max_vertices: int, max_edges: int) -> pd.DataFrame:
 
 
 def cached_cells(max_vertices: int, max_edges: int,
-                 progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+                 progress: Progress | None = None) -> pd.DataFrame:
     """The cell table from the disk cache if it verifies, else built and cached again.
 
     The cache stores the row count and the content sha256 in its Parquet metadata; a file

@@ -9,11 +9,12 @@ official md5 hash only for the unique cells (batched, each distinct round key ha
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
+from benchmarks.progress import Progress
 from benchmarks.space.arch import OPS
 from benchmarks.space.hashing import hash_modules_batch, wl_fingerprints
 
@@ -58,7 +59,7 @@ def _labellings(num_vertices: int, num_ops: int) -> np.ndarray:
 
 
 def enumerate_groups(max_vertices: int, max_edges: int = 9, num_ops: int = len(OPS),
-                     progress: Callable[[int, int], None] | None = None) -> Iterator[CellGroup]:
+                     progress: Progress | None = None) -> Iterator[CellGroup]:
     """Yield the unique cells of each vertex count ``2..max_vertices``.
 
     ``progress(done, total)`` is called after each vertex count, ``total = max_vertices - 1``.

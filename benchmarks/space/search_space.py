@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
+from benchmarks.progress import Progress
 from benchmarks.space.arch import OP_LABEL, OPS, Arch, InvalidArchError, check_arch, pad_matrices
 from benchmarks.space.catalog import cached_cells, load_cells
 from benchmarks.space.hashing import hash_module, wl_fingerprints
@@ -100,7 +101,7 @@ class SearchSpace:
         return self.cells()["module_hash"].to_numpy(dtype=object)
 
     # ----- the unique cells -------------------------------------------------------------------
-    def cells(self, progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    def cells(self, progress: Progress | None = None) -> pd.DataFrame:
         """Every unique cell: module_hash, matrix, ops, num_vertices, num_edges, params, flops."""
         if progress is not None:
             return cached_cells(self.max_vertices, self.max_edges, progress)

@@ -18,10 +18,10 @@ from benchmarks.tables.objectives import from_min, to_min
 from benchmarks.tables.problem import Problem
 from ecnas_cli.analysis import indicators as ind
 from ecnas_cli.analysis.attainment import eaf
-from ecnas_cli.analysis.fronts import cell_means, charged, pareto_cells
+from ecnas_cli.analysis.fronts import cell_means, pareto_cells
 from ecnas_cli.analysis.significance import pairwise_tests
 from ecnas_cli.analysis.tradeoff import chosen_cells
-from ecnas_cli.run.store import RunResult, load_runs, run_problem
+from ecnas_cli.run.store import RunResult, charged, load_runs, run_problem
 
 __all__ = ["AXES", "LEVELS", "Comparison", "attainment", "compare_runs", "compare_stats",
            "curve_bands", "curves", "final_igd_plus", "regret_at", "run_summaries"]

@@ -31,21 +31,14 @@ from ecnas_cli.analysis.tradeoff import (
     tradeoff_table,
 )
 from ecnas_cli.files import json_ready
-from ecnas_cli.run.store import RunResult, load_one_run, run_problem
+from ecnas_cli.run.store import RunResult, charged, load_one_run, run_problem
 
-__all__ = ["TOLERANCES", "ParetoReport", "RunFront", "cell_means", "charged", "chosen_cells",
+__all__ = ["TOLERANCES", "ParetoReport", "RunFront", "cell_means", "chosen_cells",
            "knee", "pareto_cells", "pareto_report", "run_front", "search_cost", "tradeoff_axes",
            "tradeoff_table"]
 
 
 # ----- cells of a run -----------------------------------------------------------------------------
-def charged(trials: pd.DataFrame) -> pd.DataFrame:
-    """The rows of a trial log that were trainings (paid budget), not cached answers."""
-    if "cached" not in trials:
-        return trials
-    return trials[~trials["cached"].astype(bool).to_numpy()]
-
-
 def search_cost(trials: pd.DataFrame, column: str) -> float:
     """Total training cost of a run in ``column`` (cached answers are free); NaN if unknown."""
     cumulative = {"energy_kwh": "cumulative_energy_kwh", "training_time_s": "cumulative_time_s"}

@@ -89,12 +89,18 @@ class RunResult:
                 log.to_csv(tmp, index=False, na_rep="nan")
             else:
                 log.to_parquet(tmp, index=False)
-        counts = {"queries": len(log), "evaluations": self.meta.get(
-            "evaluations", int((~log["cached"].astype(bool)).sum()) if "cached" in log
-            else len(log))}
+        counts = {"queries": len(log), "evaluations": self.meta.get("evaluations",
+                                                                    len(charged(log)))}
         with atomic_path(run_dir / RUN_JSON) as tmp:
             tmp.write_text(dumps({**self.meta, **counts, "trials_file": name}) + "\n")
         self.path = run_dir
+
+
+def charged(trials: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a trial log that were trainings (paid budget), not cached answers."""
+    if "cached" not in trials:
+        return trials
+    return trials[~trials["cached"].astype(bool).to_numpy()]
 
 
 def run_dir(out: Path, benchmark: str, strategy: str, seed: int,
@@ -201,7 +207,7 @@ def _check_log(trials: pd.DataFrame, meta: dict[str, Any], trials_file: Path) ->
     if rows < queries or (rows != queries and meta.get("status") != "running"):
         raise DamagedFileError(f"damaged trial log {trials_file}: {rows} rows but run.json "
                                f"counts {queries} queries (a truncated log?)")
-    trained = int((~trials["cached"].astype(bool)).sum()) if "cached" in trials else rows
+    trained = len(charged(trials))
     if meta.get("status") != "running" and trained != meta["evaluations"]:
         raise DamagedFileError(f"damaged trial log {trials_file}: {trained} trainings but "
                                f"run.json counts {meta['evaluations']} evaluations")

@@ -34,8 +34,8 @@ os.environ.setdefault("ECNAS_RAW_DIR", str(REPO.parent / "shared" / "ecnas-data"
 
 from benchmarks.tables.problem import Problem  # noqa: E402
 from benchmarks.tables.registry import load_benchmark  # noqa: E402
-from ecnas_cli.analysis.fronts import charged  # noqa: E402
 from ecnas_cli.run.runner import run_search  # noqa: E402
+from ecnas_cli.run.store import charged  # noqa: E402
 from strategies import STRATEGIES  # noqa: E402
 from strategies.nevergrad_search import CANDIDATES  # noqa: E402
 
