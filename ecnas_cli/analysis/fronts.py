@@ -89,7 +89,7 @@ def _checked(run: RunResult) -> RunResult:
 def run_benchmark(run: RunResult, *, data_dir: Path | None = None,
                   raw_dir: Path | None = None) -> Benchmark:
     """The benchmark a run was made on, loaded by the name in its ``run.json``."""
-    return load_benchmark(str(run.meta["benchmark"]), data_dir_=data_dir, raw_dir=raw_dir)
+    return load_benchmark(str(run.meta["benchmark"]), data_dir=data_dir, raw_dir=raw_dir)
 
 
 # ----- cells of a run -----------------------------------------------------------------------------

@@ -68,7 +68,7 @@ def search(
     if repeats not in REPEATS:
         raise ValueError(f"--repeats must be one of {', '.join(REPEATS)}, got {repeats!r}")
     names = strategy_names(strategy)
-    bench = load_benchmark(benchmark, data_dir_=data_dir, raw_dir=raw_dir)
+    bench = load_benchmark(benchmark, data_dir=data_dir, raw_dir=raw_dir)
     ensure_writable(out)
     single = len(names) == 1 and seeds == 1
     with progress_bar(f"{strategy} on {benchmark}") as bar:

@@ -44,7 +44,7 @@ def run_grid(benchmark: str, strategies: Sequence[str], *, seeds: int = 1, seed:
         raise ValueError(f"--jobs must be >= 1, got {jobs}")
     if not strategies:
         raise ValueError("give at least one strategy")
-    bench_args: dict[str, Any] = {"data_dir_": data_dir, "raw_dir": raw_dir}
+    bench_args: dict[str, Any] = {"data_dir": data_dir, "raw_dir": raw_dir}
     # build the table once and check every run, before any worker starts
     bench = load_benchmark(benchmark, **bench_args)
     check_runs(bench, strategies, [seed + k for k in range(seeds)], **kwargs)

@@ -66,7 +66,7 @@ class Reproduction:
 
     def bench(self, name: str) -> Benchmark:
         if name not in self._benches:
-            self._benches[name] = load_benchmark(name, data_dir_=self.data_dir,
+            self._benches[name] = load_benchmark(name, data_dir=self.data_dir,
                                                  raw_dir=self.raw_dir)
         return self._benches[name]
 

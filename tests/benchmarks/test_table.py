@@ -19,12 +19,12 @@ OBJ = parse_objectives("validation_accuracy:max,energy_kwh:min")
 
 @pytest.fixture(scope="module")
 def bench5(tmp_path_factory):
-    return load_benchmark("ecnas-5v", data_dir_=tmp_path_factory.mktemp("d5"))
+    return load_benchmark("ecnas-5v", data_dir=tmp_path_factory.mktemp("d5"))
 
 
 @pytest.fixture(scope="module")
 def bench4(tmp_path_factory):
-    return load_benchmark("ecnas-4v", data_dir_=tmp_path_factory.mktemp("d4"))
+    return load_benchmark("ecnas-4v", data_dir=tmp_path_factory.mktemp("d4"))
 
 
 def test_counts_and_budgets(bench4, bench5):
@@ -122,7 +122,7 @@ def test_table_metadata_matches_its_content_and_inputs(bench5, raw_dir):
 
 
 def test_energy_sample_is_energy_only(raw_dir, tmp_path):
-    bench = load_benchmark("ecnas-7v-energy-sample", data_dir_=tmp_path)
+    bench = load_benchmark("ecnas-7v-energy-sample", data_dir=tmp_path)
     assert bench.frame["module_hash"].nunique() + (bench.frame["repeat"] > 0).sum() == 3448
     assert "validation_accuracy" not in bench.metrics
     assert bench.default_objectives[0].metric == "energy_kwh"

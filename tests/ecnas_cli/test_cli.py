@@ -140,7 +140,7 @@ def _energy_tfrecord(path, tmp_path):
     from benchmarks.sources.tfrecord import ENERGY_COLUMNS
     from benchmarks.tables.registry import load_benchmark
     from tests.fixtures.writers import write_energy_table
-    bench = load_benchmark("ecnas-4v", data_dir_=tmp_path / "build")
+    bench = load_benchmark("ecnas-4v", data_dir=tmp_path / "build")
     rows = bench.frame[bench.frame["epochs"] == 4]
     write_energy_table(path, rows[list(ENERGY_COLUMNS)])
     return rows

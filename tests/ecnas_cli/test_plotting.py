@@ -127,7 +127,7 @@ def test_every_figure_writes_png(bench: Benchmark, tmp_path: Path) -> None:
 def runs_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     data = tmp_path_factory.mktemp("data")
     out = tmp_path_factory.mktemp("runs")
-    bench = load_benchmark("ecnas-5v", data_dir_=data)  # the embedded table
+    bench = load_benchmark("ecnas-5v", data_dir=data)  # the embedded table
     for strategy in ("random", "nsga2"):
         for k in range(3):
             run_search(bench, strategy, budget=60, seed=k, out=out)

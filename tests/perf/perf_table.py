@@ -36,7 +36,7 @@ def dict_table(frame: pd.DataFrame) -> dict[tuple[str, int], list[dict]]:
 
 def main() -> None:
     data = Path(tempfile.mkdtemp())
-    load_benchmark("ecnas-5v", data_dir_=data)  # build once from the raw tree
+    load_benchmark("ecnas-5v", data_dir=data)  # build once from the raw tree
     path = stored_path("ecnas-5v", data)
     load = best_of(lambda: load_table(path))
     frame = load_table(path).frame
