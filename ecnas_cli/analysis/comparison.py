@@ -18,7 +18,7 @@ from scipy.stats import mannwhitneyu
 
 from benchmarks.tables.benchmark import REFERENCE, Benchmark
 from benchmarks.tables.objectives import Objective, from_min, to_min
-from ecnas_cli.analysis import indicators as ind
+from ecnas_cli.analysis import indicators
 from ecnas_cli.analysis.attainment import eaf
 from ecnas_cli.analysis.fronts import (
     cell_means,
@@ -69,7 +69,7 @@ def curves(runs: Sequence[RunResult], bench: Benchmark, x: str = "evals") -> pd.
         objs, epochs = run.objectives, int(run.meta["epochs"])
         if (objs, epochs) not in true_hv:
             true = bench.true_front(objs, epochs=epochs)[[o.metric for o in objs]]
-            true_hv[objs, epochs] = ind.hypervolume(
+            true_hv[objs, epochs] = indicators.hypervolume(
                 normalised(true.to_numpy(dtype=float), objs, bench, epochs), ref=REFERENCE)
         hv_true = true_hv[objs, epochs]
         trials = charged(run.trials)
@@ -78,7 +78,7 @@ def curves(runs: Sequence[RunResult], bench: Benchmark, x: str = "evals") -> pd.
             if "cumulative_energy_kwh" in trials else trials["energy_kwh"].cumsum().to_numpy()
         part = pd.DataFrame({"strategy": str(run.meta["strategy"]), "run": _label(run, i),
                              "evaluation": np.arange(1, len(F) + 1), "energy_kwh": energy,
-                             "regret": (hv_true - ind.hv_curve(F, ref=REFERENCE)) / hv_true})
+                             "regret": (hv_true - indicators.hv_curve(F, ref=REFERENCE)) / hv_true})
         part.insert(4, "x", part[AXES[x]])
         parts.append(part)
     return pd.concat(parts, ignore_index=True)
@@ -131,7 +131,7 @@ def curve_bands(curve_table: pd.DataFrame, *, points: int = 300,
 
 
 def _on_grid(x: np.ndarray, y: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    out = np.where(grid < x[0], 1.0, ind.curve_at(x, y, grid))
+    out = np.where(grid < x[0], 1.0, indicators.curve_at(x, y, grid))
     return np.where(grid > x[-1], np.nan, out)
 
 
