@@ -1,0 +1,42 @@
+"""The test helpers themselves: each must be able to fail."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.fixtures.rng import global_rng_untouched
+
+
+@pytest.mark.parametrize("use", [
+    lambda: np.random.random(2),  # noqa: NPY002
+    lambda: np.random.normal(),  # noqa: NPY002 (also caches a second Gaussian)
+    lambda: np.random.seed(0),  # noqa: NPY002
+])
+def test_global_rng_check_catches_any_use(use) -> None:
+    saved = np.random.get_state()  # noqa: NPY002
+    try:
+        with pytest.raises(AssertionError, match="global random generator"), \
+                global_rng_untouched():
+            use()
+    finally:
+        np.random.set_state(saved)  # noqa: NPY002
+
+
+def test_two_draws_leave_the_key_as_it_was() -> None:
+    """Why the whole state is compared: the key alone misses draws between regenerations."""
+    saved = np.random.get_state()  # noqa: NPY002
+    try:
+        np.random.seed(0)  # noqa: NPY002
+        np.random.random()  # noqa: NPY002 (the key is regenerated once, at position 0)
+        key = np.random.get_state()[1].copy()  # noqa: NPY002
+        with pytest.raises(AssertionError), global_rng_untouched():
+            np.random.random(2)  # noqa: NPY002
+        assert np.array_equal(np.random.get_state()[1], key)  # noqa: NPY002
+    finally:
+        np.random.set_state(saved)  # noqa: NPY002
+
+
+def test_global_rng_check_passes_a_local_generator() -> None:
+    with global_rng_untouched():
+        np.random.default_rng(0).random(1000)
