@@ -1,7 +1,7 @@
 """Trade-offs on a Pareto front: the cheapest cell near the best accuracy, extremes, knee.
 
 Pure functions of a front table (one row per cell, objective metric columns in raw units),
-such as :attr:`ecnas_cli.analysis.RunFront.cells` or ``Benchmark.true_front``.
+such as :attr:`ecnas_cli.analysis.fronts.RunFront.cells` or ``Benchmark.true_front``.
 """
 
 from __future__ import annotations
