@@ -40,3 +40,34 @@ def test_two_draws_leave_the_key_as_it_was() -> None:
 def test_global_rng_check_passes_a_local_generator() -> None:
     with global_rng_untouched():
         np.random.default_rng(0).random(1000)
+
+
+SKIPPING = """
+import pytest
+pytest.importorskip("a_module_that_is_not_installed")
+def test_never_runs():
+    pass
+"""
+SKIPPING_TEST = """
+import pytest
+def test_skips():
+    pytest.skip("no data here")
+@pytest.mark.xfail(reason="known")
+def test_expected_failure():
+    assert False
+"""
+
+
+@pytest.mark.parametrize(("ci", "outcome"), [("true", "failed"), ("", "skipped")])
+def test_a_skip_fails_under_ci(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+                               ci: str, outcome: str) -> None:
+    monkeypatch.setenv("CI", ci)
+    pytester.makeconftest('pytest_plugins = ["tests.fixtures.ci"]')
+    pytester.makepyfile(test_module=SKIPPING, test_one=SKIPPING_TEST)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--continue-on-collection-errors")
+    if outcome == "failed":
+        result.assert_outcomes(errors=1, failed=1, xfailed=1)
+        result.stdout.fnmatch_lines(["*skipped under CI=true*a_module_that_is_not_installed*",
+                                     "*skipped under CI=true*no data here*"], consecutive=False)
+    else:
+        result.assert_outcomes(skipped=2, xfailed=1)

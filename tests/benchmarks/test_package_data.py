@@ -49,8 +49,15 @@ def test_rebuilt_table_is_identical_to_the_shipped_one(rebuilt, name):
     a, b = pd.read_parquet(shipped), pd.read_parquet(fresh)
     pd.testing.assert_frame_equal(a, b)
     assert table_digest(a) == old["table_sha256"]
-    if _versions(shipped) == _versions(fresh):  # same writers: the write is deterministic
-        assert shipped.read_bytes() == fresh.read_bytes()
+
+
+@pytest.mark.parametrize("name", EMBEDDED)
+def test_rebuilt_table_has_the_shipped_bytes(rebuilt, name):
+    shipped, fresh = PACKAGE_DATA / f"{name}.parquet", rebuilt / f"{name}.parquet"
+    if _versions(shipped) != _versions(fresh):  # the bytes depend on the writers' versions
+        pytest.skip(f"{name}: shipped by {_versions(shipped)}, rebuilt by {_versions(fresh)} "
+                    "(parquet writer, pandas, ecnas); run scripts/build_package_data.py")
+    assert shipped.read_bytes() == fresh.read_bytes()
 
 
 def test_provenance_readme_is_rebuilt_identically(rebuilt):
