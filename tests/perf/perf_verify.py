@@ -11,6 +11,7 @@ import json
 import os
 import tempfile
 import time
+import timeit
 from pathlib import Path
 
 import numpy as np
@@ -27,15 +28,6 @@ from benchmarks.tables.schema import validate
 from benchmarks.tables.storage import META_KEY, table_digest
 
 
-def best_of(fn, repeat: int = 3) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
-
-
 def unverified(path: Path) -> Benchmark:
     """The load before verification: read, parse the metadata, build the query object."""
     table = pq.read_table(path)
@@ -43,11 +35,11 @@ def unverified(path: Path) -> Benchmark:
 
 
 def report(label: str, path: Path, repeat: int) -> None:
-    base = best_of(lambda: unverified(path), repeat)
-    full = best_of(lambda: load_table(path), repeat)
+    base = min(timeit.repeat(lambda: unverified(path), number=1, repeat=repeat))
+    full = min(timeit.repeat(lambda: load_table(path), number=1, repeat=repeat))
     frame = unverified(path).frame
-    digest = best_of(lambda: table_digest(frame), repeat)
-    rules = best_of(lambda: validate(frame), repeat)
+    digest = min(timeit.repeat(lambda: table_digest(frame), number=1, repeat=repeat))
+    rules = min(timeit.repeat(lambda: validate(frame), number=1, repeat=repeat))
     print(f"{label} ({len(frame):,} rows): unverified load {base:.3f} s, verified "
           f"{full:.3f} s -> overhead {full - base:+.3f} s ({full / base:.2f}x); of which "
           f"sha256 {digest:.3f} s, schema rules {rules:.3f} s")
