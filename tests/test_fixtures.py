@@ -29,10 +29,10 @@ def test_two_draws_leave_the_key_as_it_was() -> None:
     try:
         np.random.seed(0)  # noqa: NPY002
         np.random.random()  # noqa: NPY002 (the key is regenerated once, at position 0)
-        key = np.random.get_state()[1].copy()  # noqa: NPY002
+        key = np.random.get_state(legacy=False)["state"]["key"].copy()  # noqa: NPY002
         with pytest.raises(AssertionError), global_rng_untouched():
             np.random.random(2)  # noqa: NPY002
-        assert np.array_equal(np.random.get_state()[1], key)  # noqa: NPY002
+        assert np.array_equal(np.random.get_state(legacy=False)["state"]["key"], key)  # noqa: NPY002
     finally:
         np.random.set_state(saved)  # noqa: NPY002
 
