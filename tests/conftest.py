@@ -9,6 +9,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 pytest_plugins = ["pytester"]
+# speed scripts, run by hand: not tests, and --doctest-modules would import (run) them
+collect_ignore = ["perf"]
 
 
 @pytest.fixture(scope="session")
