@@ -25,7 +25,6 @@ from urllib.request import url2pathname
 import pooch
 
 from benchmarks.atomic import atomic_path
-from benchmarks.paths import data_dir
 
 DEFAULT_BASE_URL = (
     "https://media.githubusercontent.com/media/saintslab/EC-NAS-Bench/main/"
@@ -121,7 +120,8 @@ def fetch_official(
     name : str
         A key of ``files``, e.g. ``"energy_4V9E_linscale.tfrecord"``.
     data_dir : Path
-        The data directory (see :func:`data_dir`); the file goes to ``<data_dir>/official/``.
+        The data directory (see :func:`benchmarks.paths.data_dir`); the file goes to
+        ``<data_dir>/official/``.
     source : str or Path, optional
         ``None`` for :data:`DEFAULT_BASE_URL`; an ``http(s)://`` or ``file://`` base URL; or a
         mirror directory holding the file at ``<dir>/<path>``, ``<dir>/<basename>`` or
@@ -311,7 +311,6 @@ __all__ = [
     "OFFICIAL_FILES",
     "FetchError",
     "OfficialFile",
-    "data_dir",
     "fetch_official",
     "official_path",
 ]

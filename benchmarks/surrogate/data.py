@@ -4,7 +4,7 @@ Two measurement campaigns exist, on the same GPU model and protocol but not comp
 energy: the 37 cells measured in both have 2.1x (1.8 to 2.8x) the 7V sample's energy in the
 4V/5V runs (their Carbontracker totals), while the 7V energy tracks the 4V/5V training time
 within 4.8 % (log s.d.). Only the 4V/5V runs record training time. Hence the ``source`` column,
-and :func:`benchmarks.surrogate.fit_surrogate` refuses to mix sources for energy.
+and :func:`benchmarks.surrogate.model.fit_surrogate` refuses to mix sources for energy.
 """
 
 from __future__ import annotations

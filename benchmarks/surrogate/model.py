@@ -7,14 +7,15 @@ scale: training energy is close to a sum over the kernels a module runs. An ense
 all default features: ``kind="mlp"`` (scikit-learn MLPRegressor 128-64-32, ReLU, L2 0.1,
 Adam) or ``kind="gbt"`` (HistGradientBoostingRegressor, 1,000 trees of 15 leaves, rate 0.05,
 half the features per split). The prediction is the geometric mean of the members, the
-uncertainty their standard deviation. :func:`benchmarks.surrogate_eval.fit_best` picks the
+uncertainty their standard deviation. :func:`benchmarks.surrogate.evaluate.fit_best` picks the
 kind with the lower MAE in a 3-fold cross-validation on the training cells.
 
-Accuracy on the 3,448 measured 7V cells (5-fold CV, :mod:`benchmarks.surrogate.evaluate`): MLP
-Kendall tau 0.963, MAE 0.225 Wh, MAPE 1.60 %; trees 0.962 / 0.229 Wh / 1.64 %. The settings
-were chosen on 80 % of the cells; on the other 20 %, untouched until then, the MLP scores
-0.964 / 0.239 Wh and the trees 0.964 / 0.238 Wh. Measurement noise (about 1.5 %, seen between
-cells with identical features) puts the floor of the MAE at roughly 0.2 Wh. The MLP is the default.
+Accuracy on the 3,448 measured 7V cells (5-fold CV, :mod:`benchmarks.surrogate.evaluate`;
+``results/surrogate/eval.json`` and ``gbt/eval.json``): MLP Kendall tau 0.963, MAE 0.227 Wh,
+MAPE 1.62 %; trees 0.962 / 0.229 Wh / 1.63 %. The settings were chosen on 80 % of the cells;
+on the other 20 %, held out from that choice, the MLP scores 0.964 / 0.239 Wh and the trees
+0.964 / 0.238 Wh. Measurement noise (about 1.5 %, seen between cells with identical features)
+puts the floor of the MAE at roughly 0.2 Wh. The MLP is the default.
 The ensemble spread is the model's disagreement only: out of fold it is a third of the mean
 absolute error and only weakly ranks the errors (Spearman 0.16).
 
@@ -198,7 +199,7 @@ def fit_surrogate(cells: pd.DataFrame, *, kind: str = "mlp", seed: int = 0, n_mo
         NaN are dropped), e.g. from :func:`load_training_data`. Energies of different
         measurement campaigns (``source``) are not comparable, so energy needs one campaign.
     kind : {"mlp", "gbt"}
-        Residual learner (:func:`benchmarks.surrogate_eval.fit_best` picks one by CV).
+        Residual learner (:func:`benchmarks.surrogate.evaluate.fit_best` picks one by CV).
     seed : int
         Seeds the ensemble members; same seed, same model.
     n_models : int

@@ -229,13 +229,16 @@ def _index_fidelity(rows: pd.DataFrame, metrics: Sequence[str]) -> _Fidelity:
 
 
 def summarise(bench: Benchmark) -> dict[str, Any]:
-    """Counts and min/median/max of every metric per fidelity (raw units)."""
-    out: dict[str, Any] = {**bench.describe(), "per_fidelity": {}}
-    for e in bench.fidelities:
-        rows = bench.frame[bench.frame["epochs"] == e]
-        stats = {m: {"min": float(rows[m].min()), "median": float(rows[m].median()),
-                     "max": float(rows[m].max()), "unit": METRICS[m].unit}
-                 for m in bench.metrics if rows[m].notna().any()}
-        out["per_fidelity"][str(e)] = {"cells": int(rows["module_hash"].nunique()),
-                                     "rows": len(rows), "metrics": stats}
-    return out
+    """Counts and min/median/max of every metric per fidelity (raw units).
+
+    A metric with no value at a fidelity is left out of that fidelity's ``metrics``.
+    """
+    by_epochs = bench.frame.groupby("epochs")
+    stats = by_epochs[list(bench.metrics)].agg(["min", "median", "max"]).astype(float)
+    counts = by_epochs.agg(cells=("module_hash", "nunique"), rows=("module_hash", "size"))
+    per_fidelity = {
+        str(e): {"cells": int(counts.at[e, "cells"]), "rows": int(counts.at[e, "rows"]),
+                 "metrics": {m: {**stats.loc[e, m].map(float).to_dict(), "unit": METRICS[m].unit}
+                             for m in bench.metrics if stats.loc[e, m].notna().all()}}
+        for e in bench.fidelities}
+    return {**bench.describe(), "per_fidelity": per_fidelity}

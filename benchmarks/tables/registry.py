@@ -19,7 +19,8 @@ from typing import Any
 
 import pandas as pd
 
-from benchmarks.paths import PACKAGE_DATA, data_dir
+from benchmarks.paths import PACKAGE_DATA
+from benchmarks.paths import data_dir as resolve_data_dir
 from benchmarks.paths import raw_dir as resolve_raw_dir
 from benchmarks.progress import Progress
 from benchmarks.sources.builders import frame_from_csv, frame_from_raw, frame_from_tfrecord
@@ -73,9 +74,9 @@ REGISTRY: dict[str, BenchmarkSpec] = {s.name: s for s in [
 ]}
 
 
-def table_path(name: str, data_dir_: Path | None = None) -> Path:
+def table_path(name: str, data_dir: Path | None = None) -> Path:
     """Where a user-built or imported table ``name`` is stored in the data dir."""
-    return data_dir(data_dir_) / "benchmarks" / f"{check_name(name)}.parquet"
+    return resolve_data_dir(data_dir) / "benchmarks" / f"{check_name(name)}.parquet"
 
 
 def embedded_path(name: str) -> Path:
@@ -83,15 +84,15 @@ def embedded_path(name: str) -> Path:
     return PACKAGE_DATA / f"{check_name(name)}.parquet"
 
 
-def stored_path(name: str, data_dir_: Path | None = None) -> Path | None:
+def stored_path(name: str, data_dir: Path | None = None) -> Path | None:
     """The table to load for ``name``: the data dir's, else the embedded one, else None."""
-    for path in (table_path(name, data_dir_), embedded_path(name)):
+    for path in (table_path(name, data_dir), embedded_path(name)):
         if path.is_file():
             return path
     return None
 
 
-def load_benchmark(name: str, *, data_dir_: Path | None = None, raw_dir: Path | None = None,
+def load_benchmark(name: str, *, data_dir: Path | None = None, raw_dir: Path | None = None,
                    source: str | Path | None = None, fetch: bool = False,
                    progress: Progress | None = None) -> Benchmark:
     """Load benchmark ``name``, building its table first if it is not stored yet.
@@ -100,12 +101,12 @@ def load_benchmark(name: str, *, data_dir_: Path | None = None, raw_dir: Path | 
     or ``$ECNAS_RAW_DIR``) for benchmarks built from raw runs or the 7V CSV; the official file
     if present in the data dir (or fetched, when ``fetch`` or ``source`` is given).
     """
-    path = stored_path(name, data_dir_)
+    path = stored_path(name, data_dir)
     if path is None:
         if name not in REGISTRY:
-            known = ", ".join(known_names(data_dir_))
+            known = ", ".join(known_names(data_dir))
             raise ValueError(f"unknown benchmark {name!r}; known: {known}")
-        path = build_benchmark(REGISTRY[name], data_dir_=data_dir_, raw_dir=raw_dir,
+        path = build_benchmark(REGISTRY[name], data_dir=data_dir, raw_dir=raw_dir,
                                source=source, fetch=fetch, progress=progress)
     return _load(path, path.stat().st_mtime_ns)
 
@@ -115,7 +116,7 @@ def _load(path: Path, mtime_ns: int) -> Benchmark:
     return load_table(path)  # verified: a damaged file is a DamagedTableError naming it
 
 
-def build_benchmark(spec: BenchmarkSpec, *, data_dir_: Path | None = None,
+def build_benchmark(spec: BenchmarkSpec, *, data_dir: Path | None = None,
                     raw_dir: Path | None = None, source: str | Path | None = None,
                     fetch: bool = False, progress: Progress | None = None) -> Path:
     """Build and store the table of a registered benchmark; return its path."""
@@ -130,28 +131,29 @@ def build_benchmark(spec: BenchmarkSpec, *, data_dir_: Path | None = None,
     elif spec.raw and root is not None and source is None and not fetch:
         frame, meta = frame_from_raw(root, spec.space, progress)
     elif spec.official is not None:
-        present = official_path(spec.official, data_dir=data_dir(data_dir_))
+        present = official_path(spec.official, data_dir=resolve_data_dir(data_dir))
         if fetch or source is not None or not present.is_file():
-            present = fetch_official(spec.official, data_dir=data_dir(data_dir_), source=source)
+            present = fetch_official(spec.official, data_dir=resolve_data_dir(data_dir),
+                                     source=source)
         frame, meta = frame_from_tfrecord(present, spec.space, checkpoints=spec.checkpoints,
                                           energy_source=spec.energy_source, progress=progress)
         meta["inputs"] = {spec.official: OFFICIAL_FILES[spec.official].sha256}
     else:
         raise FileNotFoundError(f"no source for {spec.name}: set ECNAS_RAW_DIR")
-    path = table_path(spec.name, data_dir_)
+    path = table_path(spec.name, data_dir)
     save_table(frame, path, {**meta, "name": spec.name, "space": spec.space,
                              "description": spec.description})
     return path
 
 
-def known_names(data_dir_: Path | None = None) -> list[str]:
+def known_names(data_dir: Path | None = None) -> list[str]:
     """Registered names, then tables imported into the data dir (with safe names only)."""
-    folder = data_dir(data_dir_) / "benchmarks"
+    folder = resolve_data_dir(data_dir) / "benchmarks"
     local = sorted(p.stem for p in folder.glob("*.parquet")) if folder.is_dir() else []
     return [*REGISTRY, *[n for n in local if n not in REGISTRY and NAME_PATTERN.fullmatch(n)]]
 
 
-def list_benchmarks(data_dir_: Path | None = None, raw_dir: Path | None = None
+def list_benchmarks(data_dir: Path | None = None, raw_dir: Path | None = None
                     ) -> list[dict[str, Any]]:
     """Name, space, description and status of every benchmark.
 
@@ -162,11 +164,11 @@ def list_benchmarks(data_dir_: Path | None = None, raw_dir: Path | None = None
     rebuild it). A bad table does not stop the others from being listed.
     """
     root = resolve_raw_dir(raw_dir)
-    return [_entry(name, data_dir_, root) for name in known_names(data_dir_)]
+    return [_entry(name, data_dir, root) for name in known_names(data_dir)]
 
 
-def _entry(name: str, data_dir_: Path | None, root: Path | None) -> dict[str, Any]:
-    path, spec = stored_path(name, data_dir_), REGISTRY.get(name)
+def _entry(name: str, data_dir: Path | None, root: Path | None) -> dict[str, Any]:
+    path, spec = stored_path(name, data_dir), REGISTRY.get(name)
     entry: dict[str, Any] = {"name": name, "present": path is not None}
     if spec is not None:
         entry.update(space=spec.space, description=spec.description)
@@ -179,10 +181,10 @@ def _entry(name: str, data_dir_: Path | None, root: Path | None) -> dict[str, An
                          fidelities=meta.get("fidelities"), metrics=meta.get("metrics"))
         except (ValueError, KeyError, OSError) as exc:  # DamagedTableError is a ValueError
             return {**entry, "status": "bad", "error": " ".join(str(exc).split())}
-        entry["status"] = "stored" if path == table_path(name, data_dir_) else "embedded"
+        entry["status"] = "stored" if path == table_path(name, data_dir) else "embedded"
     elif spec is not None:
         official = spec.official and official_path(spec.official,
-                                                   data_dir=data_dir(data_dir_)).is_file()
+                                                   data_dir=resolve_data_dir(data_dir)).is_file()
         buildable = bool(((spec.raw or spec.csv) and root) or official)
         entry.update(buildable=buildable, built_by=spec.built_by,
                      status="buildable" if buildable else
@@ -191,12 +193,12 @@ def _entry(name: str, data_dir_: Path | None, root: Path | None) -> dict[str, An
 
 
 def import_table(frame: pd.DataFrame, meta: dict[str, Any], *, name: str, space: str,
-                 data_dir_: Path | None = None) -> Path:
+                 data_dir: Path | None = None) -> Path:
     """Store a user table (from :func:`frame_from_raw` / :func:`frame_from_tfrecord`)."""
     check_name(name)
     if name in REGISTRY:
         raise ValueError(f"{name!r} is a built-in benchmark name; choose another --name")
-    path = table_path(name, data_dir_)
+    path = table_path(name, data_dir)
     save_table(frame, path, {**meta, "name": name, "space": space,
                              "description": meta.get("provenance", "")})
     return path

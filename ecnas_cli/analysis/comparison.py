@@ -16,7 +16,7 @@ import pandas as pd
 
 from benchmarks.tables.objectives import from_min, to_min
 from benchmarks.tables.problem import Problem
-from ecnas_cli.analysis import indicators as ind
+from ecnas_cli.analysis import indicators
 from ecnas_cli.analysis.attainment import eaf
 from ecnas_cli.analysis.fronts import cell_means, pareto_cells
 from ecnas_cli.analysis.significance import pairwise_tests
@@ -105,7 +105,7 @@ def curve_bands(curve_table: pd.DataFrame, *, points: int = 300,
 
 
 def _on_grid(x: np.ndarray, y: np.ndarray, grid: np.ndarray) -> np.ndarray:
-    out = np.where(grid < x[0], 1.0, ind.curve_at(x, y, grid))
+    out = np.where(grid < x[0], 1.0, indicators.curve_at(x, y, grid))
     return np.where(grid > x[-1], np.nan, out)
 
 
@@ -217,7 +217,7 @@ def final_igd_plus(run: RunResult, problem: Problem) -> float:
     normalised space (lower is better, 0 on the true front; inf for a run with no cell at
     the problem's epochs)."""
     front = pareto_cells(cell_means(run, problem), problem.objectives)
-    return ind.igd_plus(problem.normalise(front[problem.metrics].to_numpy(dtype=float)),
+    return indicators.igd_plus(problem.normalise(front[problem.metrics].to_numpy(dtype=float)),
                         ref_front=problem.normalise(problem.true_front_values))
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.objectives import Objective, to_min
 from benchmarks.tables.problem import Problem
-from ecnas_cli.analysis import indicators as ind
+from ecnas_cli.analysis import indicators
 from ecnas_cli.analysis.tradeoff import (
     REPORTED,
     TOLERANCES,
@@ -89,7 +89,7 @@ def pareto_cells(cells: pd.DataFrame, objectives: Sequence[Objective]) -> pd.Dat
     cells, F = cells[ok], to_min(values[ok], objectives)
     if len(cells) == 0:
         return cells.reset_index(drop=True)
-    front = cells[ind.pareto_mask(F)]
+    front = cells[indicators.pareto_mask(F)]
     order = np.lexsort(to_min(front[[o.metric for o in objectives]].to_numpy(dtype=float),
                               objectives).T[::-1])
     return front.iloc[order].reset_index(drop=True)

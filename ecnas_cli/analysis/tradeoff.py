@@ -1,7 +1,7 @@
 """Trade-offs on a Pareto front: the cheapest cell near the best accuracy, extremes, knee.
 
 Pure functions of a front table (one row per cell, objective metric columns in raw units),
-such as :attr:`ecnas_cli.analysis.RunFront.cells` or ``Benchmark.true_front``.
+such as :attr:`ecnas_cli.analysis.fronts.RunFront.cells` or ``Benchmark.true_front``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pandas as pd
 
 from benchmarks.schema import METRICS
 from benchmarks.tables.objectives import Objective, to_min
-from ecnas_cli.analysis import indicators as ind
+from ecnas_cli.analysis import indicators
 
 __all__ = ["REPORTED", "TOLERANCES", "chosen_cells", "knee", "tradeoff_axes", "tradeoff_table"]
 
@@ -89,7 +89,7 @@ def knee(front: pd.DataFrame, objectives: Sequence[Objective]) -> pd.Series:
     if len(objectives) != 2:
         raise ValueError(f"the knee needs 2 objectives, got {len(objectives)}")
     F = to_min(front[[o.metric for o in objectives]].to_numpy(dtype=float), objectives)
-    return front.iloc[ind.knee_point(F)]
+    return front.iloc[indicators.knee_point(F)]
 
 
 def chosen_cells(front: pd.DataFrame, objectives: Sequence[Objective]) -> pd.DataFrame:
@@ -106,7 +106,7 @@ def chosen_cells(front: pd.DataFrame, objectives: Sequence[Objective]) -> pd.Dat
         roles.append(f"best {METRICS[o.metric].label}")
     if len(objectives) == 2:
         F = to_min(front[[o.metric for o in objectives]].to_numpy(dtype=float), objectives)
-        rows.append(ind.knee_point(F))
+        rows.append(indicators.knee_point(F))
         roles.append("knee")
     out = front.iloc[rows].reset_index(drop=True)
     out.insert(0, "role", roles)

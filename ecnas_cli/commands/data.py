@@ -27,7 +27,7 @@ app = typer.Typer(help="Benchmark tables: list, info, query, export, import, fet
 def load(name: str, data_dir: Path | None, raw_dir: Path | None) -> Benchmark:
     """Load a benchmark, with a progress bar while its table is built the first time."""
     with progress_bar(f"building {name}") as progress:
-        return registry.load_benchmark(name, data_dir_=data_dir, raw_dir=raw_dir,
+        return registry.load_benchmark(name, data_dir=data_dir, raw_dir=raw_dir,
                                        progress=progress)
 
 
@@ -142,7 +142,7 @@ def import_(
                                                        progress=progress)
         space = meta["space_inferred"]
     path = registry.import_table(frame, meta, name=name, space=space or "",
-                                 data_dir_=data_dir)
+                                 data_dir=data_dir)
     console.print(f"{name}: {len(frame):,} rows -> {path}")
 
 
@@ -163,6 +163,6 @@ def fetch(
                           progress=True)
     console.print(f"{spec.official} verified at {path}")
     with progress_bar(f"importing {spec.official}") as progress:
-        table = registry.build_benchmark(spec, data_dir_=data_dir, source=source, fetch=True,
+        table = registry.build_benchmark(spec, data_dir=data_dir, source=source, fetch=True,
                                          progress=progress)
     console.print(f"{name} -> {table}")

@@ -69,7 +69,7 @@ def search(
     if repeats not in REPEATS:
         raise ValueError(f"--repeats must be one of {', '.join(REPEATS)}, got {repeats!r}")
     names = strategy_names(strategy)
-    problem = Problem.from_benchmark(load_benchmark(benchmark, data_dir_=data_dir,
+    problem = Problem.from_benchmark(load_benchmark(benchmark, data_dir=data_dir,
                                                     raw_dir=raw_dir),
                                      objectives=objectives, epochs=epochs)
     ensure_writable(out)

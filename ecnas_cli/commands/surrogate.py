@@ -26,7 +26,7 @@ def fit(kind: Kind = "mlp", seed: int = 0,
     from ecnas_cli.workflows import surrogate as surrogates
     with console.status("fitting"):
         model, path = surrogates.fit(kind=kind, seed=seed, raw_dir=raw_dir, output=output,
-                                     data_dir_=data_dir)
+                                     data_dir=data_dir)
     console.print(f"{model.kind} surrogate on {model.n_train:,} cells -> {path}")
 
 
@@ -70,7 +70,7 @@ def predict(input: Annotated[Path, typer.Option("--input", help="CSV/Parquet: ma
             raw_dir: RawDir = None, data_dir: DataDir = None) -> None:
     """Predict 4-epoch energy (kWh) and its uncertainty for cells in a CSV."""
     from ecnas_cli.workflows import surrogate as surrogates
-    fitted = surrogates.load_or_fit(model, raw_dir=raw_dir, data_dir_=data_dir)
+    fitted = surrogates.load_or_fit(model, raw_dir=raw_dir, data_dir=data_dir)
     result = surrogates.predict_frame(read_table(input), fitted)
     write_table(result, output)
     bad = int((result["error"] != "").sum())
@@ -88,6 +88,6 @@ def build_7v(model: Annotated[Path | None, typer.Option(help="Model file.")] = N
     from ecnas_cli.workflows import surrogate as surrogates
     with progress_bar("predicting 7V cells") as progress:
         name, path, rows = surrogates.build_7v(
-            model=model, raw_dir=raw_dir, data_dir_=data_dir, nasbench101=nasbench101,
+            model=model, raw_dir=raw_dir, data_dir=data_dir, nasbench101=nasbench101,
             progress=progress)
     console.print(f"{name}: {rows:,} rows -> {path}")

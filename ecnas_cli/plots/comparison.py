@@ -19,7 +19,7 @@ from matplotlib.axes import Axes
 from benchmarks.schema import METRICS
 from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.objectives import Objective, to_min
-from ecnas_cli.analysis import indicators as ind
+from ecnas_cli.analysis import indicators
 from ecnas_cli.analysis.comparison import Comparison
 from ecnas_cli.plots.style import (
     SINGLE,
@@ -165,7 +165,7 @@ def radar_info(cells: pd.DataFrame, bench: Benchmark, objectives: Sequence[Objec
     lower, upper = bench.bounds(objs, epochs=epochs)
     values = bench.query_many(cells["module_hash"].tolist(), epochs=epochs, metrics=metrics)
     raw = np.column_stack([values[m] for m in metrics])
-    z = ind.normalise(to_min(raw, objs), lower, upper)
+    z = indicators.normalise(to_min(raw, objs), lower, upper)
     names = [role_name(str(r), objectives) for r in cells["role"]]
     return RadarInfo([METRICS[m].label for m in metrics], names, 1.0 - z)
 

@@ -23,7 +23,7 @@ from matplotlib.ticker import (
 
 from benchmarks.schema import METRICS
 from benchmarks.tables.objectives import Objective, from_min, to_min
-from ecnas_cli.analysis import indicators as ind
+from ecnas_cli.analysis import indicators
 from ecnas_cli.files import atomic_path
 
 #: Paper style: fonts >= 6.5 pt at print size, embedded TrueType fonts in PDFs.
@@ -79,7 +79,7 @@ def staircase(front: np.ndarray, objectives: Sequence[Objective],
 
     ``front`` holds raw values; ``nadir`` is in minimisation form and closes both ends.
     """
-    P = ind.pareto_front(to_min(front, objectives)) if len(front) else np.empty((0, 2))
+    P = indicators.pareto_front(to_min(front, objectives)) if len(front) else np.empty((0, 2))
     if len(P) == 0:
         return np.empty((0, 2))
     corners = np.column_stack([P[1:, 0], P[:-1, 1]])

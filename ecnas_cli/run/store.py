@@ -277,6 +277,6 @@ def run_problem(run: RunResult, *, data_dir: Path | None = None,
                 raw_dir: Path | None = None) -> Problem:
     """The problem a run was made on: its benchmark loaded once by the name in ``run.json``,
     with the run's objectives and epochs (the one Problem that measures it and its peers)."""
-    bench = load_benchmark(str(run.meta["benchmark"]), data_dir_=data_dir, raw_dir=raw_dir)
+    bench = load_benchmark(str(run.meta["benchmark"]), data_dir=data_dir, raw_dir=raw_dir)
     return Problem.from_benchmark(bench, objectives=run.objectives,
                                   epochs=int(run.meta["epochs"]))

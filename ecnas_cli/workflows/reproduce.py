@@ -23,9 +23,7 @@ from matplotlib.figure import Figure
 from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.analysis.paper import correlations as corr
-from ecnas_cli.analysis.paper import hardware as hw
-from ecnas_cli.analysis.paper import noise, op_swap, scaling
-from ecnas_cli.analysis.paper import space_view as sv
+from ecnas_cli.analysis.paper import hardware, noise, op_swap, scaling, space_view
 from ecnas_cli.analysis.paper.report import (
     FigureRecord,
     Ours,
@@ -36,9 +34,9 @@ from ecnas_cli.analysis.paper.report import (
 )
 from ecnas_cli.files import atomic_path, dumps, write_table
 from ecnas_cli.plots.comparison import radar_info, render_radar
-from ecnas_cli.plots.paper import findings as pf
-from ecnas_cli.plots.paper import hardware as ph
-from ecnas_cli.plots.paper import space as ps
+from ecnas_cli.plots.paper import findings as findings_plots
+from ecnas_cli.plots.paper import hardware as hardware_plots
+from ecnas_cli.plots.paper import space as space_plots
 from ecnas_cli.plots.style import paper_figure, save_figure
 
 __all__ = ["FIGURES", "Reproduction", "reproduce"]
@@ -66,7 +64,7 @@ class Reproduction:
 
     def bench(self, name: str) -> Benchmark:
         if name not in self._benches:
-            self._benches[name] = load_benchmark(name, data_dir_=self.data_dir,
+            self._benches[name] = load_benchmark(name, data_dir=self.data_dir,
                                                  raw_dir=self.raw_dir)
         return self._benches[name]
 
@@ -87,26 +85,28 @@ class Reproduction:
         self.ours.setdefault(key, []).append(value)
 
 
-def _hists(infos: list[pf.HistInfo]) -> Callable[[Figure], object]:
-    return partial(pf.draw_row, render=pf.render_hist, infos=infos)
+def _hists(infos: list[findings_plots.HistInfo]) -> Callable[[Figure], object]:
+    return partial(findings_plots.draw_row, render=findings_plots.render_hist, infos=infos)
 
 
 # ----- figures without searches ------------------------------------------------------------------
 def fig_space(r: Reproduction) -> FigureRecord:
-    cells = {s: sv.space_cells(r.bench(n)) for s, n in SPACES.items()}
-    sample = sv.space_cells(r.bench(SAMPLE_7V))
-    infos = [ps.scatter_info(cells[s], f"{s.upper()}: {len(cells[s]):,} cells",
-                             sv.true_front(r.bench(n))) for s, n in SPACES.items()]
-    infos.append(ps.scatter_info(sample, f"7V sample: {len(sample):,} cells"))
+    cells = {s: space_view.space_cells(r.bench(n)) for s, n in SPACES.items()}
+    sample = space_view.space_cells(r.bench(SAMPLE_7V))
+    infos = [space_plots.scatter_info(cells[s], f"{s.upper()}: {len(cells[s]):,} cells",
+                                      space_view.true_front(r.bench(n)))
+             for s, n in SPACES.items()]
+    infos.append(space_plots.scatter_info(sample, f"7V sample: {len(sample):,} cells"))
 
     frame = pd.concat([c.assign(space=s) for s, c in
                        [*cells.items(), ("7v-sample", sample)]], ignore_index=True)
-    fronts = {s: len(sv.true_front(r.bench(n))) for s, n in SPACES.items()}
+    fronts = {s: len(space_view.true_front(r.bench(n))) for s, n in SPACES.items()}
     return FigureRecord(1, "space", "the measured spaces",
                         "Validation accuracy against training energy for every 4V and 5V cell "
                         "(4 epochs), coloured by parameters, with the true accuracy-energy front;"
                         " right: energy against parameters for the 7V sample.",
-                        [*r.figure("fig01_space", WIDE, partial(ps.draw_spaces, infos=infos)),
+                        [*r.figure("fig01_space", WIDE, partial(space_plots.draw_spaces,
+                                                                infos=infos)),
                          r.table(frame, "fig01_space.csv")],
                         [f"true front: {fronts['4v']} cells (4V), {fronts['5v']} cells (5V)"],
                         "ecnas-4v, ecnas-5v (mean over repeats, 4 epochs), "
@@ -114,8 +114,9 @@ def fig_space(r: Reproduction) -> FigureRecord:
 
 
 def fig_radar(r: Reproduction) -> FigureRecord:
-    chosen = {s: sv.chosen(r.bench(n)) for s, n in SPACES.items()}
-    infos = {s: radar_info(c, r.bench(SPACES[s]), sv.ACC_ENERGY, 4) for s, c in chosen.items()}
+    chosen = {s: space_view.chosen(r.bench(n)) for s, n in SPACES.items()}
+    infos = {s: radar_info(c, r.bench(SPACES[s]), space_view.ACC_ENERGY, 4)
+             for s, c in chosen.items()}
 
     def draw(fig: Figure) -> None:
         for k, (s, info) in enumerate(infos.items()):
@@ -156,7 +157,7 @@ def fig_op_swap(r: Reproduction) -> FigureRecord:
                         "op differs): relative change (%) of energy, time and parameters, "
                         "absolute change of validation accuracy (points); n/a = not measured.",
                         [*r.figure("fig06_op_swap", (7.0, 5.6), partial(
-                            pf.draw_heat_grid, impacts=impacts, metrics=SWAP_METRICS)),
+                            findings_plots.draw_heat_grid, impacts=impacts, metrics=SWAP_METRICS)),
                          r.table(frame, "fig06_op_swap.csv")],
                         [f"pairs: {', '.join(f'{k} {v:,}' for k, v in pairs.items())}",
                          "5V energy: conv3x3 -> conv1x1 "
@@ -168,9 +169,9 @@ def fig_op_swap(r: Reproduction) -> FigureRecord:
 
 
 def fig_proxies(r: Reproduction) -> FigureRecord:
-    sets = {"4V": sv.space_cells(r.bench(SPACES["4v"])),
-            "5V": sv.space_cells(r.bench(SPACES["5v"])),
-            "7V sample": sv.space_cells(r.bench(SAMPLE_7V))}
+    sets = {"4V": space_view.space_cells(r.bench(SPACES["4v"])),
+            "5V": space_view.space_cells(r.bench(SPACES["5v"])),
+            "7V sample": space_view.space_cells(r.bench(SAMPLE_7V))}
     table = pd.concat([corr.rank_correlations(c, k) for k, c in sets.items()], ignore_index=True)
     for row in table.itertuples(index=False):
         if row.space in ("4V", "5V", "7V sample") and row.proxy != "flops":
@@ -184,11 +185,11 @@ def fig_proxies(r: Reproduction) -> FigureRecord:
               ("5V", "training_time_s", "training time (s)"),
               ("5V", "trainable_params", "trainable parameters"),
               ("7V sample", "trainable_params", "trainable parameters")]
-    infos = [ps.proxy_info(sets[s], p, lab, s, tau.loc[(s, p), "kendall_tau"],
-                           tau.loc[(s, p), "misranked_share"]) for s, p, lab in panels]
+    infos = [space_plots.proxy_info(sets[s], p, lab, s, tau.loc[(s, p), "kendall_tau"],
+                                    tau.loc[(s, p), "misranked_share"]) for s, p, lab in panels]
 
     def draw(fig: Figure) -> None:
-        axes = pf.draw_row(fig, ps.render_proxy, infos)
+        axes = findings_plots.draw_row(fig, space_plots.render_proxy, infos)
         fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=2)
 
     gaps = corr.rank_gap(sets["5V"])
@@ -206,13 +207,13 @@ def fig_proxies(r: Reproduction) -> FigureRecord:
 
 
 def fig_tradeoffs(r: Reproduction) -> FigureRecord:
-    table = sv.tradeoffs({s: r.bench(n) for s, n in SPACES.items()})
+    table = space_view.tradeoffs({s: r.bench(n) for s, n in SPACES.items()})
     for s, n in SPACES.items():  # the paper's knee is on 7V; ours on the measured spaces
-        knee = hw.front_knee(r.bench(n))
+        knee = hardware.front_knee(r.bench(n))
         label = f"{s.upper()} measured true front, 4 epochs (not 7V)"
         r.add("knee:7v:energy_saving", Ours(float(knee["energy_saving_pct"]), label))
         r.add("knee:7v:accuracy_drop", Ours(float(knee["accuracy_drop_points"]), label))
-    info = ps.tradeoff_info(table)
+    info = space_plots.tradeoff_info(table)
     lines = [f"{row.space.upper()}, within {row.within_points:g} points: "
              f"{row.saving_pct:.1f}% less energy for {row.drop_points:.2f} points"
              for row in table.itertuples(index=False)]
@@ -220,8 +221,8 @@ def fig_tradeoffs(r: Reproduction) -> FigureRecord:
                         "The cheapest true-front cell within 0.25 ... 5 accuracy points of the "
                         "most accurate cell, and its energy saving.",
                         [*r.figure("fig08_tradeoffs", (3.5, 2.6),
-                                   lambda fig: ps.render_tradeoffs(fig.add_subplot(), info) and
-                                   None),
+                                   lambda fig: space_plots.render_tradeoffs(fig.add_subplot(),
+                                                                            info) and None),
                          r.table(table, "fig08_tradeoffs.csv")],
                         lines, "ecnas-4v, ecnas-5v true fronts (4 epochs)")
 
@@ -229,12 +230,14 @@ def fig_tradeoffs(r: Reproduction) -> FigureRecord:
 def fig_noise(r: Reproduction) -> FigureRecord:
     bench = r.bench(SPACES["4v"])
     cv = noise.repeat_cv(bench)
-    floor = noise.noise_floor(bench, sv.ACC_ENERGY, draws=50 if r.quick else 200)
-    infos = [pf.hist_info(cv["cv_energy_kwh"], "CV of energy over repeats (%)", "energy"),
-             pf.hist_info(cv["cv_validation_accuracy"], "CV of val. accuracy (%)",
-                          "validation accuracy"),
-             pf.hist_info(100 * floor, "hypervolume shortfall vs means (%)",
-                          "one random repeat per cell", lines=[("means", 0.0, "--")])]
+    floor = noise.noise_floor(bench, space_view.ACC_ENERGY, draws=50 if r.quick else 200)
+    infos = [findings_plots.hist_info(cv["cv_energy_kwh"], "CV of energy over repeats (%)",
+                                      "energy"),
+             findings_plots.hist_info(cv["cv_validation_accuracy"], "CV of val. accuracy (%)",
+                                      "validation accuracy"),
+             findings_plots.hist_info(100 * floor, "hypervolume shortfall vs means (%)",
+                                      "one random repeat per cell",
+                                      lines=[("means", 0.0, "--")])]
 
     q = [float(v) for v in pd.Series(100 * floor).quantile([0.05, 0.5, 0.95])]
     write = [*r.figure("fig09_noise", WIDE, _hists(infos)), r.table(cv, "fig09_noise_cv.csv"),
@@ -265,12 +268,14 @@ def fig_scaling(r: Reproduction) -> FigureRecord:
     r.add("scaling:fixed_share:5v", Ours(float(s5["fixed_share_of_median_ratio_pct"]),
                                          "5V measured, from the median ratio"))
     t5 = ratios["5v"]
-    infos = [pf.hist_info(t5["ratio"], "E(4 epochs) / E(2 epochs)", "5V: checkpoint ratio",
-                          lines=[("proportional 2.0", 2.0, "--")]),
-             pf.hist_info(ratios["4v"]["ratio"], "E(4 epochs) / E(1 epoch)",
-                          "4V: checkpoint ratio", lines=[("proportional 4.0", 4.0, "--")]),
-             pf.hist_info(t5["scaling_error_pct"], "overstatement at 108 epochs (%)",
-                          "5V: linear scaling error")]
+    infos = [findings_plots.hist_info(t5["ratio"], "E(4 epochs) / E(2 epochs)",
+                                      "5V: checkpoint ratio",
+                                      lines=[("proportional 2.0", 2.0, "--")]),
+             findings_plots.hist_info(ratios["4v"]["ratio"], "E(4 epochs) / E(1 epoch)",
+                                      "4V: checkpoint ratio",
+                                      lines=[("proportional 4.0", 4.0, "--")]),
+             findings_plots.hist_info(t5["scaling_error_pct"], "overstatement at 108 epochs (%)",
+                                      "5V: linear scaling error")]
 
     frame = pd.concat([t.assign(space=s) for s, t in ratios.items()], ignore_index=True)
     return FigureRecord(10, "scaling", "linear scaling check",
@@ -296,8 +301,8 @@ ABSENT_7V = "the full 7V table is not in the data dir: `ecnas data fetch ecnas-7
 
 def fig_hardware(r: Reproduction) -> FigureRecord:
     """Figure 11, only from tables already on disk (nothing is downloaded)."""
-    gpus = hw.present_tables([f"ecnas-4v-{g}" for g in hw.GPUS], r.data_dir)
-    full = hw.present_tables([hw.FULL_7V], r.data_dir)
+    gpus = hardware.present_tables([f"ecnas-4v-{g}" for g in hardware.GPUS], r.data_dir)
+    full = hardware.present_tables([hardware.FULL_7V], r.data_dir)
     for key in ("knee:7v:energy_saving", "knee:7v:accuracy_drop"):
         r.missing[key] = "" if full else ABSENT_7V
     if len(gpus) < 2 and not full:
@@ -315,21 +320,22 @@ def hardware_figure(r: Reproduction, gpus: dict[str, Benchmark],
     panels: list[tuple[Callable[[Axes, Any], Axes], Any]] = []
     files, lines = [], []
     if len(gpus) >= 2:
-        energy = hw.gpu_energy({g: b for g, b in gpus.items()},
-                               epochs=next(iter(gpus.values())).fidelities[0])
-        agree = hw.gpu_agreement(energy)
-        panels.append((ph.render_gpus, ph.gpu_info(energy, agree)))
+        energy = hardware.gpu_energy({g: b for g, b in gpus.items()},
+                                     epochs=next(iter(gpus.values())).fidelities[0])
+        agree = hardware.gpu_agreement(energy)
+        panels.append((hardware_plots.render_gpus, hardware_plots.gpu_info(energy, agree)))
         files += [r.table(energy.reset_index(names="module_hash"), "fig11_gpu_energy.csv"),
                   r.table(agree, "fig11_gpu_agreement.csv")]
         lines += [f"tau({a.gpu_a}, {a.gpu_b}) = {a.kendall_tau:.3f}"
                   for a in agree.itertuples(index=False)]
     if full is not None:
-        knee = hw.front_knee(full)
+        knee = hardware.front_knee(full)
         r.add("knee:7v:energy_saving", Ours(float(knee["energy_saving_pct"]), full.name))
         r.add("knee:7v:accuracy_drop", Ours(float(knee["accuracy_drop_points"]), full.name))
-        panels.append((ph.render_knee, ph.knee_info(sv.space_cells(full), sv.true_front(full),
-                                                    knee, f"{full.name}, {knee['epochs']} "
-                                                    "epochs")))
+        panels.append((hardware_plots.render_knee,
+                       hardware_plots.knee_info(space_view.space_cells(full),
+                                                space_view.true_front(full), knee,
+                                                f"{full.name}, {knee['epochs']} epochs")))
         files.append(r.table(pd.DataFrame([knee]), "fig11_knee.csv"))
         lines.append(f"knee: {float(knee['energy_saving_pct']):.1f}% less energy for "
                      f"{float(knee['accuracy_drop_points']):.2f} points (paper: ~87%, ~2.3)")

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.paths import data_dir
+from benchmarks.paths import data_dir as resolve_data_dir
 from benchmarks.paths import raw_dir as raw_dir_or_env
 from benchmarks.progress import Progress
 from benchmarks.sources.builders import frame_from_csv
@@ -44,8 +44,8 @@ from ecnas_cli.plots.surrogate import (
 CURVE_SIZES = (100, 250, 500, 1000, 2000, None)  # training cells of the learning curve
 
 
-def default_model_path(data_dir_: Path | None = None) -> Path:
-    return data_dir(data_dir_) / "models" / "energy-7v.skops"
+def default_model_path(data_dir: Path | None = None) -> Path:
+    return resolve_data_dir(data_dir) / "models" / "energy-7v.skops"
 
 
 def _raw(raw_dir: Path | None) -> Path | None:
@@ -54,14 +54,14 @@ def _raw(raw_dir: Path | None) -> Path | None:
 
 
 def fit(*, kind: str = "mlp", seed: int = 0, raw_dir: Path | None = None,
-        output: Path | None = None, data_dir_: Path | None = None) -> tuple[Surrogate, Path]:
+        output: Path | None = None, data_dir: Path | None = None) -> tuple[Surrogate, Path]:
     """Fit the energy surrogate on the measured 7V cells and save it."""
     cells = load_training_data(_raw(raw_dir))
     if kind == "auto":
         model = fit_best(cells, seed=seed)
     else:
         model = fit_surrogate(cells, kind=kind, seed=seed)
-    path = output or default_model_path(data_dir_)
+    path = output or default_model_path(data_dir)
     return model, model.save(path)
 
 
@@ -107,16 +107,16 @@ def _stage(progress: Progress | None, offset: int, folds: int, curve: bool,
 
 
 def load_or_fit(model: Path | None, *, raw_dir: Path | None,
-                data_dir_: Path | None) -> Surrogate:
+                data_dir: Path | None) -> Surrogate:
     """The given model, else the saved default, else a freshly fitted default (saved)."""
     if model is not None:
         if not Path(model).is_file():
             raise FileNotFoundError(f"no surrogate model at {model}")
         return load_surrogate(model)
-    path = default_model_path(data_dir_)
+    path = default_model_path(data_dir)
     if path.is_file():
         return load_surrogate(path)
-    return fit(raw_dir=raw_dir, data_dir_=data_dir_)[0]
+    return fit(raw_dir=raw_dir, data_dir=data_dir)[0]
 
 
 def predict_frame(cells: pd.DataFrame, model: Surrogate) -> pd.DataFrame:
@@ -135,11 +135,11 @@ def predict_frame(cells: pd.DataFrame, model: Surrogate) -> pd.DataFrame:
 
 
 def build_7v(*, model: Path | None = None, raw_dir: Path | None = None,
-             data_dir_: Path | None = None, nasbench101: Path | None = None,
+             data_dir: Path | None = None, nasbench101: Path | None = None,
              progress: Progress | None = None) -> tuple[str, Path, int]:
     """Build ``ecnas-7v-energy`` (or ``ecnas-7v`` with NAS-Bench-101 data); return name, path,
     rows."""
-    surrogate = load_or_fit(model, raw_dir=raw_dir, data_dir_=data_dir_)
+    surrogate = load_or_fit(model, raw_dir=raw_dir, data_dir=data_dir)
     measured, measured_sha = None, None
     root = raw_dir_or_env(raw_dir)
     if root is not None:
@@ -153,7 +153,7 @@ def build_7v(*, model: Path | None = None, raw_dir: Path | None = None,
             raise FileNotFoundError(f"no such file: {nasbench101}")
         frame = join_nasbench101(frame, read_nasbench101(nasbench101))
         name = "ecnas-7v"
-    path = table_path(name, data_dir_)
+    path = table_path(name, data_dir)
     meta = table_meta(surrogate, measured_sha, nasbench101)
     save_table(frame, path, {**meta, "name": name, "space": "7v",
                              "description": meta["provenance"]})

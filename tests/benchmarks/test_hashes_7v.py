@@ -96,5 +96,5 @@ def test_batched_md5_gives_the_official_hashes(sample):
 def test_csv_import_and_shipped_table_carry_the_official_hashes(sample, tmp_path):
     described = describe_frame(sample[["matrix", "ops"]], get_space("7v"), pruned=True)
     assert list(described["module_hash"]) == list(sample["official"])
-    bench = load_benchmark("ecnas-7v-energy-sample", data_dir_=tmp_path)
+    bench = load_benchmark("ecnas-7v-energy-sample", data_dir=tmp_path)
     assert sorted(bench.frame["module_hash"]) == sorted(sample["official"])

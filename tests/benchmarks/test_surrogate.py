@@ -13,6 +13,7 @@ import skops.io as sio
 from benchmarks.space.cost import count_batch, vertex_channels
 from benchmarks.surrogate.evaluate import (
     cross_validate,
+    fit_best,
     regression_metrics,
     training_size_curve,
 )
@@ -159,6 +160,16 @@ def test_cross_validate_small_subset_is_sane(small: pd.DataFrame) -> None:
     assert all(np.isfinite(v) for v in res.values())
     assert res["kendall_tau"] > 0.7 and res["spearman"] > 0.85 and res["r2"] > 0.7
     assert 0 < res["mae"] < 3.0 and 0 < res["mape"] < 25  # Wh and %
+
+
+def test_fit_best_refits_the_kind_with_the_lower_cv_mae(small: pd.DataFrame) -> None:
+    data = small.head(240)
+    model = fit_best(data, seed=0, folds=3, n_models=1)
+    scores = {k: model.selection[f"cv3_mae_{k}"] for k in ("gbt", "mlp")}
+    assert all(0 < v < 5.0 for v in scores.values())  # Wh
+    assert model.kind == min(scores, key=scores.__getitem__) and model.n_train == len(data)
+    again = fit_surrogate(data, kind=model.kind, seed=0, n_models=1)
+    np.testing.assert_array_equal(model.predict(small)[0], again.predict(small)[0])
 
 
 def test_training_size_curve_rows(small: pd.DataFrame) -> None:

@@ -10,21 +10,22 @@ import pandas as pd
 import pytest
 
 from benchmarks.space import Arch, InvalidArchError
-from benchmarks.tables.benchmark import MissingCellError, table_digest
+from benchmarks.tables.benchmark import Benchmark, MissingCellError, summarise, table_digest
 from benchmarks.tables.objectives import parse_objectives
 from benchmarks.tables.registry import load_benchmark
+from tests.fixtures.synthetic import synthetic_benchmark
 
 OBJ = parse_objectives("validation_accuracy:max,energy_kwh:min")
 
 
 @pytest.fixture(scope="module")
 def bench5(tmp_path_factory):
-    return load_benchmark("ecnas-5v", data_dir_=tmp_path_factory.mktemp("d5"))
+    return load_benchmark("ecnas-5v", data_dir=tmp_path_factory.mktemp("d5"))
 
 
 @pytest.fixture(scope="module")
 def bench4(tmp_path_factory):
-    return load_benchmark("ecnas-4v", data_dir_=tmp_path_factory.mktemp("d4"))
+    return load_benchmark("ecnas-4v", data_dir=tmp_path_factory.mktemp("d4"))
 
 
 def test_counts_and_budgets(bench4, bench5):
@@ -122,10 +123,31 @@ def test_table_metadata_matches_its_content_and_inputs(bench5, raw_dir):
 
 
 def test_energy_sample_is_energy_only(raw_dir, tmp_path):
-    bench = load_benchmark("ecnas-7v-energy-sample", data_dir_=tmp_path)
+    bench = load_benchmark("ecnas-7v-energy-sample", data_dir=tmp_path)
     assert bench.frame["module_hash"].nunique() + (bench.frame["repeat"] > 0).sum() == 3448
     assert "validation_accuracy" not in bench.metrics
     assert bench.default_objectives[0].metric == "energy_kwh"
     raw = pd.read_csv(raw_dir / "energy_7V9E_4epochs_sample.csv", dtype={"matrix": str})
     assert (bench.frame["trainable_params"].sort_values().to_numpy()
             == raw["trainable_params"].sort_values().to_numpy()).all()
+
+
+def test_summarise_by_hand():
+    base = synthetic_benchmark(repeats=2)
+    cells = sorted(set(base.frame["module_hash"]))[:2]
+    frame = base.frame[base.frame["module_hash"].isin(cells)].reset_index(drop=True)
+    frame = frame.sort_values(["epochs", "repeat", "module_hash"], ignore_index=True)
+    # epochs 1: no energy measured; epochs 4: four rows with energies 4, 1, 2, 8 Wh
+    frame["energy_kwh"] = [np.nan] * 4 + [0.004, 0.001, 0.002, 0.008]
+    summary = summarise(Benchmark(frame, base.meta))
+    assert summary["name"] == "synthetic-4v" and summary["rows"] == 8
+    one, four = summary["per_fidelity"]["1"], summary["per_fidelity"]["4"]
+    assert (one["cells"], one["rows"], four["cells"], four["rows"]) == (2, 4, 2, 4)
+    assert "energy_kwh" not in one["metrics"]
+    assert four["metrics"]["energy_kwh"] == {"min": 0.001, "median": 0.003, "max": 0.008,
+                                             "unit": "kWh"}
+    flops = sorted(frame.loc[frame["epochs"] == 1, "flops"].unique())
+    assert one["metrics"]["flops"] == {"min": flops[0], "median": (flops[0] + flops[1]) / 2,
+                                       "max": flops[1], "unit": "MAC"}
+    assert all(type(v) is float for s in four["metrics"].values() for k, v in s.items()
+               if k != "unit")

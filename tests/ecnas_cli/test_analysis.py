@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import doctest
 import json
 from pathlib import Path
 
@@ -10,11 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import ecnas_cli.analysis.comparison as cmp
-import ecnas_cli.analysis.significance as sig
 from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.objectives import parse_objectives
 from benchmarks.tables.problem import Problem
+from ecnas_cli.analysis import comparison, significance
 from ecnas_cli.analysis.fronts import pareto_report, run_front
 from ecnas_cli.analysis.tradeoff import chosen_cells, knee, tradeoff_axes, tradeoff_table
 from ecnas_cli.run.store import RunResult, load_runs
@@ -126,21 +124,21 @@ def test_knee_and_chosen_cells() -> None:
 def test_curves_by_hand_and_consistent_with_run_front() -> None:
     problem = tiny_problem()
     run = tiny_run(["d", "b", "a"], acc=[0.5, 0.6, 0.9])
-    c = cmp.curves([run], problem, x="energy")
+    c = comparison.curves([run], problem, x="energy")
     hv = [0.35 * (1.1 - 2 / 3), 0.6 * (1.1 - 1 / 3), 0.05 + 0.6 * (1.1 - 1 / 3)]
     assert c["regret"].to_numpy() == pytest.approx([(HV_TRUE - h) / HV_TRUE for h in hv])
     assert c["x"].tolist() == [3.0, 5.0, 9.0]
     assert c["regret"].iat[-1] == pytest.approx(run_front(run, problem).regret)
     with pytest.raises(ValueError, match="x must be"):
-        cmp.curves([run], problem, x="time")
+        comparison.curves([run], problem, x="time")
 
 
 def test_final_igd_plus_by_hand() -> None:
     # The front of d and b is b alone, (0.5, 1/3) normalised; IGD+ distances to the true
     # front a (0, 1), b, c (1, 0) are 0.5, 0 and 1/3.
     problem = tiny_problem()
-    assert cmp.final_igd_plus(tiny_run(["d", "b"]), problem) == pytest.approx(5 / 18)
-    assert cmp.final_igd_plus(tiny_run(["c", "b", "a"]), problem) == pytest.approx(0.0)
+    assert comparison.final_igd_plus(tiny_run(["d", "b"]), problem) == pytest.approx(5 / 18)
+    assert comparison.final_igd_plus(tiny_run(["c", "b", "a"]), problem) == pytest.approx(0.0)
 
 
 def _table(runs: dict[str, list[tuple[list[float], list[float]]]]) -> pd.DataFrame:
@@ -157,28 +155,26 @@ def _table(runs: dict[str, list[tuple[list[float], list[float]]]]) -> pd.DataFra
 def test_curve_bands_by_hand() -> None:
     t = _table({"A": [([1, 2], [0.5, 0.2]), ([1.5, 3], [0.4, 0.1])]})
     t["x"] = t["energy_kwh"]
-    b = cmp.curve_bands(t, points=7)  # grid 0, 0.5, ..., 3
+    b = comparison.curve_bands(t, points=7)  # grid 0, 0.5, ..., 3
     # run 0: 1, 1, .5, .5, .2, -, -   run 1: 1, 1, 1, .4, .4, .4, .1
     assert b["x"].tolist() == pytest.approx([0, 0.5, 1, 1.5, 2, 2.5, 3])
     assert b["median"].tolist() == pytest.approx([1, 1, 0.75, 0.45, 0.3, 0.4, 0.1])
     assert b["runs"].tolist() == [2, 2, 2, 2, 2, 1, 1]
     t["x"] = t["evaluation"]
-    assert cmp.curve_bands(t)["x"].tolist() == [1, 2]
+    assert comparison.curve_bands(t)["x"].tolist() == [1, 2]
 
 
 def test_holm_known_values() -> None:
-    assert sig.holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
-    assert sig.holm([0.5, 0.6]) == pytest.approx([1.0, 1.0])
-    out = sig.holm([0.02, np.nan, 0.01])
+    assert significance.holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert significance.holm([0.5, 0.6]) == pytest.approx([1.0, 1.0])
+    out = significance.holm([0.02, np.nan, 0.01])
     np.testing.assert_allclose(out, [0.02, np.nan, 0.02])
-    result = doctest.testmod(sig)
-    assert result.failed == 0 and result.attempted == 1
 
 
 def test_compare_stats_by_hand() -> None:
     t = _table({"A": [([1, 2, 3], [0.5, 0.04, 0.005]), ([1, 2, 3], [0.5, 0.2, 0.03])],
                 "B": [([2, 4, 6], [0.9, 0.8, 0.7])]})
-    a, b = cmp.compare_stats(t).to_dict("records")
+    a, b = comparison.compare_stats(t).to_dict("records")
     assert a["strategy"] == "A" and a["final_regret_median"] == pytest.approx(0.0175)
     assert a["evals_to_95"] == 2.5 and a["kwh_to_95"] == 2.5 and a["reached_95"] == 1.0
     assert np.isnan(a["evals_to_99"]) and a["reached_99"] == 0.5  # one run of two: not reached
@@ -189,16 +185,16 @@ def test_compare_stats_by_hand() -> None:
 def test_pairwise_tests() -> None:
     t = _table({"A": [([1], [r]) for r in (0.1, 0.2, 0.3)],
                 "B": [([1], [r]) for r in (0.4, 0.5, 0.6)]})
-    p = sig.pairwise_tests(t)
+    p = significance.pairwise_tests(t)
     assert p[["a", "b"]].values.tolist() == [["A", "B"]]
     assert p["u"].iat[0] == 0 and p["p"].iat[0] == pytest.approx(0.1)
     assert p["p_holm"].iat[0] == pytest.approx(0.1) and p["prob_a_better"].iat[0] == 1.0
-    assert len(sig.pairwise_tests(t[t["strategy"] == "A"])) == 0
+    assert len(significance.pairwise_tests(t[t["strategy"] == "A"])) == 0
 
 
 def test_attainment_in_raw_units() -> None:
     runs = [tiny_run(["a", "b", "c"]), tiny_run(["b", "d"]), tiny_run(["b", "c"])]
-    surf = cmp.attainment(runs, tiny_problem())["random"]
+    surf = comparison.attainment(runs, tiny_problem())["random"]
     # Everyone attains b; two runs of three (>= 50%) attain c as well; a only one run.
     np.testing.assert_allclose(surf[75], [[0.6, 2.0]])
     np.testing.assert_allclose(surf[50], [[0.6, 2.0], [0.4, 1.0]])

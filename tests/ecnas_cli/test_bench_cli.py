@@ -94,7 +94,7 @@ def test_guided_creation_marks_predicted_rows(env, tmp_path):
     out = run("data", "import", "--raw", str(tree), "--space", "4v", "--name", "guided",
               env=env)
     assert out.exit_code == 0, out.stdout + out.stderr
-    frame = load_benchmark("guided", data_dir_=tmp_path / "data").frame
+    frame = load_benchmark("guided", data_dir=tmp_path / "data").frame
     counts = frame["energy_source"].value_counts().to_dict()
     assert counts == {"surrogate": 73, "measured": 18}
     predicted = frame[frame["energy_source"] == "surrogate"]

@@ -78,9 +78,9 @@ def test_search_json_and_files(env, tmp_path):
     (["--out", "/proc/forbidden"], "cannot write to output directory"),
 ])
 def test_search_bad_input_is_one_line_and_exit_2(env, tmp_path, args, message):
-    fidelities = {"--evals", "--energy-budget", "--time-budget"}
+    budget_flags = {"--evals", "--energy-budget", "--time-budget"}
     args = ["--out", str(tmp_path / "runs"), *args]  # a later --out wins
-    out = run("search", *args, env=env) if fidelities & set(args) \
+    out = run("search", *args, env=env) if budget_flags & set(args) \
         else run("search", "--evals", "5", *args, env=env)
     assert out.exit_code == 2, out.stdout
     assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1
@@ -140,7 +140,7 @@ def _energy_tfrecord(path, tmp_path):
     from benchmarks.sources.tfrecord import ENERGY_COLUMNS
     from benchmarks.tables.registry import load_benchmark
     from tests.fixtures.writers import write_energy_table
-    bench = load_benchmark("ecnas-4v", data_dir_=tmp_path / "build")
+    bench = load_benchmark("ecnas-4v", data_dir=tmp_path / "build")
     rows = bench.frame[bench.frame["epochs"] == 4]
     write_energy_table(path, rows[list(ENERGY_COLUMNS)])
     return rows

@@ -12,15 +12,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner, Result
 
-import ecnas_cli.plots.comparison as plc
-import ecnas_cli.plots.front as pl
-import ecnas_cli.plots.style as style
 from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.objectives import parse_objectives
 from benchmarks.tables.problem import Problem
 from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.analysis.comparison import attainment, curve_bands, curves
 from ecnas_cli.cli import app
+from ecnas_cli.plots import comparison as comparison_plots
+from ecnas_cli.plots import front as front_plots
+from ecnas_cli.plots import style
 from ecnas_cli.run.runner import run_search
 from ecnas_cli.run.store import RunResult
 
@@ -63,7 +63,7 @@ def test_staircase_by_hand() -> None:
 
 
 def test_front_info(problem: Problem) -> None:
-    info = pl.front_info(tiny_run(["d", "b", "a"]), problem)
+    info = front_plots.front_info(tiny_run(["d", "b", "a"]), problem)
     assert (info.x.metric, info.y.metric) == ("energy_kwh", "validation_accuracy")
     assert style.axis_label(info.x) == "training energy (kWh)"
     assert style.axis_label(info.y) == "validation accuracy (%)"
@@ -78,13 +78,13 @@ def test_front_info(problem: Problem) -> None:
 
 def test_curves_and_radar_info(bench: Benchmark, problem: Problem) -> None:
     table = curves([tiny_run(["d", "b", "a"]), tiny_run(["c", "b"], "nsga2")], problem)
-    info = plc.curves_info(curve_bands(table), "evals", log=True)
+    info = comparison_plots.curves_info(curve_bands(table), "evals", log=True)
     assert list(info.series) == ["random", "nsga2"] and info.log
     assert info.runs == {"random": 1, "nsga2": 1}
     assert info.series["random"][0].tolist() == [1, 2, 3]
     assert info.xlabel == "evaluations"
     cells = pd.DataFrame({"role": ["best validation accuracy", "knee"], "module_hash": ["a", "b"]})
-    radar = plc.radar_info(cells, bench, OBJS, 4)
+    radar = comparison_plots.radar_info(cells, bench, OBJS, 4)
     assert radar.names == ["highest accuracy", "knee"]
     assert radar.axes == ["validation accuracy", "training energy", "training time",
                           "trainable parameters"]
@@ -93,7 +93,7 @@ def test_curves_and_radar_info(bench: Benchmark, problem: Problem) -> None:
 
 def test_attainment_info(bench: Benchmark, problem: Problem) -> None:
     runs = [tiny_run(["a", "b", "c"]), tiny_run(["b", "c"]), tiny_run(["b"])]
-    info = plc.attainment_info(attainment(runs, problem), OBJS, bench, 4,
+    info = comparison_plots.attainment_info(attainment(runs, problem), OBJS, bench, 4,
                               bench.true_front(OBJS, epochs=4))
     # 50%: b and c (two runs of three); plot coordinates are (energy, accuracy).
     np.testing.assert_allclose(info.median["random"][1:-1], [[2, 0.6], [2, 0.4], [1, 0.4]])
@@ -109,15 +109,17 @@ def test_every_figure_writes_png(bench: Benchmark, problem: Problem, tmp_path: P
     table = curves(runs, problem)
     cells = pd.DataFrame({"role": ["knee"], "module_hash": ["b"]})
     draws = {
-        "front": (None, lambda ax: pl.render_front(ax, pl.front_info(runs[0], problem))),
-        "curves": (None, lambda ax: plc.render_curves(ax, plc.curves_info(curve_bands(table)))),
-        "attainment": (None, lambda ax: plc.render_attainment(ax, plc.attainment_info(
-            attainment(runs, problem), OBJS, bench, 4, problem.true_front))),
-        "radar": ("polar", lambda ax: plc.render_radar(ax, plc.radar_info(cells, bench, OBJS, 4))),
+        "front": (None, front_plots.render_front, front_plots.front_info(runs[0], problem)),
+        "curves": (None, comparison_plots.render_curves,
+                   comparison_plots.curves_info(curve_bands(table))),
+        "attainment": (None, comparison_plots.render_attainment, comparison_plots.attainment_info(
+            attainment(runs, problem), OBJS, bench, 4, problem.true_front)),
+        "radar": ("polar", comparison_plots.render_radar,
+                  comparison_plots.radar_info(cells, bench, OBJS, 4)),
     }
-    for name, (projection, draw) in draws.items():
+    for name, (projection, render, info) in draws.items():
         with style.paper_figure() as fig:
-            assert draw(fig.add_subplot(projection=projection)) is not None
+            assert render(fig.add_subplot(projection=projection), info) is not None
             png = style.save_figure(fig, tmp_path / f"{name}.png")
             pdf = style.save_figure(fig, tmp_path / f"{name}.pdf")
         assert png.read_bytes().startswith(PNG) and pdf.read_bytes().startswith(b"%PDF")
@@ -133,7 +135,7 @@ def test_every_figure_writes_png(bench: Benchmark, problem: Problem, tmp_path: P
 def runs_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     data = tmp_path_factory.mktemp("data")
     out = tmp_path_factory.mktemp("runs")
-    problem = Problem.from_benchmark(load_benchmark("ecnas-5v", data_dir_=data))  # embedded
+    problem = Problem.from_benchmark(load_benchmark("ecnas-5v", data_dir=data))  # embedded
     for strategy in ("random", "nsga2"):
         for k in range(3):
             run_search(problem, strategy, budget=60, seed=k, out=out)

@@ -19,6 +19,7 @@ from ecnas_cli.run.seeds import run_grid
 from ecnas_cli.run.store import TIMING_COLUMNS, RunResult, load_run
 from ecnas_cli.run.termination import MaxEnergy
 from tests.fixtures.names import strategy_params
+from tests.fixtures.rng import global_rng_untouched
 from tests.fixtures.synthetic import synthetic_benchmark
 
 TIMING = TIMING_COLUMNS
@@ -39,9 +40,8 @@ def trained(result: RunResult) -> pd.DataFrame:
 
 @pytest.mark.parametrize("name", strategy_params())
 def test_every_strategy_through_the_runner(problem, name):
-    state = np.random.get_state()  # noqa: NPY002 (asserting it is untouched)
-    a = run_search(problem, name, budget=40, seed=7)
-    assert np.all(np.random.get_state()[1] == state[1])  # noqa: NPY002
+    with global_rng_untouched():
+        a = run_search(problem, name, budget=40, seed=7)
     paid = trained(a)
     assert len(paid) == 40 and paid["evaluation"].tolist() == list(range(1, 41))
     assert not paid.duplicated(["module_hash", "epochs"]).any()

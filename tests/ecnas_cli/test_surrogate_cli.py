@@ -89,7 +89,7 @@ def test_build_7v_gives_every_cell_at_four_budgets(model_file, raw_dir, tmp_path
     env = {"ECNAS_RAW_DIR": str(raw_dir), "ECNAS_DATA_DIR": str(tmp_path)}
     out = runner.invoke(app, ["surrogate", "build-7v", "--model", str(model_file[0])], env=env)
     assert out.exit_code == 0, out.stderr
-    bench = load_benchmark("ecnas-7v-energy", data_dir_=tmp_path)
+    bench = load_benchmark("ecnas-7v-energy", data_dir=tmp_path)
     assert len(bench.frame) == 423_624 * 4 and bench.fidelities == (4, 12, 36, 108)
     assert bench.frame["energy_kwh"].notna().all()
     assert (bench.frame["energy_source"] == "measured").sum() == 3448

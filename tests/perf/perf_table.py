@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+import timeit
 from pathlib import Path
 
 import numpy as np
@@ -16,15 +17,6 @@ import pandas as pd
 from benchmarks.space import get_space
 from benchmarks.tables.benchmark import load_table, save_table
 from benchmarks.tables.registry import load_benchmark, stored_path
-
-
-def best_of(fn, repeat: int = 5) -> float:  # type: ignore[no-untyped-def]
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def dict_table(frame: pd.DataFrame) -> dict[tuple[str, int], list[dict]]:
@@ -36,18 +28,18 @@ def dict_table(frame: pd.DataFrame) -> dict[tuple[str, int], list[dict]]:
 
 def main() -> None:
     data = Path(tempfile.mkdtemp())
-    load_benchmark("ecnas-5v", data_dir_=data)  # build once from the raw tree
+    load_benchmark("ecnas-5v", data_dir=data)  # build once from the raw tree
     path = stored_path("ecnas-5v", data)
-    load = best_of(lambda: load_table(path))
+    load = min(timeit.repeat(lambda: load_table(path), number=1, repeat=5))
     frame = load_table(path).frame
-    naive_load = best_of(lambda: dict_table(pd.read_parquet(path)), 3)
+    naive_load = min(timeit.repeat(lambda: dict_table(pd.read_parquet(path)), number=1, repeat=3))
     print(f"load ecnas-5v: {load * 1e3:.1f} ms (target <= 50 ms); per-row dicts "
           f"{naive_load * 1e3:.1f} ms -> {naive_load / load:.1f}x")
 
     bench = load_table(path)
     rng = np.random.default_rng(0)
     hashes = rng.choice(bench.frame["module_hash"].unique(), 100_000)
-    q = best_of(lambda: bench.query_many(hashes, epochs=4))
+    q = min(timeit.repeat(lambda: bench.query_many(hashes, epochs=4), number=1, repeat=5))
     table = dict_table(frame)
     metrics = list(bench.metrics)
 
@@ -56,7 +48,7 @@ def main() -> None:
             rows = table[(h, 4)]
             {m: sum(r[m] for r in rows) / len(rows) for m in metrics}
 
-    n = best_of(naive, 1)
+    n = min(timeit.repeat(naive, number=1, repeat=1))
     print(f"query_many 100k rows: {len(hashes) / q / 1e6:.1f} M rows/s (target >= 1); "
           f"per-row dicts {len(hashes) / n / 1e6:.2f} M rows/s -> {n / q:.0f}x")
 
@@ -69,8 +61,8 @@ def main() -> None:
     t = time.perf_counter()
     save_table(big, out, {"name": "big", "space": "7v"})
     print(f"7V-sized table ({len(big):,} rows) saved in {time.perf_counter() - t:.1f} s")
-    reload = best_of(lambda: load_table(out), 2)
-    raw = best_of(lambda: pd.read_parquet(out), 2)
+    reload = min(timeit.repeat(lambda: load_table(out), number=1, repeat=2))
+    raw = min(timeit.repeat(lambda: pd.read_parquet(out), number=1, repeat=2))
     print(f"7V-sized Parquet reload into a queryable Benchmark: {reload:.2f} s "
           f"(plain pandas read {raw:.2f} s; target <= 1 s)")
     bench = load_table(out)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from scipy.stats import kendalltau
 
-from benchmarks.paths import data_dir
+from benchmarks.paths import data_dir as resolve_data_dir
 from benchmarks.sources.official import official_path
 from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.registry import REGISTRY, table_path
@@ -27,14 +27,14 @@ GPUS = ("quadrortx6000", "rtx3060", "rtx3090", "titanxp")
 FULL_7V = "ecnas-7v"
 
 
-def present_tables(names: list[str], data_dir_: Path | None = None) -> list[str]:
+def present_tables(names: list[str], data_dir: Path | None = None) -> list[str]:
     """Those of ``names`` that load without a download (stored table or official file)."""
     out = []
     for name in names:
         spec = REGISTRY.get(name)
         official = spec is not None and spec.official is not None and official_path(
-            spec.official, data_dir=data_dir(data_dir_)).is_file()
-        if table_path(name, data_dir_).is_file() or official:
+            spec.official, data_dir=resolve_data_dir(data_dir)).is_file()
+        if table_path(name, data_dir).is_file() or official:
             out.append(name)
     return out
 

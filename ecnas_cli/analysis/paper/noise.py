@@ -15,7 +15,7 @@ import pandas as pd
 
 from benchmarks.tables.benchmark import REFERENCE, Benchmark
 from benchmarks.tables.objectives import Objective, to_min
-from ecnas_cli.analysis import indicators as ind
+from ecnas_cli.analysis import indicators
 
 __all__ = ["NOISE_METRICS", "below_noise", "noise_band", "noise_floor", "repeat_cv"]
 
@@ -59,16 +59,16 @@ def noise_floor(bench: Benchmark, objectives: Sequence[Objective], *,
     e = bench.epochs_or_default(epochs)
     hashes, mean_values = bench.cell_values(objectives, epochs=e)
     lower, upper = bench.bounds(objectives, epochs=e)
-    hv_mean = ind.hypervolume(ind.normalise(to_min(mean_values, objectives), lower, upper),
-                              ref=REFERENCE)
+    hv_mean = indicators.hypervolume(
+        indicators.normalise(to_min(mean_values, objectives), lower, upper), ref=REFERENCE)
     rng = np.random.default_rng(seed)
     metrics = [o.metric for o in objectives]
     out = np.empty(draws)
     for k in range(draws):
         v = bench.query_many(hashes, epochs=e, repeat="sample", rng=rng, metrics=metrics)
-        F = ind.normalise(to_min(np.column_stack([v[m] for m in metrics]), objectives),
-                          lower, upper)
-        out[k] = (hv_mean - ind.hypervolume(F, ref=REFERENCE)) / hv_mean
+        F = indicators.normalise(to_min(np.column_stack([v[m] for m in metrics]), objectives),
+                                 lower, upper)
+        out[k] = (hv_mean - indicators.hypervolume(F, ref=REFERENCE)) / hv_mean
     return out
 
 
