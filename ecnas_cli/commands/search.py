@@ -14,6 +14,7 @@ from ecnas_cli.commands._display import energy, frame_table, progress_bar
 from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, ensure_writable, print_json, user_errors
 from ecnas_cli.run.protocol import REPEATS
+from ecnas_cli.run.store import check_format
 from ecnas_cli.run.termination import termination
 from strategies import STRATEGIES, get_strategy
 
@@ -67,6 +68,7 @@ def search(
         else termination(500)
     if repeats not in REPEATS:
         raise ValueError(f"--repeats must be one of {', '.join(REPEATS)}, got {repeats!r}")
+    check_format(fmt)
     names = strategy_names(strategy)
     bench = load_benchmark(benchmark, data_dir_=data_dir, raw_dir=raw_dir)
     ensure_writable(out)

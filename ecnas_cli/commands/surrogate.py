@@ -10,8 +10,8 @@ from rich.table import Table
 
 from ecnas_cli.commands._display import progress_bar
 from ecnas_cli.commands._options import DataDir, Json, RawDir
-from ecnas_cli.console import console, print_json, user_errors
-from ecnas_cli.files import read_table, write_table
+from ecnas_cli.console import console, ensure_writable, print_json, user_errors
+from ecnas_cli.files import check_output, read_table, write_table
 
 app = typer.Typer(help="Energy surrogate: fit, evaluate, predict, build the 7V table.",
                   no_args_is_help=True)
@@ -25,6 +25,9 @@ def fit(kind: Kind = "mlp", seed: int = 0,
         raw_dir: RawDir = None, data_dir: DataDir = None) -> None:
     """Fit the energy surrogate on the measured 7V cells and save it (skops, no pickle)."""
     from ecnas_cli.workflows import surrogate as surrogates
+    if output is not None:
+        check_output(output, (".skops",))
+        ensure_writable(output.parent)
     with console.status("fitting"):
         model, path = surrogates.fit(kind=kind, seed=seed, raw_dir=raw_dir, output=output,
                                      data_dir_=data_dir)
@@ -71,6 +74,11 @@ def predict(input: Annotated[Path, typer.Option("--input", help="CSV/Parquet: ma
             raw_dir: RawDir = None, data_dir: DataDir = None) -> None:
     """Predict 4-epoch energy (kWh) and its uncertainty for cells in a CSV."""
     from ecnas_cli.workflows import surrogate as surrogates
+    check_output(output)
+    if model is not None and not model.is_file():
+        raise FileNotFoundError(f"no surrogate model at {model}")
+    if not input.is_file():
+        raise FileNotFoundError(f"no such file: {input}")
     fitted = surrogates.load_or_fit(model, raw_dir=raw_dir, data_dir_=data_dir)
     result = surrogates.predict_frame(read_table(input), fitted)
     write_table(result, output)
@@ -87,6 +95,9 @@ def build_7v(model: Annotated[Path | None, typer.Option(help="Model file.")] = N
              raw_dir: RawDir = None, data_dir: DataDir = None) -> None:
     """Energy of all 423,624 7V cells at 4/12/36/108 epochs as a benchmark table."""
     from ecnas_cli.workflows import surrogate as surrogates
+    for path in (model, nasbench101):
+        if path is not None and not path.is_file():
+            raise FileNotFoundError(f"no such file: {path}")
     with progress_bar("predicting 7V cells") as progress:
         name, path, rows = surrogates.build_7v(
             model=model, raw_dir=raw_dir, data_dir_=data_dir, nasbench101=nasbench101,

@@ -28,10 +28,11 @@ import numpy as np
 from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.objectives import Objective
 from benchmarks.tables.problem import Problem
+from ecnas_cli.run import boundary
 from ecnas_cli.run.lock import run_lock
 from ecnas_cli.run.loop import Loop, ReplayMismatchError
 from ecnas_cli.run.protocol import Protocol
-from ecnas_cli.run.store import RUN_JSON, RunResult, load_run, run_dir
+from ecnas_cli.run.store import RUN_JSON, RunResult, check_format, load_run, run_dir
 from ecnas_cli.run.termination import MaxEvaluations, Termination, from_dict
 from strategies import get_strategy
 from strategies.base import Strategy
@@ -80,13 +81,14 @@ def run(problem: Problem, strategy: str | type[Strategy], termination: Terminati
         Keyword settings of the strategy (finite numbers only).
     """
     protocol = protocol or Protocol()
+    check_format(fmt)
     termination.check(problem)
     name, cls = strategy_class(strategy)
     _check_settings(name, cls, settings)
     seq = np.random.SeedSequence(seed, spawn_key=spawn_key)
     rng_strategy, rng_query = (np.random.default_rng(s) for s in seq.spawn(2))
-    strat = cls(problem.space, rng=rng_strategy, fidelities=problem.fidelities,
-                n_objectives=len(problem.objectives), **settings)
+    strat = boundary.build(cls, problem.space, rng=rng_strategy, fidelities=problem.fidelities,
+                           n_objectives=len(problem.objectives), **settings)
     meta = _meta(problem, name, strat, termination, protocol, seed, spawn_key)
     if out is None:
         loop = Loop(problem, strat, name, termination, protocol, rng_query, None)
@@ -106,12 +108,18 @@ def _drive(loop: Loop, meta: dict[str, Any], where: Path | None, fmt: str, every
     """Step ``loop`` to the end, writing a checkpoint every ``every`` distinct evaluations."""
     saved = 0
     total = loop.termination.describe().get("evaluations")
-    while loop.step():
-        if progress is not None:
-            progress(loop.spent.evaluations, total)
-        if where is not None and loop.new_rows and loop.spent.evaluations >= saved + every:
-            saved = loop.spent.evaluations
-            RunResult(loop.frame(), {**meta, **loop.summary()}).save(where, fmt)
+    try:
+        while loop.step():
+            if progress is not None:
+                progress(loop.spent.evaluations, total)
+            if where is not None and loop.new_rows and loop.spent.evaluations >= saved + every:
+                saved = loop.spent.evaluations
+                RunResult(loop.frame(), {**meta, **loop.summary()}).save(where, fmt)
+    except boundary.StrategyError as exc:  # the strategy's fault: its run is marked failed
+        if where is not None:
+            RunResult(loop.frame(), {**meta, **loop.summary(), "status": "failed",
+                                     "error": str(exc)}).save(where, fmt)
+        raise
     result = RunResult(loop.frame(), {**meta, **loop.summary(), "status": "complete"})
     if where is not None:
         result.save(where, fmt)
@@ -157,7 +165,8 @@ def _meta(problem: Problem, name: str, strat: Strategy, termination: Termination
     return {"benchmark": bench.name, "benchmark_sha256": bench.checksum,
             "space": bench.space.name, "strategy": name,
             "strategy_class": f"{type(strat).__module__}:{type(strat).__qualname__}",
-            "settings": strat.settings(), "objectives": [str(o) for o in problem.objectives],
+            "settings": boundary.call(type(strat), "settings", strat.settings),
+            "objectives": [str(o) for o in problem.objectives],
             "epochs": problem.epochs, "budget": termination.describe(),
             "protocol": protocol.describe(), "seed": seed, "spawn_key": list(spawn_key),
             "status": "running", "versions": _versions()}
@@ -180,12 +189,14 @@ def check_runs(benchmark: Benchmark, strategies: Sequence[str], seeds: Sequence[
     strategy settings (each strategy is built once), and no complete run in ``out`` to
     replace (:func:`check_replaceable`). ``kwargs`` are the other arguments of run_search."""
     problem = Problem.from_benchmark(benchmark, objectives=objectives, epochs=epochs)
+    check_format(kwargs.get("fmt", "csv"))
     settings = {k: v for k, v in kwargs.items() if k not in RUN_ARGS}
     for strategy in strategies:
         name, cls = strategy_class(strategy)
         _check_settings(name, cls, settings)
-        cls(problem.space, rng=np.random.default_rng(0), fidelities=problem.fidelities,
-            n_objectives=len(problem.objectives), **settings)
+        boundary.build(cls, problem.space, rng=np.random.default_rng(0),
+                       fidelities=problem.fidelities, n_objectives=len(problem.objectives),
+                       **settings)
         if out is None:
             continue
         for seed in seeds:
@@ -193,9 +204,15 @@ def check_runs(benchmark: Benchmark, strategies: Sequence[str], seeds: Sequence[
             check_replaceable(where, resume=resume, overwrite=overwrite)
 
 
+#: Runs a new search never silently replaces (run.json status -> what to call it).
+KEPT = {"complete": "a complete run", "running": "an interrupted run",
+        "failed": "a run whose strategy failed"}
+
+
 def check_replaceable(where: Path, *, resume: bool = False, overwrite: bool = False) -> None:
-    """Refuse (FileExistsError) to start a run over the complete run in ``where``, unless
-    ``overwrite`` (replace it) or ``resume`` (report it). Only ``run.json``'s status is read."""
+    """Refuse (FileExistsError) to start a run over the run in ``where`` (complete,
+    interrupted or failed: :data:`KEPT`), unless ``overwrite`` (replace it) or ``resume``
+    (report or continue it). Only ``run.json``'s status is read."""
     meta_file = Path(where) / RUN_JSON
     if resume or overwrite or not meta_file.is_file():
         return
@@ -203,9 +220,10 @@ def check_replaceable(where: Path, *, resume: bool = False, overwrite: bool = Fa
         status = json.loads(meta_file.read_text()).get("status")
     except (ValueError, AttributeError):
         return  # not a readable run: nothing finished to lose
-    if status == "complete":
-        raise FileExistsError(f"{where} already holds a complete run; use --overwrite to "
-                              "replace it or --resume to report it")
+    if status in KEPT:
+        raise FileExistsError(f"{where} already holds {KEPT[status]}; it is kept: use "
+                              "--overwrite to replace it or --resume to "
+                              f"{'report' if status == 'complete' else 'continue'} it")
 
 
 def _previous(where: Path, meta: dict[str, Any], resume: bool,
