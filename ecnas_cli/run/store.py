@@ -214,6 +214,11 @@ def _check_log(trials: pd.DataFrame, meta: dict[str, Any], trials_file: Path) ->
     if rows < queries or (rows != queries and not partial):
         raise DamagedFileError(f"damaged trial log {trials_file}: {rows} rows but run.json "
                                f"counts {queries} queries (a truncated log?)")
+    for col in (c for c in TRACE_COLUMNS if c in trials):  # what --x energy plots and sums
+        v = pd.to_numeric(trials[col], errors="coerce").to_numpy(dtype=float)
+        if not (np.isfinite(v).all() and (v >= 0).all() and (np.diff(v) >= 0).all()):
+            raise DamagedFileError(f"damaged trial log {trials_file}: {col} must be finite, "
+                                   "non-negative and non-decreasing")
     trained = int((~trials["cached"].astype(bool)).sum()) if "cached" in trials else rows
     if not partial and trained != meta["evaluations"]:
         raise DamagedFileError(f"damaged trial log {trials_file}: {trained} trainings but "
