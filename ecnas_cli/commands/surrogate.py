@@ -18,6 +18,13 @@ app = typer.Typer(help="Energy surrogate: fit, evaluate, predict, build the 7V t
 Kind = Annotated[str, typer.Option(help="gbt, mlp or auto (chosen by cross-validation).")]
 
 
+def check_kind(kind: str) -> None:
+    """Refuse an unknown --kind before any fitting."""
+    from benchmarks.surrogate.model import KINDS
+    if kind not in (*KINDS, "auto"):
+        raise ValueError(f"unknown --kind {kind!r}; valid: {', '.join(KINDS)}, auto")
+
+
 @app.command("fit")
 @user_errors
 def fit(kind: Kind = "mlp", seed: int = 0,
@@ -25,6 +32,7 @@ def fit(kind: Kind = "mlp", seed: int = 0,
         raw_dir: RawDir = None, data_dir: DataDir = None) -> None:
     """Fit the energy surrogate on the measured 7V cells and save it (skops, no pickle)."""
     from ecnas_cli.workflows import surrogate as surrogates
+    check_kind(kind)
     if output is not None:
         check_output(output, (".skops",))
         ensure_writable(output.parent)
@@ -44,6 +52,7 @@ def eval_(kind: Kind = "mlp", folds: int = 5, seed: int = 0,
           ) -> None:
     """k-fold metrics (Kendall tau, Spearman, R^2, MAE in Wh, MAPE), parity plot, curve."""
     from ecnas_cli.workflows import surrogate as surrogates
+    check_kind(kind)
     if folds < 2:
         raise ValueError(f"--folds must be >= 2, got {folds}")
     with progress_bar("fitting surrogates") as progress:
