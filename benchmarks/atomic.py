@@ -25,13 +25,33 @@ _LIVE: set[str] = set()  # temp files of this process not yet moved into place
 _SWEPT: set[str] = set()  # folders already swept by this process
 
 
+def check_target(path: Path) -> Path:
+    """``path`` if a file may be written there: a new path or a regular file (or a link to one).
+
+    A device, fifo, socket or directory is refused (FileExistsError): moving a file into
+    place would replace a device node, or block forever on a fifo.
+
+    >>> check_target(Path("/dev/null"))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    FileExistsError: refusing to write to /dev/null: it exists and is not a regular file ...
+    """
+    path = Path(path)
+    if (path.exists() or path.is_symlink()) and not path.is_file():
+        raise FileExistsError(f"refusing to write to {path}: it exists and is not a regular "
+                              "file (a device, fifo, socket or directory); choose a new path "
+                              "or a regular file")
+    return path
+
+
 @contextmanager
 def atomic_path(path: Path, suffix: str = ".tmp") -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it into place only if the block succeeds.
 
     The temporary file is removed on failure, so an interrupted write leaves nothing behind.
+    ``path`` must pass :func:`check_target`.
     """
-    path = Path(path)
+    path = check_target(Path(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     if str(path.parent) not in _SWEPT:
         sweep_temp_files(path.parent)

@@ -3,9 +3,10 @@ directions.
 
 Units live here (and in the Parquet schema metadata), not in the code that uses the columns.
 :func:`validate` is the one rule set every stored table passes (at build, import and load):
-no empty table, metric values finite and non-negative (NaN only for "not measured"),
-accuracies in [0, 1], integer keys in range, and the budget costs (energy, training time)
-either measured for every row of a fidelity or for none.
+no empty table, metric values finite, non-negative and within their physical bound
+(:attr:`Metric.upper`; NaN only for "not measured"), so no sum over a table can overflow;
+accuracies in [0, 1], integer keys in range, one row per (cell, epochs, repeat), and the budget
+costs (energy, training time) either measured for every row of a fidelity or for none.
 """
 
 from __future__ import annotations
@@ -27,20 +28,24 @@ class Metric:
     unit: str
     direction: str  # "max" or "min": the natural sense when used as an objective
     label: str
+    #: The largest physically plausible value for one training, far above any real one (the
+    #: EC-NAS cells take Wh, not GWh); it keeps every sum, mean and hypervolume product over a
+    #: table finite in float64, where 1e308 values would overflow to inf and then NaN.
+    upper: float = 1.0
 
 
 METRICS: dict[str, Metric] = {m.name: m for m in [
     Metric("train_accuracy", "fraction", "max", "train accuracy"),
     Metric("validation_accuracy", "fraction", "max", "validation accuracy"),
     Metric("test_accuracy", "fraction", "max", "test accuracy"),
-    Metric("training_time_s", "s", "min", "training time"),
-    Metric("energy_kwh", "kWh", "min", "training energy"),
-    Metric("co2eq_g", "gCO2eq", "min", "CO2 equivalent"),
-    Metric("carbon_intensity_g_per_kwh", "gCO2eq/kWh", "min", "carbon intensity"),
-    Metric("trainable_params", "count", "min", "trainable parameters"),
-    Metric("flops", "MAC", "min", "FLOPs (multiply-accumulates)"),
-    Metric("gpu_power_w", "W", "min", "mean GPU power"),
-    Metric("cpu_power_w", "W", "min", "mean CPU power"),
+    Metric("training_time_s", "s", "min", "training time", 1e9),
+    Metric("energy_kwh", "kWh", "min", "training energy", 1e7),
+    Metric("co2eq_g", "gCO2eq", "min", "CO2 equivalent", 1e10),
+    Metric("carbon_intensity_g_per_kwh", "gCO2eq/kWh", "min", "carbon intensity", 1e4),
+    Metric("trainable_params", "count", "min", "trainable parameters", 2.0**53),
+    Metric("flops", "MAC", "min", "FLOPs (multiply-accumulates)", 2.0**53),
+    Metric("gpu_power_w", "W", "min", "mean GPU power", 1e6),
+    Metric("cpu_power_w", "W", "min", "mean CPU power", 1e6),
 ]}
 
 #: kWh -> Wh: energies below 1 kWh are shown, and surrogate errors reported, in Wh.
@@ -72,14 +77,19 @@ def check_value(name: str, value: float) -> float:
     Traceback (most recent call last):
     ...
     benchmarks.errors.EcnasError: test_accuracy = 1.5 is outside [0, 1]
+    >>> check_value("energy_kwh", 1e308)
+    Traceback (most recent call last):
+    ...
+    benchmarks.errors.EcnasError: energy_kwh = 1e+308 is outside [0, 1e+07]
     """
     x = float(value)
     if math.isnan(x):
         return x
     if not math.isfinite(x) or x < 0:
         raise EcnasError(f"{name} = {x!r} is {'negative' if x < 0 else 'not finite'}")
-    if METRICS[name].unit == "fraction" and x > 1:
-        raise EcnasError(f"{name} = {x!r} is outside [0, 1]")
+    upper = METRICS[name].upper
+    if x > upper:
+        raise EcnasError(f"{name} = {x!r} is outside [0, {upper:g}]")
     return x
 
 
@@ -112,14 +122,26 @@ def validate(df: pd.DataFrame) -> pd.DataFrame:
             continue
         v = pd.to_numeric(df[col], errors="coerce").to_numpy(dtype=float)
         for bad, rule in ((np.isinf(v), "infinite"), (v < 0, "negative"),
-                          (v > 1 if metric.unit == "fraction" else None, "outside [0, 1]")):
-            if bad is not None and bad.any():
+                          (v > metric.upper, f"outside [0, {metric.upper:g}]")):
+            if bad.any():
                 raise _first_bad(df, bad, col, rule)
     if "module_hash" in df.columns and (df["module_hash"].astype(str) == "").any():
         raise _first_bad(df, (df["module_hash"].astype(str) == "").to_numpy(), "module_hash",
                          "empty")
+    _check_unique(df)
     _check_budget_costs(df)
     return df
+
+
+def _check_unique(df: pd.DataFrame) -> None:
+    """One row per (cell, epochs, repeat): a repeat stored twice would be averaged twice."""
+    keys = ["module_hash", "epochs", "repeat"]
+    if not set(keys) <= set(df.columns):
+        return
+    dup = df.duplicated(keys, keep="first").to_numpy()
+    if dup.any():
+        raise _first_bad(df, dup, "repeat", "repeated for the same cell and epochs "
+                                            "(a duplicated entry)")
 
 
 def _check_budget_costs(df: pd.DataFrame) -> None:

@@ -2,14 +2,45 @@
 
 from __future__ import annotations
 
-from importlib.metadata import version
-from typing import Annotated
+import os
+import signal
+import sys
+import threading
+from types import FrameType
 
-import typer
 
-from ecnas_cli.commands import arch, bench, compare, data, pareto, search, space, surrogate
-from ecnas_cli.commands import reproduce as reproduce_cmd
-from ecnas_cli.console import guard, setup
+def _interrupted(signum: int, frame: FrameType | None) -> None:
+    sys.stderr.write("error: interrupted\n")
+    os._exit(130)  # nothing written yet: importing only
+
+
+# Ctrl-C while the libraries below import (seconds): one line, not a traceback (only where
+# Ctrl-C would raise KeyboardInterrupt: an ignored SIGINT, e.g. under nohup, stays ignored)
+_QUIET = (threading.current_thread() is threading.main_thread()
+          and signal.getsignal(signal.SIGINT) is signal.default_int_handler)
+if _QUIET:
+    signal.signal(signal.SIGINT, _interrupted)
+
+from importlib.metadata import version  # noqa: E402
+from typing import Annotated  # noqa: E402
+
+import typer  # noqa: E402
+
+from ecnas_cli.commands import (  # noqa: E402
+    arch,
+    bench,
+    compare,
+    data,
+    pareto,
+    search,
+    space,
+    surrogate,
+)
+from ecnas_cli.commands import reproduce as reproduce_cmd  # noqa: E402
+from ecnas_cli.console import guard, setup  # noqa: E402
+
+if _QUIET:
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # imported: KeyboardInterrupt
 
 app = typer.Typer(
     name="ecnas",

@@ -6,6 +6,9 @@ expected failure (:data:`USER_ERRORS`: bad input, missing data, a refused operat
 disk) into one plain-text line ``error: ...`` on stderr with exit code 2, and anything else
 (a bug) into one line ``internal error: ...`` with exit code 1; the traceback is printed only
 with ``ecnas --debug`` or ``ECNAS_DEBUG=1``. User text in messages is never read as markup.
+Warnings raised during a command (numpy's RuntimeWarnings, a library's UserWarning) are held:
+a failed command prints only its one error line; a successful one prints each distinct
+warning as one ``warning: ...`` line after its output, never a source line.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import os
 import sys
 import tempfile
 import traceback
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -113,16 +117,23 @@ def user_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
     @wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return fn(*args, **kwargs)
-        except (typer.Exit, typer.Abort, typer.TyperException):
-            raise  # typer's own exits and usage errors
-        except Exception as exc:
-            if is_user_error(exc):
-                if debugging():
-                    traceback.print_exception(exc, file=sys.stderr)
-                raise fail(_message(exc)) from None
-            raise internal_error(exc) from None
+        with warnings.catch_warnings(record=True) as held:
+            try:
+                result = fn(*args, **kwargs)
+            except (typer.Exit, typer.Abort, typer.TyperException):
+                raise  # typer's own exits and usage errors
+            except KeyboardInterrupt:
+                _print_line("error:", "interrupted")  # as during start-up (cli.py)
+                raise typer.Exit(code=130) from None
+            except Exception as exc:
+                if is_user_error(exc):
+                    if debugging():
+                        traceback.print_exception(exc, file=sys.stderr)
+                    raise fail(_message(exc)) from None
+                raise internal_error(exc) from None
+        for text in dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in held):
+            _print_line("warning:", text)
+        return result
 
     wrapper._ecnas_guarded = True  # type: ignore[attr-defined]
     return wrapper

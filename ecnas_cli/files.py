@@ -13,11 +13,12 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 
-from benchmarks.atomic import atomic_path
+from benchmarks.atomic import atomic_path, check_target
 from benchmarks.errors import EcnasError, UnsafePathError
 from benchmarks.tables.storage import META_KEY
 
-__all__ = ["atomic_path", "dumps", "inside", "json_ready", "read_table", "write_table"]
+__all__ = ["atomic_path", "check_output", "dumps", "inside", "json_ready", "read_table",
+           "write_table"]
 
 
 def inside(root: Path, path: Path | str) -> Path:
@@ -82,14 +83,23 @@ def _is_benchmark_table(path: Path) -> bool:
         return False
 
 
-def write_table(df: pd.DataFrame, path: Path) -> None:
-    """Write CSV or Parquet (by suffix) atomically; never over a stored benchmark table."""
-    suffix = path.suffix.lower()
-    if suffix not in (".csv", ".parquet"):
-        raise ValueError(f"output must end in .csv or .parquet, got {path.name!r}")
+def check_output(path: Path, suffixes: tuple[str, ...] = (".csv", ".parquet")) -> Path:
+    """``path`` if a table may be written there, checked before any work: its suffix, a new
+    path or a regular file (``benchmarks.atomic.check_target``: never a device or fifo), and
+    never a stored benchmark table."""
+    path = Path(path)
+    if path.suffix.lower() not in suffixes:
+        raise ValueError(f"output must end in {' or '.join(suffixes)}, got {path.name!r}")
+    check_target(path)
     if _is_benchmark_table(path):
         raise EcnasError(f"refusing to overwrite {path}: it is a stored benchmark table; "
                          "choose another output path")
+    return path
+
+
+def write_table(df: pd.DataFrame, path: Path) -> None:
+    """Write CSV or Parquet (by suffix) atomically, to a path :func:`check_output` accepts."""
+    suffix = check_output(Path(path)).suffix.lower()
     with atomic_path(path) as tmp:
         if suffix == ".parquet":
             df.to_parquet(tmp, index=False)

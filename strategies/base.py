@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any, ClassVar
@@ -223,6 +225,21 @@ def is_number(value: Any, low: float = -np.inf, high: float = np.inf) -> bool:
 
 #: Entry-point group where other packages register strategies (name = class).
 ENTRY_POINT_GROUP = "ecnas.strategies"
+#: ``package.module:Class``: dotted identifiers on both sides, no relative import.
+PLUGIN_PATTERN = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+
+
+def _plugin_code(name: str, load: Callable[[], Any]) -> Any:
+    """``load()`` (importing a plugin runs its code); any failure, ``sys.exit`` included,
+    is a ValueError naming the plugin: it is not a bug in ecnas."""
+    try:
+        return load()
+    except KeyboardInterrupt:
+        raise
+    except (Exception, SystemExit) as exc:
+        what = (f"called sys.exit({exc.code!r})" if isinstance(exc, SystemExit)
+                else f"{type(exc).__name__}: {' '.join(str(exc).split())}")
+        raise ValueError(f"cannot load strategy {name!r}: importing it {what}") from None
 
 
 def load_plugin(name: str) -> type[Strategy] | None:
@@ -230,16 +247,16 @@ def load_plugin(name: str) -> type[Strategy] | None:
     points; None when ``name`` is neither. A target that is not a Strategy is an error.
     """
     if ":" in name:
+        if PLUGIN_PATTERN.fullmatch(name) is None:
+            raise ValueError(f"invalid strategy {name!r}: expected package.module:Class "
+                             "(dotted Python names, no relative import)")
         module, _, attr = name.partition(":")
-        try:
-            target = getattr(importlib.import_module(module), attr)
-        except (ImportError, AttributeError) as exc:
-            raise ValueError(f"cannot load strategy {name!r}: {exc}") from None
+        target = _plugin_code(name, lambda: getattr(importlib.import_module(module), attr))
     else:
         found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == name]
         if not found:
             return None
-        target = found[0].load()
+        target = _plugin_code(name, found[0].load)
     if not (isinstance(target, type) and issubclass(target, Strategy)):
         raise ValueError(f"strategy {name!r} is {target!r}, not a strategies.base.Strategy "
                          "subclass")

@@ -27,6 +27,9 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from benchmarks.create.checks import check_range
+from benchmarks.schema import METRICS
+
 __all__ = ["CARBON_INTENSITY_DK", "EnergySettings", "EnergyTracker", "Meter", "NvmlMeter",
            "RaplMeter", "TdpMeter", "make_meters"]
 
@@ -187,10 +190,11 @@ class EnergySettings:
     def __post_init__(self) -> None:
         if self.meter not in METER_KINDS:
             raise ValueError(f"unknown meter {self.meter!r}; valid: {', '.join(METER_KINDS)}")
-        if not self.pue >= 1.0:
-            raise ValueError(f"pue must be >= 1, got {self.pue}")
-        if not self.carbon_intensity >= 0:
-            raise ValueError(f"carbon_intensity must be >= 0, got {self.carbon_intensity}")
+        check_range("pue", self.pue, 1.0, 10.0)
+        check_range("carbon_intensity", self.carbon_intensity, 0.0,
+                    METRICS["carbon_intensity_g_per_kwh"].upper)
+        if self.tdp_w is not None:
+            check_range("tdp_w", self.tdp_w, 0.0, METRICS["cpu_power_w"].upper, lo_open=True)
 
 
 def make_meters(settings: EnergySettings, *, gpu_indices: list[int] | None = None) -> list[Meter]:

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from benchmarks.create.checks import check_range
 from benchmarks.create.datasets import Dataset
 from benchmarks.create.meters import EnergyTracker
 
@@ -49,8 +50,11 @@ class TrainingConfig:
         for name in ("batch_size", "eval_batch_size", "threads"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.learning_rate <= 0:
-            raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
+        check_range("learning_rate", self.learning_rate, 0.0, 100.0, lo_open=True)
+        for name in ("momentum", "rms_decay"):
+            check_range(name, getattr(self, name), 0.0, 1.0)
+        check_range("epsilon", self.epsilon, 0.0, 1e6, lo_open=True)
+        check_range("weight_decay", self.weight_decay, 0.0, 1.0)
 
 
 def _now() -> str:

@@ -39,6 +39,7 @@ def frame_from_tfrecord(path: Path, space: str | None, *, checkpoints: bool,
     if space is None:
         v = int(rows["num_vertices"].max())
         space = "4v" if v <= 4 else "5v" if v <= 5 else "7v"
+    _check_hashes(rows, space, path)
     frame = _join_cells(rows.drop(columns=["matrix", "ops", "num_vertices"]), space)
     frame["energy_source"] = "measured"
     if energy_source != "measured":
@@ -74,6 +75,29 @@ def _checked(frame: pd.DataFrame, source: str) -> pd.DataFrame:
         return validate(frame)
     except ValueError as exc:
         raise ValueError(f"{source}: {exc}") from None
+
+
+def _check_hashes(rows: pd.DataFrame, space: str, source: Path) -> None:
+    """Refuse a record whose adjacency and ops do not hash to its own module hash (its values
+    would be served for another cell). Records equal to the space's copy of the cell are
+    fine as they are; only the others are hashed."""
+    records = rows[["module_hash", "matrix", "ops"]].drop_duplicates()
+    cells = get_space(space).cells()[["module_hash", "matrix", "ops"]]
+    joined = records.merge(cells, on="module_hash", how="left", suffixes=("", "_space"))
+    same = (joined["matrix"] == joined["matrix_space"]) & (joined["ops"] == joined["ops_space"])
+    others = joined.loc[~same, ["module_hash", "matrix", "ops"]].reset_index(drop=True)
+    if others.empty:
+        return
+    from benchmarks.space.describe import describe_frame
+
+    found = describe_frame(others[["matrix", "ops"]], get_space(space))
+    bad = (found["module_hash"] != others["module_hash"]).to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        what = found["error"].iloc[i] or f"they hash to {found['module_hash'].iloc[i]}"
+        raise ValueError(f"{source}: {int(bad.sum())} record(s) whose adjacency and ops are not "
+                         f"their cell's: cell {others['module_hash'].iloc[i]} holds adjacency "
+                         f"{others['matrix'].iloc[i]} ops {others['ops'].iloc[i]} ({what})")
 
 
 def _join_cells(rows: pd.DataFrame, space: str) -> pd.DataFrame:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.progress import Progress
-from benchmarks.schema import check_value
+from benchmarks.schema import METRICS, check_value
 
 SPACE_DIRS = {"4v": "4V9E", "5v": "5V9E", "7v": "7V9E"}
 
@@ -86,19 +86,33 @@ def read_raw_tree(root: Path, space: str,
     files = result_files(find_space_dir(root, space))
     digest = hashlib.sha256()
     rows: list[dict[str, Any]] = []
+    seen: dict[tuple[str, int, int], Path] = {}  # (cell, epochs, repeat) -> the file holding it
     for k, path in enumerate(files):
         data = path.read_bytes()
         digest.update(path.parent.name.encode() + path.parent.parent.name.encode() + data)
         try:
-            rows.extend(_run_rows(json.loads(data), path))
+            run_rows = _run_rows(json.loads(data), path)
         except KeyError as exc:
             raise ValueError(f"malformed results file {path}: no {exc} entry") from None
         except (ValueError, TypeError, OverflowError, RecursionError) as exc:
             # TypeError/OverflowError: numpy on ragged or huge power lists
             raise ValueError(f"malformed results file {path}: {exc}") from None
+        for row in run_rows:
+            _check_new(seen, (row["module_hash"], row["epochs"], row["repeat"]), path)
+        rows.extend(run_rows)
         if progress is not None and (k % 256 == 0 or k == len(files) - 1):
             progress(k + 1, len(files))
     return pd.DataFrame(rows), digest.hexdigest()
+
+
+def _check_new(seen: dict[tuple[str, int, int], Path], key: tuple[str, int, int],
+               path: Path) -> None:
+    """Refuse a (cell, epochs, repeat) measured twice: in two budget folders, or twice in one
+    file (a repeated checkpoint entry), it would count twice in every mean."""
+    first = seen.setdefault(key, path)
+    if first != path:
+        raise ValueError(f"cell {key[0]} repeat_{key[2] + 1} at {key[1]} epochs is in both "
+                         f"{first} and {path}; keep one copy")
 
 
 _ENTRY_FIELDS = {"train_accuracy": "train_accuracy", "validation_accuracy": "validation_accuracy",
@@ -152,7 +166,7 @@ def _run_rows(run: Any, path: Path) -> list[dict[str, Any]]:
     entries = run["evaluation_results"]
     if not isinstance(entries, list):
         raise ValueError("evaluation_results must be a list")
-    out = []
+    out: list[dict[str, Any]] = []
     for entry in entries:
         entry = _object(entry, "an evaluation result")
         epochs = _number(entry["epochs"], "epochs")
@@ -160,6 +174,9 @@ def _run_rows(run: Any, path: Path) -> list[dict[str, Any]]:
             continue
         if epochs >= 2**15:
             raise ValueError(f"epochs = {epochs!r} out of range")
+        if round(epochs) in (row["epochs"] for row in out):
+            raise ValueError(f"evaluation_results holds epochs {round(epochs)} twice (a "
+                             "repeated checkpoint entry)")
         out.append({**common, "epochs": round(epochs),
                     **{col: check_value(col, _predicted_null(entry[key], key, common))
                        for col, key in _ENTRY_FIELDS.items()}})
@@ -182,5 +199,9 @@ def _group_power(group: dict[str, Any], name: str) -> float:
     values = np.asarray(group["avg_power_usages (W)"], dtype=float)
     if values.ndim not in (1, 2) or values.size == 0:
         raise ValueError(f"{name} avg_power_usages (W) must be a list or a list of lists")
-    return check_value(f"{name}_power_w",
+    col = f"{name}_power_w"
+    in_range = (values >= 0) & (values <= METRICS[col].upper)
+    for x in values[~in_range & ~np.isnan(values)][:1]:
+        check_value(col, float(x))  # each reading before the sum, which could overflow
+    return check_value(col,
                        float(values.reshape(-1, values.shape[-1]).mean(axis=0).sum()))

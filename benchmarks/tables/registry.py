@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from benchmarks.atomic import check_target
 from benchmarks.paths import PACKAGE_DATA
 from benchmarks.paths import data_dir as resolve_data_dir
 from benchmarks.paths import raw_dir as resolve_raw_dir
@@ -172,6 +173,11 @@ def _entry(name: str, data_dir: Path | None, root: Path | None) -> dict[str, Any
     entry: dict[str, Any] = {"name": name, "present": path is not None}
     if spec is not None:
         entry.update(space=spec.space, description=spec.description)
+    if path is None and spec is None:  # listed from the data dir, yet no file to read there
+        where = table_path(name, data_dir)
+        return {**entry, "path": str(where), "status": "bad",
+                "error": f"{where} is not a regular file (a dangling link or a directory); "
+                         "remove it"}
     if path is not None:
         entry["path"] = str(path)
         try:
@@ -192,13 +198,25 @@ def _entry(name: str, data_dir: Path | None, root: Path | None) -> dict[str, Any
     return entry
 
 
-def import_table(frame: pd.DataFrame, meta: dict[str, Any], *, name: str, space: str,
-                 data_dir: Path | None = None) -> Path:
-    """Store a user table (from :func:`frame_from_raw` / :func:`frame_from_tfrecord`)."""
+def check_importable(name: str, *, data_dir: Path | None = None,
+                     overwrite: bool = False) -> Path:
+    """Where table ``name`` would be imported; refused for a built-in name, and for a stored
+    table of that name unless ``overwrite`` (checked before the source is read)."""
     check_name(name)
     if name in REGISTRY:
         raise ValueError(f"{name!r} is a built-in benchmark name; choose another --name")
     path = table_path(name, data_dir)
+    if (path.exists() or path.is_symlink()) and not overwrite:
+        raise FileExistsError(f"a table named {name!r} is already stored at {path}; use "
+                              "--overwrite to replace it, or choose another --name")
+    return check_target(path)
+
+
+def import_table(frame: pd.DataFrame, meta: dict[str, Any], *, name: str, space: str,
+                 data_dir: Path | None = None, overwrite: bool = False) -> Path:
+    """Store a user table (from :func:`frame_from_raw` / :func:`frame_from_tfrecord`); see
+    :func:`check_importable`."""
+    path = check_importable(name, data_dir=data_dir, overwrite=overwrite)
     save_table(frame, path, {**meta, "name": name, "space": space,
                              "description": meta.get("provenance", "")})
     return path

@@ -2,9 +2,12 @@
 
 :func:`save_table` writes the rows with their metadata (provenance, the sha256 of the content)
 atomically; :func:`read_table_file` reads them back and checks, before anything is served:
-the file parses, the metadata is JSON with a safe name, the row count and the content sha256
-match what was saved, and the rows pass :func:`benchmarks.schema.validate`. Any failure
-is a :class:`~benchmarks.errors.DamagedTableError` that names the file and how to rebuild it.
+the file parses, the metadata is JSON with a safe name, the one digest (``sha256``: over the
+canonical metadata, which holds the rows' ``table_sha256``, so it covers data and metadata:
+space, name, fidelities, units, provenance) matches, the row count and the content sha256 match,
+the counts the metadata states (cells, fidelities, space) describe the rows, and the rows pass
+:func:`benchmarks.schema.validate`. Any failure is a
+:class:`~benchmarks.errors.DamagedTableError` that names the file and how to rebuild it.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -25,6 +29,10 @@ from benchmarks.errors import DamagedTableError, EcnasError, UnsafeNameError
 from benchmarks.schema import COLUMNS, DTYPES, METRICS, conform, validate
 
 META_KEY = b"ecnas"
+#: The metadata entry holding :func:`meta_digest` (data and metadata under one digest).
+DIGEST_KEY = "sha256"
+#: The spaces a table may describe, with their largest cell (vertices).
+SPACE_VERTICES = {"4v": 4, "5v": 5, "7v": 7}
 #: Table and benchmark names: a letter or digit, then letters, digits, ``.``, ``_`` or ``-``.
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 REBUILD = ("delete it and rebuild it (a registered benchmark is rebuilt from its source on "
@@ -57,6 +65,28 @@ def table_digest(frame: pd.DataFrame) -> str:
     return hashlib.sha256(rows.tobytes()).hexdigest()
 
 
+def meta_digest(meta: dict[str, Any]) -> str:
+    """sha256 of canonical JSON of ``meta`` without its own ``sha256`` entry.
+
+    The metadata holds ``table_sha256`` (the rows), so this one digest covers data and metadata.
+
+    >>> meta_digest({"name": "t", "sha256": "x"}) == meta_digest({"name": "t"})
+    True
+    """
+    body = {k: v for k, v in meta.items() if k != DIGEST_KEY}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=True,
+                      allow_nan=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _described(frame: pd.DataFrame) -> dict[str, Any]:
+    """What the metadata states about the rows (recomputed and compared on load)."""
+    return {"rows": len(frame), "cells": int(frame["module_hash"].nunique()),
+            "fidelities": sorted(int(e) for e in frame["epochs"].unique()),
+            "metrics": [m for m in METRICS if frame[m].notna().any()],
+            "units": {m.name: m.unit for m in METRICS.values()}}
+
+
 def save_table(frame: pd.DataFrame, path: Path, meta: dict[str, Any]) -> None:
     """Write a conformed table with ``meta`` (JSON) in the Parquet schema metadata, atomically.
 
@@ -64,12 +94,13 @@ def save_table(frame: pd.DataFrame, path: Path, meta: dict[str, Any]) -> None:
     """
     check_name(meta.get("name"))
     frame = conform(frame)
-    meta = {**meta, "ecnas_version": version("ecnas"),
-            "table_sha256": table_digest(frame), "rows": len(frame),
-            "cells": int(frame["module_hash"].nunique()),
-            "fidelities": sorted(int(e) for e in frame["epochs"].unique()),
-            "metrics": [m for m in METRICS if frame[m].notna().any()],
-            "units": {m.name: m.unit for m in METRICS.values()}}
+    meta = {**meta, "ecnas_version": version("ecnas"), "table_sha256": table_digest(frame),
+            **_described(frame)}
+    wrong_space = _space_problem(frame, meta)
+    if wrong_space:
+        raise EcnasError(f"cannot save table {meta['name']}: {wrong_space}")
+    meta = json.loads(json.dumps(meta, allow_nan=False))  # the digest is of what a load reads
+    meta[DIGEST_KEY] = meta_digest(meta)  # last: it covers every other entry
     table = pa.Table.from_pandas(frame, preserve_index=False)
     table = table.replace_schema_metadata({**(table.schema.metadata or {}),
                                            META_KEY: json.dumps(meta).encode()})
@@ -144,10 +175,18 @@ def verify_frame(frame: pd.DataFrame, meta: dict[str, Any], path: Path) -> None:
     if list(frame.columns) != COLUMNS:  # names are not part of the content digest
         odd = [str(c) for c in frame.columns if c not in COLUMNS] or ["(order)"]
         raise damaged(path, f"unexpected column(s) {', '.join(odd)}")
-    kinds = {"str": "OUSTV", "int16": "i", "int64": "i", "float64": "f"}
-    wrong = [c for c in COLUMNS if frame[c].dtype.kind not in kinds[DTYPES[c]]]
+    # numbers exactly as saved: a flipped pandas-metadata bit can ask for a nullable Float64
+    wrong = [c for c in COLUMNS if (frame[c].dtype.kind not in "OUSTV" if DTYPES[c] == "str"
+                                    else frame[c].dtype != np.dtype(DTYPES[c]))]
     if wrong:
         raise damaged(path, f"column(s) of the wrong type: {', '.join(wrong)}")
+    try:
+        sealed = meta.get(DIGEST_KEY) == meta_digest(meta)
+    except (ValueError, TypeError):  # NaN or a non-JSON value: no digest can match
+        sealed = False
+    if not sealed:
+        raise damaged(path, "its metadata does not match its sha256 (edited, damaged, or "
+                            "saved by an ecnas without a metadata digest)")
     if meta.get("rows") != len(frame):
         raise damaged(path, f"{len(frame)} rows, {meta.get('rows')} saved")
     expected = meta.get("table_sha256")
@@ -160,6 +199,24 @@ def verify_frame(frame: pd.DataFrame, meta: dict[str, Any], path: Path) -> None:
         validate(frame)
     except EcnasError as exc:
         raise damaged(path, str(exc)) from None
+    stated = {k: meta.get(k) for k in ("cells", "fidelities", "metrics", "units")}
+    found_meta = _described(frame)
+    wrong = [k for k, v in stated.items() if v != found_meta[k]]
+    if wrong:
+        raise damaged(path, f"its metadata states other {wrong[0]} than its rows hold")
+    wrong_space = _space_problem(frame, meta)
+    if wrong_space:
+        raise damaged(path, wrong_space)
+
+
+def _space_problem(frame: pd.DataFrame, meta: dict[str, Any]) -> str:
+    """Why the rows cannot be a table of ``meta["space"]`` ("" when they can)."""
+    space = meta.get("space")
+    if not isinstance(space, str) or space not in SPACE_VERTICES:
+        return f"unknown space {space!r}; valid: {', '.join(SPACE_VERTICES)}"
+    if int(frame["num_vertices"].max()) > SPACE_VERTICES[space]:
+        return f"cells of {int(frame['num_vertices'].max())} vertices in a {space} table"
+    return ""
 
 
 def verify_table(path: Path) -> dict[str, Any]:
@@ -171,5 +228,6 @@ def verify_table(path: Path) -> dict[str, Any]:
     return read_table_file(path)[1]
 
 
-__all__ = ["META_KEY", "NAME_PATTERN", "check_name", "damaged", "read_meta", "read_table_file",
-           "save_table", "table_digest", "verify_frame", "verify_table"]
+__all__ = ["DIGEST_KEY", "META_KEY", "NAME_PATTERN", "SPACE_VERTICES", "check_name", "damaged",
+           "meta_digest", "read_meta", "read_table_file", "save_table", "table_digest",
+           "verify_frame", "verify_table"]

@@ -12,7 +12,7 @@ from benchmarks.space import Arch, get_space
 from benchmarks.space.describe import describe, describe_frame
 from ecnas_cli.commands._options import Json
 from ecnas_cli.console import console, print_json, user_errors
-from ecnas_cli.files import read_table, write_table
+from ecnas_cli.files import check_output, read_table, write_table
 
 app = typer.Typer(help="Inspect NAS-Bench-101 cells.", no_args_is_help=True)
 
@@ -33,12 +33,15 @@ def info(
     if input is not None:
         if output is None:
             raise ValueError("--input needs --output")
+        if matrix is not None or ops is not None:
+            raise ValueError("give --matrix and --ops, or --input and --output, not both")
+        check_output(output)
         result = describe_frame(read_table(input), sp)
         write_table(result, output)
         n_bad = int((result["error"] != "").sum())
         console.print(f"{len(result)} cells -> {output} ({n_bad} invalid)")
         return
-    if matrix is None or ops is None:
+    if matrix is None or ops is None or output is not None:
         raise ValueError("give --matrix and --ops, or --input and --output")
     data = describe(Arch.from_strings(matrix, ops), sp)
     if as_json:

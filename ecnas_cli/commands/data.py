@@ -14,14 +14,14 @@ from benchmarks.sources.official import fetch_official
 from benchmarks.space import Arch
 from benchmarks.tables import registry
 from benchmarks.tables.benchmark import Benchmark, summarise
+from benchmarks.tables.storage import SPACE_VERTICES
 from ecnas_cli.commands._display import header, metric
 from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, print_json, progress_bar, user_errors
-from ecnas_cli.files import write_table
+from ecnas_cli.files import check_output, write_table
 
 app = typer.Typer(help="Benchmark tables: list, info, query, export, import, fetch.",
                   no_args_is_help=True)
-
 
 
 def load(name: str, data_dir: Path | None, raw_dir: Path | None) -> Benchmark:
@@ -108,6 +108,7 @@ def query(
 def export(name: str, output: Annotated[Path, typer.Option(help=".csv or .parquet")],
            data_dir: DataDir = None, raw_dir: RawDir = None) -> None:
     """Write the whole table: one row per cell, fidelity and repeat."""
+    check_output(output)
     bench = load(name, data_dir, raw_dir)
     write_table(bench.frame, output)
     console.print(f"{len(bench.frame):,} rows -> {output}")
@@ -123,11 +124,16 @@ def import_(
                                                )] = None,
     checkpoints: Annotated[bool, typer.Option(help="Keep intermediate checkpoints as fidelities."
                                               )] = True,
+    overwrite: Annotated[bool, typer.Option(help="Replace a stored table of that name.")
+                         ] = False,
     data_dir: DataDir = None,
 ) -> None:
     """Register another table from a raw results tree or a tfrecord."""
     if (raw is None) == (tfrecord is None):
         raise ValueError("give exactly one of --raw DIR or --tfrecord FILE")
+    if space is not None and space not in SPACE_VERTICES:
+        raise ValueError(f"unknown space {space!r}; valid: {', '.join(SPACE_VERTICES)}")
+    registry.check_importable(name, data_dir=data_dir, overwrite=overwrite)
     if raw is not None:
         if space is None:
             raise ValueError("--raw needs --space (4v, 5v or 7v)")
@@ -142,7 +148,7 @@ def import_(
                                                        progress=progress)
         space = meta["space_inferred"]
     path = registry.import_table(frame, meta, name=name, space=space or "",
-                                 data_dir=data_dir)
+                                 data_dir=data_dir, overwrite=overwrite)
     console.print(f"{name}: {len(frame):,} rows -> {path}")
 
 

@@ -15,6 +15,7 @@ from ecnas_cli.commands._display import energy, frame_table
 from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, ensure_writable, print_json, progress_bar, user_errors
 from ecnas_cli.run.protocol import REPEATS
+from ecnas_cli.run.store import check_format
 from ecnas_cli.run.termination import termination
 from strategies import STRATEGIES, get_strategy
 
@@ -68,6 +69,7 @@ def search(
         else termination(500)
     if repeats not in REPEATS:
         raise ValueError(f"--repeats must be one of {', '.join(REPEATS)}, got {repeats!r}")
+    check_format(fmt)
     names = strategy_names(strategy)
     problem = Problem.from_benchmark(load_benchmark(benchmark, data_dir=data_dir,
                                                     raw_dir=raw_dir),

@@ -13,7 +13,7 @@ from benchmarks.space import SearchSpace, get_space
 from benchmarks.space.catalog import COLUMNS
 from ecnas_cli.commands._options import Json
 from ecnas_cli.console import console, print_json, progress_bar, user_errors
-from ecnas_cli.files import write_table
+from ecnas_cli.files import check_output, write_table
 
 app = typer.Typer(help="The NAS-Bench-101 cell search spaces (4v, 5v, 7v).", no_args_is_help=True)
 
@@ -48,6 +48,7 @@ def enumerate_cells(
     output: Annotated[Path, typer.Option(help="Output .parquet or .csv.")],
 ) -> None:
     """Write every unique cell with its hash, size, parameters and FLOPs."""
+    check_output(output)
     cells = _cells_with_progress(get_space(name))
     write_table(cells[[c for c in COLUMNS if c != "fingerprint"]], output)
     console.print(f"{len(cells):,} cells -> {output}")

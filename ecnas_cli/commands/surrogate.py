@@ -9,12 +9,19 @@ import typer
 from rich.table import Table
 
 from ecnas_cli.commands._options import DataDir, Json, RawDir
-from ecnas_cli.console import console, print_json, progress_bar, user_errors
-from ecnas_cli.files import read_table, write_table
+from ecnas_cli.console import console, ensure_writable, print_json, progress_bar, user_errors
+from ecnas_cli.files import check_output, read_table, write_table
 
 app = typer.Typer(help="Energy surrogate: fit, evaluate, predict, build the 7V table.",
                   no_args_is_help=True)
 Kind = Annotated[str, typer.Option(help="gbt, mlp or auto (chosen by cross-validation).")]
+
+
+def check_kind(kind: str) -> None:
+    """Refuse an unknown --kind before any fitting."""
+    from benchmarks.surrogate.model import KINDS
+    if kind not in (*KINDS, "auto"):
+        raise ValueError(f"unknown --kind {kind!r}; valid: {', '.join(KINDS)}, auto")
 
 
 @app.command("fit")
@@ -24,6 +31,10 @@ def fit(kind: Kind = "mlp", seed: int = 0,
         raw_dir: RawDir = None, data_dir: DataDir = None) -> None:
     """Fit the energy surrogate on the measured 7V cells and save it (skops, no pickle)."""
     from ecnas_cli.workflows import surrogate as surrogates
+    check_kind(kind)
+    if output is not None:
+        check_output(output, (".skops",))
+        ensure_writable(output.parent)
     with console.status("fitting"):
         model, path = surrogates.fit(kind=kind, seed=seed, raw_dir=raw_dir, output=output,
                                      data_dir=data_dir)
@@ -40,6 +51,7 @@ def eval_(kind: Kind = "mlp", folds: int = 5, seed: int = 0,
           ) -> None:
     """k-fold metrics (Kendall tau, Spearman, R^2, MAE in Wh, MAPE), parity plot, curve."""
     from ecnas_cli.workflows import surrogate as surrogates
+    check_kind(kind)
     if folds < 2:
         raise ValueError(f"--folds must be >= 2, got {folds}")
     with progress_bar("fitting surrogates") as progress:
@@ -70,6 +82,11 @@ def predict(input: Annotated[Path, typer.Option("--input", help="CSV/Parquet: ma
             raw_dir: RawDir = None, data_dir: DataDir = None) -> None:
     """Predict 4-epoch energy (kWh) and its uncertainty for cells in a CSV."""
     from ecnas_cli.workflows import surrogate as surrogates
+    check_output(output)
+    if model is not None and not model.is_file():
+        raise FileNotFoundError(f"no surrogate model at {model}")
+    if not input.is_file():
+        raise FileNotFoundError(f"no such file: {input}")
     fitted = surrogates.load_or_fit(model, raw_dir=raw_dir, data_dir=data_dir)
     result = surrogates.predict_frame(read_table(input), fitted)
     write_table(result, output)
@@ -86,6 +103,9 @@ def build_7v(model: Annotated[Path | None, typer.Option(help="Model file.")] = N
              raw_dir: RawDir = None, data_dir: DataDir = None) -> None:
     """Energy of all 423,624 7V cells at 4/12/36/108 epochs as a benchmark table."""
     from ecnas_cli.workflows import surrogate as surrogates
+    for path in (model, nasbench101):
+        if path is not None and not path.is_file():
+            raise FileNotFoundError(f"no such file: {path}")
     with progress_bar("predicting 7V cells") as progress:
         name, path, rows = surrogates.build_7v(
             model=model, raw_dir=raw_dir, data_dir=data_dir, nasbench101=nasbench101,

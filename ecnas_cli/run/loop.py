@@ -18,6 +18,7 @@ import pandas as pd
 from benchmarks.tables.benchmark import MissingCellError
 from benchmarks.tables.objectives import to_min
 from benchmarks.tables.problem import Problem
+from ecnas_cli.run import boundary
 from ecnas_cli.run.protocol import CachedQueryLimit, Protocol, RunCache
 from ecnas_cli.run.store import TIMING_COLUMNS, TRACE_COLUMNS, TRIAL_COLUMNS
 from ecnas_cli.run.termination import Spent, Termination
@@ -75,7 +76,7 @@ class Loop:
         if len(self.cache) >= self._limit and self.cache.protocol.repeats == "cache":
             return self._stop("every (cell, epochs) pair the strategy can ask has been trained")
         t0 = time.perf_counter()
-        candidates = self.strat.ask()
+        candidates = boundary.ask(self.strat)
         t_ask = time.perf_counter() - t0
         F = np.full((len(candidates), len(self._metrics)), np.inf)
         rows: list[dict[str, Any]] = []
@@ -92,7 +93,7 @@ class Loop:
             self._stop(str(exc))
         t1 = time.perf_counter()
         # a candidate without finite values (not evaluable, or not queried) is told failed
-        self.strat.tell(candidates, F, failed=~np.isfinite(F).all(axis=1))
+        boundary.tell(self.strat, candidates, F, failed=~np.isfinite(F).all(axis=1))
         overhead = (t_ask + time.perf_counter() - t1) / max(len(rows), 1)
         wall = time.perf_counter() - self._start
         for row in rows:

@@ -27,10 +27,11 @@ import numpy as np
 
 from benchmarks.progress import Progress
 from benchmarks.tables.problem import Problem
+from ecnas_cli.run import boundary
 from ecnas_cli.run.lock import run_lock
 from ecnas_cli.run.loop import Loop, ReplayMismatchError
 from ecnas_cli.run.protocol import Protocol
-from ecnas_cli.run.store import RUN_JSON, RunResult, load_run, run_dir
+from ecnas_cli.run.store import RUN_JSON, RunResult, check_format, load_run, run_dir
 from ecnas_cli.run.termination import MaxEvaluations, Termination, from_dict
 from strategies import get_strategy
 from strategies.base import Strategy
@@ -79,6 +80,7 @@ def run(problem: Problem, strategy: str | type[Strategy], termination: Terminati
         Keyword settings of the strategy (finite numbers only).
     """
     protocol = protocol or Protocol()
+    check_format(fmt)
     termination.check(problem)
     name, cls = strategy_class(strategy)
     seq = np.random.SeedSequence(seed, spawn_key=spawn_key)
@@ -103,12 +105,18 @@ def _drive(loop: Loop, meta: dict[str, Any], where: Path | None, fmt: str, every
     """Step ``loop`` to the end, writing a checkpoint every ``every`` distinct evaluations."""
     saved = 0
     total = loop.termination.describe().get("evaluations")
-    while loop.step():
-        if progress is not None:
-            progress(loop.spent.evaluations, total)
-        if where is not None and loop.new_rows and loop.spent.evaluations >= saved + every:
-            saved = loop.spent.evaluations
-            RunResult(loop.frame(), {**meta, **loop.summary()}).save(where, fmt)
+    try:
+        while loop.step():
+            if progress is not None:
+                progress(loop.spent.evaluations, total)
+            if where is not None and loop.new_rows and loop.spent.evaluations >= saved + every:
+                saved = loop.spent.evaluations
+                RunResult(loop.frame(), {**meta, **loop.summary()}).save(where, fmt)
+    except boundary.StrategyError as exc:  # the strategy's fault: its run is marked failed
+        if where is not None:
+            RunResult(loop.frame(), {**meta, **loop.summary(), "status": "failed",
+                                     "error": str(exc)}).save(where, fmt)
+        raise
     result = RunResult(loop.frame(), {**meta, **loop.summary(), "status": "complete"})
     if where is not None:
         result.save(where, fmt)
@@ -127,8 +135,8 @@ def _build(problem: Problem, name: str, cls: type[Strategy], settings: Mapping[s
         values = value if isinstance(value, list | tuple) else [value]
         if any(isinstance(v, float | np.floating) and not math.isfinite(v) for v in values):
             raise ValueError(f"setting {key} must be finite, got {value!r}")
-    return cls(problem.space, rng=rng, fidelities=problem.fidelities,
-               n_objectives=len(problem.objectives), **settings)
+    return boundary.build(cls, problem.space, rng=rng, fidelities=problem.fidelities,
+                          n_objectives=len(problem.objectives), **settings)
 
 
 def run_search(problem: Problem, strategy: str | type[Strategy], *,
@@ -155,7 +163,8 @@ def _meta(problem: Problem, name: str, strat: Strategy, termination: Termination
     return {"benchmark": bench.name, "benchmark_sha256": bench.checksum,
             "space": bench.space.name, "strategy": name,
             "strategy_class": f"{type(strat).__module__}:{type(strat).__qualname__}",
-            "settings": strat.settings(), "objectives": [str(o) for o in problem.objectives],
+            "settings": boundary.call(type(strat), "settings", strat.settings),
+            "objectives": [str(o) for o in problem.objectives],
             "epochs": problem.epochs, "budget": termination.describe(),
             "protocol": protocol.describe(), "seed": seed, "spawn_key": list(spawn_key),
             "status": "running", "versions": _versions()}
@@ -167,22 +176,31 @@ def _versions() -> dict[str, str]:
 
 def check_runs(problem: Problem, strategies: Sequence[str], seeds: Sequence[int], *,
                settings: Mapping[str, Any] | None = None, spawn_key: tuple[int, ...] = (),
-               out: Path | None = None, resume: bool = False, overwrite: bool = False) -> None:
-    """Check the runs :func:`run` would make, before any is made: the strategy settings (each
-    strategy is built once) and no complete run in ``out`` to replace
-    (:func:`check_replaceable`)."""
+               out: Path | None = None, resume: bool = False, overwrite: bool = False,
+               fmt: str = "csv") -> None:
+    """Check the runs :func:`run` would make, before any is made: the log format, the strategy
+    settings (each strategy is built once) and no complete, interrupted or failed run in
+    ``out`` to replace (:func:`check_replaceable`)."""
+    check_format(fmt)
     for strategy in strategies:
         name, cls = strategy_class(strategy)
         _build(problem, name, cls, settings or {}, np.random.default_rng(0))
+        if out is None:
+            continue
         for seed in seeds:
-            if out is not None:
-                check_replaceable(run_dir(out, problem.name, name, seed, spawn_key),
-                                  resume=resume, overwrite=overwrite)
+            check_replaceable(run_dir(out, problem.name, name, seed, spawn_key),
+                              resume=resume, overwrite=overwrite)
+
+
+#: Runs a new search never silently replaces (run.json status -> what to call it).
+KEPT = {"complete": "a complete run", "running": "an interrupted run",
+        "failed": "a run whose strategy failed"}
 
 
 def check_replaceable(where: Path, *, resume: bool = False, overwrite: bool = False) -> None:
-    """Refuse (FileExistsError) to start a run over the complete run in ``where``, unless
-    ``overwrite`` (replace it) or ``resume`` (report it). Only ``run.json``'s status is read."""
+    """Refuse (FileExistsError) to start a run over the run in ``where`` (complete,
+    interrupted or failed: :data:`KEPT`), unless ``overwrite`` (replace it) or ``resume``
+    (report or continue it). Only ``run.json``'s status is read."""
     meta_file = Path(where) / RUN_JSON
     if resume or overwrite or not meta_file.is_file():
         return
@@ -190,9 +208,10 @@ def check_replaceable(where: Path, *, resume: bool = False, overwrite: bool = Fa
         status = json.loads(meta_file.read_text()).get("status")
     except (ValueError, AttributeError):
         return  # not a readable run: nothing finished to lose
-    if status == "complete":
-        raise FileExistsError(f"{where} already holds a complete run; use --overwrite to "
-                              "replace it or --resume to report it")
+    if status in KEPT:
+        raise FileExistsError(f"{where} already holds {KEPT[status]}; it is kept: use "
+                              "--overwrite to replace it or --resume to "
+                              f"{'report' if status == 'complete' else 'continue'} it")
 
 
 def _previous(where: Path, meta: dict[str, Any], resume: bool,

@@ -52,7 +52,8 @@ def run_grid(problem: Problem, strategies: Sequence[str], *, seeds: int = 1, see
         raise ValueError("give at least one strategy")
     # check every run before any starts
     check_runs(problem, strategies, [seed + k for k in range(seeds)], settings=settings,
-               spawn_key=spawn_key, out=out, resume=resume, overwrite=overwrite)
+               spawn_key=spawn_key, out=out, resume=resume, overwrite=overwrite,
+               fmt=run_args.get("fmt", "csv"))
     run_args = {**run_args, "settings": settings, "spawn_key": spawn_key, "out": out,
                 "resume": resume, "overwrite": overwrite}
     tasks = [(s, k) for s in strategies for k in range(seeds)]

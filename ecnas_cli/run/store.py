@@ -75,9 +75,7 @@ class RunResult:
         """Write timing, trial log and ``run.json``, each atomically and in that order, so a
         run killed between two writes has a ``run.json`` that vouches for at most the rows
         of its log (:func:`load_run`)."""
-        if fmt not in ("csv", "parquet"):
-            raise ValueError(f"format must be csv or parquet, got {fmt!r}")
-        name = f"trials.{fmt}"
+        name = f"trials.{check_format(fmt)}"
         timing = [c for c in TIMING_COLUMNS if c in self.trials] if "index" in self.trials \
             else []
         if timing:
@@ -101,6 +99,11 @@ def charged(trials: pd.DataFrame) -> pd.DataFrame:
     if "cached" not in trials:
         return trials
     return trials[~trials["cached"].astype(bool).to_numpy()]
+def check_format(fmt: str) -> str:
+    """``fmt`` if it is a trial-log format (csv or parquet), else a ValueError."""
+    if f"trials.{fmt}" not in TRIAL_FILES:
+        raise ValueError(f"--format must be csv or parquet, got {fmt!r}")
+    return fmt
 
 
 def run_dir(out: Path, benchmark: str, strategy: str, seed: int,
@@ -167,9 +170,9 @@ def read_meta(meta_file: Path) -> dict[str, Any]:
         raise DamagedFileError(f"malformed run.json at {meta_file}: no {missing[0]!r}")
     counts_ok = all(isinstance(meta[k], int) and not isinstance(meta[k], bool)
                     and meta[k] >= 0 for k in ("evaluations", "queries"))
-    if not counts_ok or meta.get("status", "complete") not in ("running", "complete"):
+    if not counts_ok or meta.get("status", "complete") not in ("running", "complete", "failed"):
         raise DamagedFileError(f"malformed run.json at {meta_file}: evaluations and queries "
-                               "must be counts, status running or complete")
+                               "must be counts, status running, complete or failed")
     return meta
 
 
@@ -204,11 +207,17 @@ def _check_log(trials: pd.DataFrame, meta: dict[str, Any], trials_file: Path) ->
     if missing:
         raise DamagedFileError(f"damaged trial log {trials_file}: no column {missing[0]!r}")
     rows, queries = len(trials), meta["queries"]
-    if rows < queries or (rows != queries and meta.get("status") != "running"):
+    partial = meta.get("status") in ("running", "failed")  # stopped mid-step
+    if rows < queries or (rows != queries and not partial):
         raise DamagedFileError(f"damaged trial log {trials_file}: {rows} rows but run.json "
                                f"counts {queries} queries (a truncated log?)")
+    for col in (c for c in TRACE_COLUMNS if c in trials):  # what --x energy plots and sums
+        v = pd.to_numeric(trials[col], errors="coerce").to_numpy(dtype=float)
+        if not (np.isfinite(v).all() and (v >= 0).all() and (np.diff(v) >= 0).all()):
+            raise DamagedFileError(f"damaged trial log {trials_file}: {col} must be finite, "
+                                   "non-negative and non-decreasing")
     trained = len(charged(trials))
-    if meta.get("status") != "running" and trained != meta["evaluations"]:
+    if not partial and trained != meta["evaluations"]:
         raise DamagedFileError(f"damaged trial log {trials_file}: {trained} trainings but "
                                f"run.json counts {meta['evaluations']} evaluations")
 

@@ -19,6 +19,7 @@ from benchmarks.atomic import atomic_path
 from benchmarks.create.build import Tally, check_guided, create_benchmark, create_guided
 from benchmarks.create.job import CreateSpec, cell_order
 from benchmarks.create.meters import EnergySettings
+from benchmarks.create.select import RULES
 from benchmarks.create.training import TrainingConfig
 from benchmarks.space.cost import NetworkConfig
 
@@ -77,15 +78,24 @@ def _check_resume(spec: CreateSpec) -> dict[str, Any]:
 def create(spec: CreateSpec, *, cells: int | None = None, workers: int = 1,
            address: str | None = None, measure: float | None = None, select: str = "random",
            on_result: OnResult = None) -> dict[str, Any]:
-    """Build (or resume) the benchmark; write ``create.json``; return its summary."""
+    """Build (or resume) the benchmark; write ``create.json``; return its summary.
+
+    Every setting is checked before the first cell; ``create.json`` is written with the
+    first finished run (a job that never started leaves none).
+    """
     if cells is not None and measure is not None:
         raise ValueError("give --cells or --measure, not both")
+    if select not in RULES:
+        raise ValueError(f"unknown --select {select!r}; valid: {', '.join(RULES)}")
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ValueError(f"--workers must be >= 1, got {workers!r}")
     settings = _check_resume(spec)
     if measure is None:
         hashes = cell_order(spec.space, spec.seed, cells)
     else:
         check_guided(spec, measure, select)
-    _write_json(spec.out / "create.json", {"settings": settings, "status": "running"})
+    ensure_dir(spec.out)
+    on_result = _recording(spec.out / "create.json", settings, on_result)
     if measure is None:
         done = create_benchmark(spec, hashes, workers=workers, address=address,
                                 on_result=on_result)
@@ -98,6 +108,27 @@ def create(spec: CreateSpec, *, cells: int | None = None, workers: int = 1,
     _write_json(spec.out / "create.json", {"settings": settings, "status": "done",
                                            "summary": summary})
     return summary
+
+
+def _recording(path: Path, settings: dict[str, Any], on_result: OnResult) -> OnResult:
+    """``on_result`` that first records the settings in ``path`` (``create.json``), once."""
+    started = path.is_file()
+
+    def record(result: dict[str, Any], progress: Tally) -> None:
+        nonlocal started
+        if not started:
+            _write_json(path, {"settings": settings, "status": "running"})
+            started = True
+        if on_result is not None:
+            on_result(result, progress)
+
+    return record
+
+
+def ensure_dir(out: Path) -> None:
+    """``out`` is, or can become, a directory (checked before any training)."""
+    if out.exists() and not out.is_dir():
+        raise NotADirectoryError(f"--out {out} exists and is not a directory")
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> None:

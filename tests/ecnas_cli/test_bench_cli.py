@@ -108,9 +108,17 @@ def test_guided_creation_marks_predicted_rows(env, tmp_path):
     (["--epochs", "3,1"], "checkpoints must be increasing"),
     (["--cells", "500"], "cells must be in 1..91"),
     (["--meter", "watts"], "unknown meter 'watts'"),
-    (["--pue", "0.5"], "pue must be >= 1"),
-    (["--select", "best", "--measure", "0.2"], "unknown selection rule 'best'"),
+    (["--pue", "0.5"], "pue must be a finite number in [1, 10]"),
+    (["--select", "best", "--measure", "0.2"], "unknown --select 'best'"),
+    (["--select", "best"], "unknown --select 'best'"),
     (["--measure", "2"], "measure fraction must be in (0, 1]"),
+    (["--carbon-intensity", "inf"], "carbon_intensity must be a finite number"),
+    (["--carbon-intensity", "-1"], "carbon_intensity must be a finite number"),
+    (["--learning-rate", "nan"], "learning_rate must be a finite number in (0, 100], got nan"),
+    (["--learning-rate", "0"], "learning_rate must be a finite number"),
+    (["--tdp-w", "inf"], "tdp_w must be a finite number"),
+    (["--pue", "nan"], "pue must be a finite number"),
+    (["--workers", "0"], "--workers must be >= 1"),
 ])
 def test_bad_input_is_one_line_and_writes_nothing(env, tmp_path, args, message):
     tree = tmp_path / "tree"
@@ -119,6 +127,20 @@ def test_bad_input_is_one_line_and_writes_nothing(env, tmp_path, args, message):
     assert out.exit_code == 2, out.stdout + out.stderr
     assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1
     assert not tree.exists()
+
+
+def test_a_job_that_never_started_writes_no_create_json(env, tmp_path, monkeypatch):
+    from ecnas_cli.workflows import create
+
+    def fails(*args, **kwargs):
+        raise ValueError("the first cell could not start")
+
+    monkeypatch.setattr(create, "create_benchmark", fails)
+    tree = tmp_path / "tree"
+    out = run("bench", "create", "--out", str(tree), "--epochs", "1", "--repeats", "1",
+              *SMALL, env=env)
+    assert out.exit_code == 2 and "could not start" in out.stderr
+    assert not (tree / "create.json").exists()
 
 
 def test_restart_with_other_settings_is_refused(env, tmp_path):

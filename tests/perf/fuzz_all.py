@@ -1,8 +1,12 @@
-"""Fuzz every parser with N examples each (default 10,000) and print examples and failures.
+"""Fuzz every target with N examples each (default 10,000) and print examples and failures.
 
-Run: ``python tests/perf/fuzz_all.py [N [PARSER ...]]`` (all parsers by default). Uses the
-strategies and parsers of ``tests/benchmarks/test_fuzz_parsers.py``; an example fails when
-its parser raises anything but its documented errors (ValueError, FileNotFoundError).
+Run: ``python tests/perf/fuzz_all.py [N [TARGET ...]]`` (all targets by default). Targets and
+their documented errors come from the fuzz modules of the suite: the parsers
+(``tests/benchmarks/test_fuzz_parsers.py``), the integrity properties: table metadata, raw
+trees with duplicated entries, tfrecord hashes, overflowing values
+(``tests/benchmarks/test_fuzz_integrity.py``), and the boundaries: every CLI option, plugins
+misbehaving in each method (``tests/ecnas_cli/test_fuzz_cli.py``). An example fails when its
+target raises anything but its documented errors (an AssertionError is a broken property).
 Failures are counted rather than stopping the run, and the first of each kind is printed.
 """
 
@@ -14,6 +18,7 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))  # a script run from anywhere, without installing the package
@@ -21,23 +26,30 @@ os.environ.setdefault("ECNAS_CACHE_DIR", tempfile.mkdtemp(prefix="ecnas-fuzz-cac
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
-from tests.benchmarks.test_fuzz_parsers import ALLOWED, TARGETS  # noqa: E402
+from tests.benchmarks import test_fuzz_integrity, test_fuzz_parsers  # noqa: E402
+from tests.ecnas_cli import test_fuzz_cli  # noqa: E402
+
+#: name -> (strategy, target, documented errors)
+TARGETS: dict[str, tuple[Any, Any, tuple[type[Exception], ...]]] = {
+    name: (strategy, target, module.ALLOWED)
+    for module in (test_fuzz_parsers, test_fuzz_integrity, test_fuzz_cli)
+    for name, (strategy, target) in module.TARGETS.items()}
 
 
 def fuzz(name: str, n: int) -> tuple[int, dict[str, str]]:
     """Run ``n`` examples of one parser; return the count and the first failure of each kind."""
-    strategy, parser = TARGETS[name]
-    count, failures = 0, {}
+    strategy, parser, allowed = TARGETS[name]
+    count, failures = 0, dict[str, str]()
 
     @settings(max_examples=n, deadline=None, database=None, derandomize=False,
               suppress_health_check=list(HealthCheck))
     @given(strategy)
-    def run(args: tuple) -> None:  # type: ignore[type-arg]
+    def run(args: tuple[Any, ...]) -> None:
         nonlocal count
         count += 1
         try:
             parser(*args)
-        except ALLOWED:
+        except allowed:
             pass
         except Exception as exc:  # recorded, not raised: keep fuzzing
             kind = f"{type(exc).__name__} at {traceback.extract_tb(exc.__traceback__)[-1][:2]}"
@@ -59,7 +71,7 @@ def main() -> None:
               f"{time.perf_counter() - t:.0f} s", flush=True)
         for kind, detail in failures.items():
             print(f"  {kind}: {detail}")
-    print(f"total: {len(names)} parsers x {n} examples, {total_failures} failure kind(s)")
+    print(f"total: {len(names)} targets x {n} examples, {total_failures} failure kind(s)")
 
 
 if __name__ == "__main__":
