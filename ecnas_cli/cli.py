@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ecnas_cli.commands import arch, bench, compare, data, pareto, search, space, surrogate
+from ecnas_cli.commands import arch, bench, compare, data, pareto, report, search, space, surrogate
 from ecnas_cli.commands import reproduce as reproduce_cmd
 from ecnas_cli.console import guard, setup
 
@@ -25,6 +25,7 @@ app.command("search")(search.search)
 app.command("strategies")(search.strategies)
 app.add_typer(pareto.app, name="pareto")
 app.command("compare")(compare.compare)
+app.command("report")(report.report)
 app.add_typer(surrogate.app, name="surrogate")
 app.add_typer(bench.app, name="bench")
 app.command("reproduce")(reproduce_cmd.reproduce)
