@@ -136,6 +136,7 @@ def render_report(data: ReportData, title: str = "") -> str:
         figures["ecdf"] = ecdf_figure(data.ecdf)
     payload = "{" + ",".join(f'"{k}":{_figure_json(f)}' for k, f in figures.items()) + "}"
     payload = payload.replace("</", "<\\/")  # no "</script>" inside the JSON block
+    metrics = json.dumps([[METRICS[m].label, METRICS[m].unit] for m in data.metrics])
     true_cards = "".join(card_html(data.cells[h], objs) for h in data.true_front)
     others = "".join(card_html(c, objs) for h, c in data.cells.items()
                      if h not in set(data.true_front))
@@ -168,8 +169,9 @@ def render_report(data: ReportData, title: str = "") -> str:
             f"<title>{escape(title)}</title><style>{_asset('report.css')}</style></head><body>"
             f"<header><h1>{escape(title)}</h1><p>{summary}</p><nav>{nav}</nav></header>"
             f"<main>{body}</main>"
-            f'<script type="application/json" id="figures">{payload}'
-            f"</script><script>{get_plotlyjs()}</script><script>{_asset('report.js')}</script>"
+            f'<script type="application/json" id="figures">{payload}</script>'
+            f'<script type="application/json" id="metrics">{metrics}</script>'
+            f"<script>{get_plotlyjs()}</script><script>{_asset('report.js')}</script>"
             "</body></html>")
 
 

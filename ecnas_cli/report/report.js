@@ -3,8 +3,17 @@
 (function () {
   "use strict";
   var figures = JSON.parse(document.getElementById("figures").textContent);
-  var config = {responsive: true, displaylogo: false, modeBarButtonsToRemove: ["sendDataToCloud"]};
+  var config = {responsive: true, displaylogo: false, showTips: false,
+                modeBarButtonsToRemove: ["sendDataToCloud"]};
+  var metrics = JSON.parse(document.getElementById("metrics").textContent);  // [label, unit]
   var inspector = document.getElementById("inspector");
+
+  function value(v, unit) {
+    if (v === null || v === undefined) return "-";
+    if (unit === "fraction") return (100 * v).toFixed(2) + "%";
+    if (unit === "count") return Math.round(v).toLocaleString("en");
+    return v.toPrecision(4) + " " + unit;
+  }
   var pinned = null;
 
   function show(point, pin) {
@@ -14,11 +23,15 @@
     var html = "";
     if (card) {
       html = card.innerHTML;
-    } else {  // a table cell off every front: hash and metrics from its hover data
-      var text = (point.hovertext || "");
-      html = '<div class="hash">' + hash + "</div><p>" + point.customdata[1] + "</p>" + text;
+    } else {  // a table cell off every front: hash and metrics from the point's data
+      var rows = metrics.map(function (m, k) {
+        return "<tr><th>" + m[0] + "</th><td>" + value(point.customdata[k + 2], m[1]) + "</td></tr>";
+      }).join("");
+      html = '<div class="hash">' + hash + "</div><p>" + point.customdata[1] +
+             " (drawn cells: the fronts' and the true front's)</p><table class=metrics>" +
+             rows + "</table>";
     }
-    inspector.innerHTML = (pin ? '<p class="pin">pinned (click it again or elsewhere to release)</p>'
+    inspector.innerHTML = (pin ? '<p class="pin">pinned: click the point again to release</p>'
                                : '<p class="hint">click to pin</p>') + html;
     inspector.dataset.hash = hash;
     inspector.classList.toggle("pinned", !!pin);
