@@ -1,7 +1,7 @@
-"""The report page: one self-contained HTML file (plotly.js, styles and script inlined).
+"""The report page: one self-contained HTML file (Vega, styles and script inlined).
 
 Renders :class:`~ecnas_cli.report.data.ReportData`; computes nothing. The page makes no network
-request: plotly.js is inlined from the installed plotly package, fonts are the system's, and
+request: Vega, Vega-Lite and vega-embed are inlined from vl-convert, fonts are the system's, and
 the cell drawings are inline SVG.
 """
 
@@ -16,13 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import plotly.io as pio
-from plotly.offline import get_plotlyjs
 
 from benchmarks.tables.schema import METRICS
 from ecnas_cli.files import atomic_path, json_ready
 from ecnas_cli.report.data import CellCard, ReportData, report_data
-from ecnas_cli.report.figures import curves_figure, ecdf_figure, front_figure
+from ecnas_cli.report.figures import curves_spec, ecdf_spec, front_spec
 
 __all__ = ["render_report", "write_report"]
 
@@ -121,8 +119,21 @@ def _meta_html(data: ReportData) -> str:
             + table_html(data.run_meta, "per run (run.json)", "runs-meta"))
 
 
-def _figure_json(fig: Any) -> str:
-    return str(pio.to_json(fig, validate=False, engine="json"))
+def _vega_script() -> str:
+    """Vega, Vega-Lite and vega-embed as one script, from vl-convert (no CDN)."""
+    import altair as alt
+    import vl_convert as vlc
+    version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6_4", as altair asks for it
+    # the stub marks the snippet required; the function's default (None) is the global bundle
+    return str(vlc.javascript_bundle(vl_version=version))  # type: ignore[call-arg]
+
+
+def _toggle(plot: str, axes: str, label: str) -> str:
+    """Buttons switching the ``axes`` ("x" or "xy") of ``plot`` between linear and log."""
+    buttons = "".join(f'<button data-scale="{s}"{" class=on" if s == "linear" else ""}>{s}'
+                      "</button>" for s in ("linear", "log"))
+    return (f'<div class="toggle" data-plot="{plot}" data-axes="{axes}">{label}: {buttons}'
+            "</div>")
 
 
 def render_report(data: ReportData, title: str = "") -> str:
@@ -130,26 +141,32 @@ def render_report(data: ReportData, title: str = "") -> str:
     objs = [o.metric for o in data.objectives]
     strategies = list(dict.fromkeys(s for s, _, _ in data.fronts))
     title = title or f"ecnas report: {data.bench.name}, {', '.join(strategies)}"
-    figures = {"front": front_figure(data), "curve-evals": curves_figure(data.curves["evals"]),
-               "curve-energy": curves_figure(data.curves["energy"])}
+    figures = {"front": front_spec(data), "curve-evals": curves_spec(data.curves["evals"]),
+               "curve-energy": curves_spec(data.curves["energy"])}
     if data.ecdf is not None and len(data.ecdf):
-        figures["ecdf"] = ecdf_figure(data.ecdf)
-    payload = "{" + ",".join(f'"{k}":{_figure_json(f)}' for k, f in figures.items()) + "}"
+        figures["ecdf"] = ecdf_spec(data.ecdf)
+    payload = json.dumps(json_ready(figures), allow_nan=False)
     payload = payload.replace("</", "<\\/")  # no "</script>" inside the JSON block
-    metrics = json.dumps([[METRICS[m].label, METRICS[m].unit] for m in data.metrics])
+    metrics = json.dumps([[m, METRICS[m].label, METRICS[m].unit] for m in data.metrics])
     true_cards = "".join(card_html(data.cells[h], objs) for h in data.true_front)
     others = "".join(card_html(c, objs) for h, c in data.cells.items()
                      if h not in set(data.true_front))
-    ecdf = '<h3>Anytime ECDF</h3><div class="plot" id="ecdf"></div>' if "ecdf" in figures else ""
+    ecdf = ('<h3>Anytime ECDF</h3>' + _toggle("ecdf", "x", "x axis")
+            + '<div class="plot" id="ecdf"></div>') if "ecdf" in figures else ""
+    energy = METRICS[data.fronts[0][2].x.metric].label.split()[-1]
     summary = (f"{len(data.fronts)} runs of {len(strategies)} strategies on "
                f"<b>{escape(data.bench.name)}</b> ({data.epochs} epochs; objectives "
                f"{escape(', '.join(str(o) for o in data.objectives))})")
     sections = {
-        "fronts": ("Fronts", '<div class="frontwrap"><div class="plot" id="front"></div>'
-                   '<aside id="inspector"><p class="hint">Hover a point to see its cell; '
-                   "click to pin it.</p></aside></div>"),
-        "regret": ("Regret", '<div class="pair"><div class="plot" id="curve-evals"></div>'
-                   f'<div class="plot" id="curve-energy"></div></div>{ecdf}'),
+        "fronts": ("Fronts", '<div class="frontwrap"><div>' + _toggle("front", "x", energy)
+                   + '<div class="plot" id="front"></div></div><aside id="inspector">'
+                   '<p class="hint">Hover a point to see its cell; click to pin it. Click a '
+                   "strategy in the legend to show it alone, shift-click to add more, click "
+                   "the plot's background to show all.</p></aside></div>"),
+        "regret": ("Regret", '<div class="pair"><div>' + _toggle("curve-evals", "xy", "axes")
+                   + '<div class="plot" id="curve-evals"></div></div><div>'
+                   + _toggle("curve-energy", "xy", "axes")
+                   + f'<div class="plot" id="curve-energy"></div></div></div>{ecdf}'),
         "statistics": ("Statistics", table_html(data.stats, "per strategy: final hypervolume "
                        "regret and the cost of reaching 95% / 99% of the true front's "
                        "hypervolume (medians over runs)", "stats")
@@ -171,7 +188,7 @@ def render_report(data: ReportData, title: str = "") -> str:
             f"<main>{body}</main>"
             f'<script type="application/json" id="figures">{payload}</script>'
             f'<script type="application/json" id="metrics">{metrics}</script>'
-            f"<script>{get_plotlyjs()}</script><script>{_asset('report.js')}</script>"
+            f"<script>{_vega_script()}</script><script>{_asset('report.js')}</script>"
             "</body></html>")
 
 

@@ -1,12 +1,13 @@
-// The report's behaviour: draw the plotly figures, the cell inspector (hover shows a cell,
-// click pins it), and sortable tables. No network access: everything is in this page.
+// The report's behaviour: draw the Vega-Lite figures, the cell inspector (hover shows a cell,
+// click pins it), linear/log axis buttons and sortable tables. No network access: everything
+// is in this page.
 (function () {
   "use strict";
   var figures = JSON.parse(document.getElementById("figures").textContent);
-  var config = {responsive: true, displaylogo: false, showTips: false,
-                modeBarButtonsToRemove: ["sendDataToCloud"]};
-  var metrics = JSON.parse(document.getElementById("metrics").textContent);  // [label, unit]
+  var metrics = JSON.parse(document.getElementById("metrics").textContent);  // [key, label, unit]
   var inspector = document.getElementById("inspector");
+  var pinned = null;
+  var views = window.reportViews = {};  // the Vega views, by plot id (tests read them)
 
   function value(v, unit) {
     if (v === null || v === undefined) return "-";
@@ -14,41 +15,59 @@
     if (unit === "count") return Math.round(v).toLocaleString("en");
     return v.toPrecision(4) + " " + unit;
   }
-  var pinned = null;
 
-  function show(point, pin) {
-    if (!point.customdata || !inspector) return;
-    var hash = point.customdata[0];
-    var card = document.getElementById("cell-" + hash);
-    var html = "";
+  function show(datum, pin) {
+    if (!inspector || !datum || !datum.hash) return;
+    var card = document.getElementById("cell-" + datum.hash);
+    var html;
     if (card) {
       html = card.innerHTML;
     } else {  // a table cell off every front: hash and metrics from the point's data
-      var rows = metrics.map(function (m, k) {
-        return "<tr><th>" + m[0] + "</th><td>" + value(point.customdata[k + 2], m[1]) + "</td></tr>";
-      }).join("");
-      html = '<div class="hash">' + hash + "</div><p>" + point.customdata[1] +
-             " (drawn cells: the fronts' and the true front's)</p><table class=metrics>" +
-             rows + "</table>";
+      html = '<div class="hash">' + datum.hash + "</div><p>" + datum.what +
+             " (drawn: the cells of the fronts and of the true front)</p><table class=metrics>" +
+             metrics.map(function (m) {
+               return "<tr><th>" + m[1] + "</th><td>" + value(datum[m[0]], m[2]) + "</td></tr>";
+             }).join("") + "</table>";
     }
     inspector.innerHTML = (pin ? '<p class="pin">pinned: click the point again to release</p>'
                                : '<p class="hint">click to pin</p>') + html;
-    inspector.dataset.hash = hash;
+    inspector.dataset.hash = datum.hash;
     inspector.classList.toggle("pinned", !!pin);
   }
 
-  var promises = [];
-  Object.keys(figures).forEach(function (id) {
+  function setScale(spec, axes, type) {  // every x (and y) scale of every layer
+    (spec.layer || []).forEach(function (l) { setScale(l, axes, type); });
+    var enc = spec.encoding || {};
+    axes.split("").forEach(function (a) {
+      if (enc[a] && enc[a].scale) enc[a].scale.type = type;
+    });
+  }
+
+  function embed(id) {
     var el = document.getElementById(id);
-    if (!el) return;
-    var fig = figures[id];
-    promises.push(Plotly.newPlot(el, fig.data, fig.layout, config));
-    if (id !== "front") return;
-    el.on("plotly_hover", function (ev) { if (!pinned) show(ev.points[0], false); });
-    el.on("plotly_click", function (ev) {
-      var hash = ev.points[0].customdata && ev.points[0].customdata[0];
-      pinned = (pinned === hash) ? null : hash;
-      show(ev.points[0], pinned !== null);
+    return vegaEmbed(el, figures[id], {renderer: "svg", actions: false}).then(function (res) {
+      views[id] = res.view;
+      if (id !== "front") return;
+      res.view.addEventListener("mouseover", function (ev, item) {
+        if (!pinned && item && item.datum) show(item.datum, false);
+      });
+      res.view.addEventListener("click", function (ev, item) {
+        if (!item || !item.datum || !item.datum.hash) return;
+        pinned = (pinned === item.datum.hash) ? null : item.datum.hash;
+        show(item.datum, pinned !== null);
+      });
+    });
+  }
+
+  document.querySelectorAll(".toggle").forEach(function (box) {
+    box.querySelectorAll("button").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var id = box.dataset.plot;
+        setScale(figures[id], box.dataset.axes, button.dataset.scale);
+        box.querySelectorAll("button").forEach(function (b) { b.classList.toggle("on", b === button); });
+        if (views[id]) views[id].finalize();
+        embed(id).then(function () { box.dataset.scale = button.dataset.scale; });
+      });
     });
   });
 
@@ -75,5 +94,6 @@
     });
   });
 
-  Promise.all(promises).then(function () { window.reportReady = true; });
+  Promise.all(Object.keys(figures).map(embed)).then(function () { window.reportReady = true; })
+    .catch(function (err) { console.error(err); });
 })();

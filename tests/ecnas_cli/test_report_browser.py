@@ -49,13 +49,17 @@ def test_loads_offline_without_errors(page: Any) -> None:
     assert page.log.requests >= 1  # the route saw the page itself: interception works
 
 
+MARKS = "#front g.mark-symbol.role-mark"  # the front's point layers (not the legend's)
+
+
 def test_front_and_every_table_render(page: Any) -> None:
-    traces = page.evaluate("document.getElementById('front').data.map(t => t.name)")
-    assert traces[:2] == ["all cells", "true front"]
-    assert page.locator("#front .scatterlayer .trace").count() == len(traces)
-    assert page.locator("#front .scatterlayer .trace").first.locator(".point").count() == 91
+    layers = page.locator(MARKS)
+    assert layers.count() == 3  # all cells, the true front's cells, the runs' front cells
+    assert layers.first.locator("path").count() == 91  # every ecnas-4v cell
+    assert page.locator("#front g.mark-line.role-mark path").count() >= 2  # the staircases
     for plot in ("curve-evals", "curve-energy"):
-        assert page.locator(f"#{plot} .scatterlayer .trace").count() == 6  # 3 bands, 3 lines
+        assert page.locator(f"#{plot} g.mark-line.role-mark path").count() == 3
+        assert page.locator(f"#{plot} g.mark-area.role-mark path").count() == 3
     rows = {"stats": 3, "pairwise": 3, "summaries": 6, "runs-meta": 6}
     for table, n in rows.items():
         assert page.locator(f"#{table} tbody tr").count() == n
@@ -64,36 +68,35 @@ def test_front_and_every_table_render(page: Any) -> None:
 
 
 def test_hover_shows_the_hash_and_click_pins(page: Any) -> None:
-    k = page.evaluate("document.getElementById('front').data.length - 1")
-    want = page.evaluate(f"document.getElementById('front').data[{k}].customdata[0][0]")
-    point = page.locator("#front .scatterlayer .trace").nth(k).locator(".point").first
+    point = page.locator(MARKS).last.locator("path").first
+    want = point.evaluate("p => p.__data__.datum.hash")  # Vega's scenegraph item
     point.hover(force=True)
-    page.wait_for_function("document.querySelector('#front .hoverlayer .hovertext') !== null")
-    text = page.locator("#front .hoverlayer").text_content()
-    assert want in text and "kWh" in text
+    page.wait_for_function("document.getElementById('inspector').dataset.hash !== undefined")
+    assert page.locator("#vg-tooltip-element").inner_text().count(want) == 1
+    assert "training energy (kWh)" in page.locator("#vg-tooltip-element").inner_text()
     assert want in page.locator("#inspector").inner_text()
     assert page.locator("#inspector svg").count() == 1  # the drawn cell
     point.click(force=True)
     assert "pinned" in (page.locator("#inspector").get_attribute("class") or "")
     point.click(force=True)  # released: hovering a table cell off every front shows it
     assert "pinned" not in (page.locator("#inspector").get_attribute("class") or "")
-    cell = page.evaluate("document.getElementById('front').data[0].customdata[0][0]")
-    page.locator("#front .scatterlayer .trace").first.locator(".point").first.hover(force=True)
-    page.wait_for_function(f"document.getElementById('inspector').dataset.hash === '{cell}'")
+    cell = page.locator(MARKS).first.locator("path").first
+    cell.hover(force=True)
+    page.wait_for_function("document.getElementById('inspector').innerText"
+                           ".includes('a cell of the table')")
     assert "training energy" in page.locator("#inspector").inner_text()
 
 
-def test_legend_axis_and_sorting(page: Any, report: Path, tmp_path: Path) -> None:
-    page.locator("#front .legend .traces", has_text="nsga2").locator(".legendtoggle").click()
-    # plotly acts on a legend click after its double-click delay (300 ms)
-    page.wait_for_function("document.getElementById('front').data"
-                           ".filter(t => t.legendgroup === 'nsga2')"
-                           ".every(t => t.visible === 'legendonly')", timeout=10_000)
-    shown = page.evaluate("document.getElementById('front').data"
-                          ".filter(t => t.legendgroup === 'random').map(t => t.visible)")
-    assert shown and "legendonly" not in shown  # the other strategies stay
-    page.locator("#front .updatemenu-button", has_text="log").click()
-    assert page.evaluate("document.getElementById('front').layout.xaxis.type") == "log"
+def test_legend_axis_and_sorting(page: Any, tmp_path: Path) -> None:
+    page.locator("#front g.role-legend-label text", has_text="nsga2").click()
+    page.wait_for_function("reportViews.front.data('pick_store').length === 1")
+    opacity = page.locator(MARKS).last.locator("path").evaluate_all(
+        "ps => ps.map(p => p.getAttribute('opacity'))")
+    assert {"0.9", "0.08"} <= set(opacity)  # nsga2's points stand out, the others fade
+    page.locator(".toggle[data-plot=front] button", has_text="log").click()
+    page.wait_for_function("document.querySelector('.toggle[data-plot=front]')"
+                           ".dataset.scale === 'log'")
+    assert page.evaluate("reportViews.front.scale('x').type") == "log"
     header = page.locator("#stats th").nth(4)  # final regret, median
     header.click()
     values = [float(v) for v in page.locator("#stats tbody tr td:nth-child(5)").evaluate_all(

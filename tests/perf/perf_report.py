@@ -6,17 +6,19 @@ makes the README comparison's kind of runs with the runner (every strategy but e
 
 * the report's size and its load time in headless Chromium (navigation start to every plot
   drawn, median of ``--loads`` fresh pages; the target is under 2 s and 10 MB);
-* the same three plots (front with every cell, regret over evaluations and over energy) as a
-  bare page in plotly and in Vega-Lite through altair, both with their scripts inlined: size
-  and load time, measured the same way in the same run.
+* the same three plots (front with every cell and hover on every point, regret over
+  evaluations and over energy with bands) as a bare page in Vega-Lite through altair (what the
+  report uses) and in plotly, both with their scripts inlined: size and load time, measured
+  the same way in the same run, and the bare libraries' scripts alone.
 
 Needs the system Chromium and Playwright (``pip install -e ".[dev]"``) and, for the comparison
-only, ``pip install altair vl-convert-python`` (the Vega bundle is inlined from vl-convert).
+only, ``pip install plotly``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import subprocess
 import sys
@@ -24,14 +26,16 @@ import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # run as a script from anywhere: the repo's packages and tests
 
+from ecnas_cli.files import json_ready  # noqa: E402
 from ecnas_cli.report.data import ReportData, report_data  # noqa: E402
-from ecnas_cli.report.figures import curves_figure, front_figure  # noqa: E402
-from ecnas_cli.report.html import render_report  # noqa: E402
+from ecnas_cli.report.figures import COLOURS, curves_spec, front_spec  # noqa: E402
+from ecnas_cli.report.html import _vega_script, render_report  # noqa: E402
 from tests.fixtures.browser import browser, load_ms, offline_page  # noqa: E402
 
 STRATEGIES = "random,semo,nsga2,random-genome,mobohb,shemoa,motpe,nsga3,nevergrad,local,evolution"
@@ -45,43 +49,66 @@ def make_runs(out: Path, seeds: int, evals: int) -> Path:
 
 
 def plotly_page(data: ReportData) -> str:
-    """The three plots, plotly.js inlined (plotly's own standalone HTML)."""
-    figs = [front_figure(data), curves_figure(data.curves["evals"]),
-            curves_figure(data.curves["energy"])]
-    divs = [f.to_html(full_html=False, include_plotlyjs=(i == 0)) for i, f in enumerate(figs)]
-    ready = "<script>window.reportReady = true;</script>"  # newPlot is synchronous here
-    return f"<!doctype html><html><body>{''.join(divs)}{ready}</body></html>"
+    """The three plots in plotly (plotly.js inlined), with the same points and hover data."""
+    import plotly.graph_objects as go
+    from plotly.offline import get_plotlyjs
+    info, metrics = data.fronts[0][2], data.metrics
+    hover = "<br>".join(f"{m}: %{{customdata[{k}]}}" for k, m in enumerate(metrics))
+    front = go.Figure(go.Scatter(
+        x=info.table[:, 0], y=info.table[:, 1], mode="markers", name="all cells",
+        customdata=pd.DataFrame(data.table_values)[metrics].to_numpy(),
+        text=[str(h) for h in (info.table_hashes if info.table_hashes is not None else [])],
+        hovertemplate="%{text}<br>" + hover))
+    front.add_trace(go.Scatter(x=info.true_front[:, 0], y=info.true_front[:, 1],
+                               mode="lines", name="true front"))
+    names = list(dict.fromkeys(s for s, _, _ in data.fronts))
+    for s, label, f in data.fronts:
+        cards = [data.cells[str(h)] for h in ([] if f.cells is None else f.cells["module_hash"])]
+        front.add_trace(go.Scatter(x=f.front[:, 0], y=f.front[:, 1], mode="lines",
+                                   legendgroup=s, name=s, line={"color": COLOURS[
+                                       names.index(s) % 10]}))
+        front.add_trace(go.Scatter(
+            x=[c.values[info.x.metric] for c in cards], y=[c.values[info.y.metric] for c in cards],
+            mode="markers", legendgroup=s, name=label, text=[c.module_hash for c in cards],
+            customdata=[[c.values[m] for m in metrics] for c in cards],
+            hovertemplate="%{text}<br>" + hover))
+    figs = [front]
+    for key in ("evals", "energy"):
+        fig = go.Figure()
+        for name, (x, med, q25, q75) in data.curves[key].series.items():
+            fig.add_trace(go.Scatter(x=np.r_[x, x[::-1]], y=np.r_[q75, q25[::-1]],
+                                     fill="toself", opacity=0.2, legendgroup=name))
+            fig.add_trace(go.Scatter(x=x, y=med, name=name, legendgroup=name,
+                                     line={"shape": "hv"}))
+        figs.append(fig)
+    divs = "".join(f.to_html(full_html=False, include_plotlyjs=False) for f in figs)
+    ready = "<script>window.reportReady = true;</script>"  # newPlot draws synchronously
+    return (f"<!doctype html><html><body><script>{get_plotlyjs()}</script>{divs}{ready}"
+            "</body></html>")
 
 
 def vega_page(data: ReportData) -> str:
-    """The same three plots in Vega-Lite (altair), Vega's scripts inlined."""
-    import altair as alt
-    alt.data_transformers.disable_max_rows()
-    info = data.fronts[0][2]
-    x, y = info.x.metric, info.y.metric
-    table = pd.DataFrame({x: info.table[:, 0], y: info.table[:, 1],
-                          "hash": info.table_hashes} | {m: data.table_values[m]
-                                                        for m in data.metrics})
-    tooltip = ["hash", *data.metrics]
-    layers = [alt.Chart(table).mark_circle(size=12, color="#bbb", opacity=0.45).encode(
-        x=alt.X(x, scale=alt.Scale(type="log")), y=y, tooltip=tooltip)]
-    rows = [{"strategy": s, "run": lab, "hash": h, **data.cells[h].values}
-            for s, lab, f in data.fronts for h in (f.cells["module_hash"] if f.cells is not None
-                                                   else [])]
-    sel = alt.selection_point(fields=["strategy"], bind="legend")
-    layers.append(alt.Chart(pd.DataFrame(rows)).mark_circle(size=50).encode(
-        x=x, y=y, color="strategy:N", tooltip=["hash", "run", *data.metrics],
-        opacity=alt.condition(sel, alt.value(1.0), alt.value(0.1))).add_params(sel))
-    charts = [alt.layer(*layers).properties(width=800, height=400)]
-    for key in ("evals", "energy"):
-        c = data.curves[key]
-        bands = pd.concat([pd.DataFrame({"strategy": n, "x": s[0], "median": s[1], "q25": s[2],
-                                         "q75": s[3]}) for n, s in c.series.items()])
-        base = alt.Chart(bands).encode(x=alt.X("x", title=c.xlabel), color="strategy:N")
-        charts.append(alt.layer(base.mark_area(opacity=0.2, interpolate="step-after").encode(
-            y="q25", y2="q75"), base.mark_line(interpolate="step-after").encode(
-            y="median", tooltip=["strategy", "x", "median"])).properties(width=800, height=300))
-    return str(alt.vconcat(*charts).to_html(inline=True))
+    """The same three plots in Vega-Lite: the report's own specs, Vega's bundle inlined."""
+    specs = {"front": front_spec(data), "evals": curves_spec(data.curves["evals"]),
+             "energy": curves_spec(data.curves["energy"])}
+    divs = "".join(f'<div id="{k}" style="width: 900px"></div>' for k in specs)
+    embeds = ",".join(f"vegaEmbed('#{k}', {json.dumps(json_ready(s))}, {{renderer: 'svg'}})"
+                      for k, s in specs.items())
+    return (f"<!doctype html><html><body>{divs}<script>{_vega_script()}</script><script>"
+            f"Promise.all([{embeds}]).then(() => {{ window.reportReady = true; }});"
+            "</script></body></html>")
+
+
+def library_pages(tmp: Path) -> dict[str, Path]:
+    """Pages holding only a library's script, to time its parsing alone."""
+    from plotly.offline import get_plotlyjs
+    out = {}
+    for name, script in (("plotly.js alone", get_plotlyjs()), ("vega alone", _vega_script())):
+        path = tmp / f"{name.split()[0]}-alone.html"
+        path.write_text(f"<html><body><script>{script}</script><script>window.reportReady = "
+                        "true;</script></body></html>", encoding="utf-8")
+        out[name] = path
+    return out
 
 
 def measure(b: object, path: Path, ready: str, loads: int) -> float:
@@ -109,17 +136,18 @@ def main() -> None:
     report = tmp / "report.html"
     report.write_text(render_report(data), encoding="utf-8")
     print(f"report of {len(data.fronts)} runs ({runs}): built in {time.perf_counter() - t:.1f} s")
-    pages = {"report": (report, "window.reportReady === true")}
-    (tmp / "plotly.html").write_text(plotly_page(data), encoding="utf-8")
-    pages["plotly, 3 plots"] = (tmp / "plotly.html", "window.reportReady === true")
+    ready = "window.reportReady === true"
+    pages = {"report": report}
+    (tmp / "vega.html").write_text(vega_page(data), encoding="utf-8")
+    pages["vega-lite, 3 plots"] = tmp / "vega.html"
     try:
-        (tmp / "vega.html").write_text(vega_page(data), encoding="utf-8")
-        pages["vega-lite, 3 plots"] = (tmp / "vega.html", "document.querySelectorAll("
-                                       "'.vega-embed canvas, .vega-embed svg.marks').length > 0")
+        (tmp / "plotly.html").write_text(plotly_page(data), encoding="utf-8")
+        pages["plotly, 3 plots"] = tmp / "plotly.html"
+        pages |= library_pages(tmp)
     except ImportError:
-        print("altair / vl-convert-python not installed: no Vega-Lite comparison")
+        print("plotly is not installed: no comparison")
     with browser() as b:
-        for name, (path, ready) in pages.items():
+        for name, path in pages.items():
             seconds = measure(b, path, ready, args.loads)
             print(f"{name:20s} {path.stat().st_size / 1e6:6.2f} MB  load {seconds:5.2f} s "
                   f"(median of {args.loads})")
