@@ -113,9 +113,10 @@ def _metadata(runs: Sequence[RunResult], bench: Benchmark) -> tuple[dict[str, An
 
 
 def _bands(comp: Comparison, x: str) -> CurvesInfo:
-    """The comparison's curves against ``x`` ("evals" or "energy"), banded as for the figures."""
+    """The comparison's curves against ``x`` ("evals" or "energy"), banded as for the
+    log-log figures of ``ecnas compare --log`` (the report opens with log axes)."""
     table = comp.curves.assign(x=comp.curves[AXES[x]])
-    return curves_info(curve_bands(table), x)
+    return curves_info(curve_bands(table, log=True), x, log=True)
 
 
 def report_data(paths: Sequence[Path], *, data_dir: Path | None = None,

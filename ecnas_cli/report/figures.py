@@ -29,6 +29,7 @@ _DASHES = ([1, 0], [5, 3], [1, 2])
 _FORMATS = {"fraction": ".2%", "kWh": ".5f", "s": ",.1f", "gCO2eq": ".3f", "gCO2eq/kWh": ".0f",
             "count": ",.0f", "MAC": ".4s", "W": ".1f"}
 _WIDTH = "container"
+_BACKGROUND = 20_000  # most table cells drawn behind the fronts
 
 
 def tooltip(metrics: list[str]) -> list[alt.Tooltip]:
@@ -80,6 +81,9 @@ def front_spec(data: ReportData) -> dict[str, Any]:
     tips = tooltip(metrics)
     hashes: Any = info.table_hashes if info.table_hashes is not None else []
     table = _points(hashes, "a cell of the table", data.table_values, metrics)
+    if len(table) > _BACKGROUND:  # a 7V-sized table: an even thinning keeps the page light
+        table = table.iloc[np.linspace(0, len(table) - 1, _BACKGROUND).astype(int)]
+        table["what"] = f"one of {_BACKGROUND:,} shown of the table's {len(hashes):,} cells"
     true = [data.cells[h] for h in data.true_front]
     cards = [(s, lab, data.cells[str(h)]) for s, lab, f in data.fronts if f.cells is not None
              for h in f.cells["module_hash"]]
@@ -104,15 +108,20 @@ def front_spec(data: ReportData) -> dict[str, Any]:
     return _finish(alt.layer(*layers), 460)
 
 
-def curves_spec(info: CurvesInfo) -> dict[str, Any]:
-    """Median regret per strategy (steps) over its interquartile band over seeds."""
+def curves_spec(info: CurvesInfo, *, log: bool = True) -> dict[str, Any]:
+    """Median regret per strategy (steps) over its interquartile band over seeds; log-log
+    axes by default (the page's buttons switch them)."""
     names = list(info.series)
     bands = pd.concat([pd.DataFrame({"strategy": n, "x": s[0], "median": s[1], "q25": s[2],
                                      "q75": s[3]}) for n, s in info.series.items()])
     pick = alt.selection_point(fields=["strategy"], bind="legend", name="pick")
-    ex = alt.X("x:Q", title=info.xlabel, scale=alt.Scale(type="linear"))
-    scale_y = alt.Scale(type="linear")
-    base = alt.Chart(bands).encode(x=ex, **_colour(names))
+    kind = "log" if log else "linear"
+    ex = alt.X("x:Q", title=info.xlabel, scale=alt.Scale(type=kind))
+    scale_y = alt.Scale(type=kind)
+    colour = _colour(names)
+    # one legend for both layers; its symbols at full strength, not the bands' pale fill
+    colour["color"].legend = alt.Legend(title="strategy", labelLimit=200, symbolOpacity=1)
+    base = alt.Chart(bands).encode(x=ex, **colour)
     band = base.mark_area(interpolate="step-after", opacity=0.18).encode(
         y=alt.Y("q25:Q", scale=scale_y), y2="q75:Q",
         opacity=alt.condition(pick, alt.value(0.18), alt.value(0.02)))
@@ -138,7 +147,9 @@ def ecdf_spec(ecdf: pd.DataFrame) -> dict[str, Any]:
 
 
 def _finish(chart: alt.TopLevelMixin, height: int) -> dict[str, Any]:
-    spec: dict[str, Any] = chart.properties(width=_WIDTH, height=height).configure(
+    chart = chart.properties(width=_WIDTH, height=height).configure(
         font="system-ui, -apple-system, Segoe UI, sans-serif").configure_view(
-        stroke=None).configure_axis(gridColor="#eceef2").to_dict(validate=False)
+        stroke=None).configure_axis(gridColor="#eceef2")
+    with alt.data_transformers.enable("default", max_rows=None):  # this chart only
+        spec: dict[str, Any] = chart.to_dict(validate=False)
     return spec

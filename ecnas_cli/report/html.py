@@ -68,10 +68,12 @@ def table_html(frame: pd.DataFrame, caption: str, table_id: str) -> str:
             v, fmt = rec[c], _COLUMNS.get(c, (c, _plain))[1]
             sort = v if isinstance(v, int | float) and not isinstance(v, bool) else str(v)
             sort = "" if isinstance(sort, float) and math.isnan(sort) else sort
-            tds.append(f'<td data-v="{escape(str(sort))}">{escape(fmt(v))}</td>')
+            text = "" if isinstance(sort, int | float) else ' class="txt"'
+            tds.append(f'<td data-v="{escape(str(sort))}"{text}>{escape(fmt(v))}</td>')
         rows.append(f"<tr>{''.join(tds)}</tr>")
-    return (f'<table class="sortable" id="{table_id}"><caption>{escape(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    return (f'<div class="scroll"><table class="sortable" id="{table_id}">'
+            f"<caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def _plain(v: Any) -> str:
@@ -128,9 +130,10 @@ def _vega_script() -> str:
     return str(vlc.javascript_bundle(vl_version=version))  # type: ignore[call-arg]
 
 
-def _toggle(plot: str, axes: str, label: str) -> str:
-    """Buttons switching the ``axes`` ("x" or "xy") of ``plot`` between linear and log."""
-    buttons = "".join(f'<button data-scale="{s}"{" class=on" if s == "linear" else ""}>{s}'
+def _toggle(plot: str, axes: str, label: str, now: str = "linear") -> str:
+    """Buttons switching the ``axes`` ("x" or "xy") of ``plot`` between linear and log;
+    ``now`` is the figure's own scale."""
+    buttons = "".join(f'<button data-scale="{s}"{" class=on" if s == now else ""}>{s}'
                       "</button>" for s in ("linear", "log"))
     return (f'<div class="toggle" data-plot="{plot}" data-axes="{axes}">{label}: {buttons}'
             "</div>")
@@ -140,7 +143,7 @@ def render_report(data: ReportData, title: str = "") -> str:
     """The whole page as one HTML string."""
     objs = [o.metric for o in data.objectives]
     strategies = list(dict.fromkeys(s for s, _, _ in data.fronts))
-    title = title or f"ecnas report: {data.bench.name}, {', '.join(strategies)}"
+    title = title or f"ecnas report: {data.bench.name}"
     figures = {"front": front_spec(data), "curve-evals": curves_spec(data.curves["evals"]),
                "curve-energy": curves_spec(data.curves["energy"])}
     if data.ecdf is not None and len(data.ecdf):
@@ -154,7 +157,8 @@ def render_report(data: ReportData, title: str = "") -> str:
     ecdf = ('<h3>Anytime ECDF</h3>' + _toggle("ecdf", "x", "x axis")
             + '<div class="plot" id="ecdf"></div>') if "ecdf" in figures else ""
     energy = METRICS[data.fronts[0][2].x.metric].label.split()[-1]
-    summary = (f"{len(data.fronts)} runs of {len(strategies)} strategies on "
+    summary = (f"{len(data.fronts)} runs of {len(strategies)} strategies "
+               f"({escape(', '.join(strategies))}) on "
                f"<b>{escape(data.bench.name)}</b> ({data.epochs} epochs; objectives "
                f"{escape(', '.join(str(o) for o in data.objectives))})")
     sections = {
@@ -163,9 +167,10 @@ def render_report(data: ReportData, title: str = "") -> str:
                    '<p class="hint">Hover a point to see its cell; click to pin it. Click a '
                    "strategy in the legend to show it alone, shift-click to add more, click "
                    "the plot's background to show all.</p></aside></div>"),
-        "regret": ("Regret", '<div class="pair"><div>' + _toggle("curve-evals", "xy", "axes")
+        "regret": ("Regret", '<div class="pair"><div>'
+                   + _toggle("curve-evals", "xy", "axes", "log")
                    + '<div class="plot" id="curve-evals"></div></div><div>'
-                   + _toggle("curve-energy", "xy", "axes")
+                   + _toggle("curve-energy", "xy", "axes", "log")
                    + f'<div class="plot" id="curve-energy"></div></div></div>{ecdf}'),
         "statistics": ("Statistics", table_html(data.stats, "per strategy: final hypervolume "
                        "regret and the cost of reaching 95% / 99% of the true front's "
