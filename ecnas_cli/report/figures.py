@@ -115,9 +115,8 @@ def curves_spec(info: CurvesInfo, *, log: bool = True) -> dict[str, Any]:
     bands = pd.concat([pd.DataFrame({"strategy": n, "x": s[0], "median": s[1], "q25": s[2],
                                      "q75": s[3]}) for n, s in info.series.items()])
     pick = alt.selection_point(fields=["strategy"], bind="legend", name="pick")
-    kind = "log" if log else "linear"
-    ex = alt.X("x:Q", title=info.xlabel, scale=alt.Scale(type=kind))
-    scale_y = alt.Scale(type=kind)
+    ex = alt.X("x:Q", title=info.xlabel, scale=alt.Scale(type="log" if log else "linear"))
+    scale_y = alt.Scale(type="log" if log else "linear")
     colour = _colour(names)
     # one legend for both layers; its symbols at full strength, not the bands' pale fill
     colour["color"].legend = alt.Legend(title="strategy", labelLimit=200, symbolOpacity=1)
