@@ -3,8 +3,8 @@
 Only rendering: every number comes from :class:`~ecnas_cli.report.data.ReportData`. Colours
 follow the matplotlib figures (the ten ``C0``-``C9`` colours, then dashed, then dotted).
 Vega-Lite rather than plotly: in ``tests/perf/perf_report.py`` the same three plots made a
-3.8 MB page that loads in 1.6 s against plotly's 7.0 MB and 3.9 s (plotly.js alone is 4.8 MB
-and takes 2.0 s to parse on the 2-core development machine, Vega's bundle 0.9 MB and 0.26 s).
+4.1 MB page that loads in 2.05 s against plotly's 6.5 MB and 3.9 s (plotly.js alone is 4.8 MB
+and takes 1.9 s to load on the busy 2-core development machine, Vega's bundle 0.9 MB and 0.3 s).
 """
 
 from __future__ import annotations
