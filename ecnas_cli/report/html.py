@@ -139,50 +139,66 @@ def _toggle(plot: str, axes: str, label: str, now: str = "linear") -> str:
             "</div>")
 
 
-def render_report(data: ReportData, title: str = "") -> str:
-    """The whole page as one HTML string."""
-    objs = [o.metric for o in data.objectives]
-    strategies = list(dict.fromkeys(s for s, _, _ in data.fronts))
-    title = title or f"ecnas report: {data.bench.name}"
+def _figures(data: ReportData) -> dict[str, dict[str, Any]]:
+    """The Vega-Lite specs by element id; the ECDF only where the comparison has one."""
     figures = {"front": front_spec(data), "curve-evals": curves_spec(data.curves["evals"]),
                "curve-energy": curves_spec(data.curves["energy"])}
     if data.ecdf is not None and len(data.ecdf):
         figures["ecdf"] = ecdf_spec(data.ecdf)
+    return figures
+
+
+def _plots_html(data: ReportData, ecdf: bool) -> tuple[str, str]:
+    """The fronts section (plot and cell inspector) and the regret section."""
+    energy = METRICS[data.fronts[0][2].x.metric].label.split()[-1]
+    fronts = ('<div class="frontwrap"><div>' + _toggle("front", "x", energy)
+              + '<div class="plot" id="front"></div></div><aside id="inspector">'
+              '<p class="hint">Hover a point to see its cell; click to pin it. Click a '
+              "strategy in the legend to show it alone, shift-click to add more, click the "
+              "plot's background to show all.</p></aside></div>")
+    regret = "".join(f"<div>{_toggle(k, 'xy', 'axes', 'log')}<div class=\"plot\" id=\"{k}\">"
+                     "</div></div>" for k in ("curve-evals", "curve-energy"))
+    regret = f'<div class="pair">{regret}</div>'
+    if ecdf:
+        regret += ('<h3>Anytime ECDF</h3>' + _toggle("ecdf", "x", "x axis")
+                   + '<div class="plot" id="ecdf"></div>')
+    return fronts, regret
+
+
+def _sections(data: ReportData, ecdf: bool) -> dict[str, tuple[str, str]]:
+    """Section id -> (heading, HTML)."""
+    objs = [o.metric for o in data.objectives]
+    true = set(data.true_front)
+    true_cards = "".join(card_html(data.cells[h], objs) for h in data.true_front)
+    others = "".join(card_html(c, objs) for h, c in data.cells.items() if h not in true)
+    fronts, regret = _plots_html(data, ecdf)
+    stats = (table_html(data.stats, "per strategy: final hypervolume regret and the cost of "
+                        "reaching 95% / 99% of the true front's hypervolume (medians over runs)",
+                        "stats")
+             + table_html(data.pairwise, "final regret, two-sided Mann-Whitney U, "
+                          "Holm-corrected", "pairwise")
+             + table_html(data.summaries, "per run", "summaries"))
+    cells = (f"<h3>True front: {len(data.true_front)} cells</h3>"
+             f'<div class="cards">{true_cards}</div>'
+             f"<h3>Other cells on the runs' fronts</h3><div class=\"cards\">{others}</div>")
+    return {"fronts": ("Fronts", fronts), "regret": ("Regret", regret),
+            "statistics": ("Statistics", stats), "cells": ("Cells", cells),
+            "metadata": ("Run metadata", _meta_html(data))}
+
+
+def render_report(data: ReportData, title: str = "") -> str:
+    """The whole page as one HTML string."""
+    strategies = list(dict.fromkeys(s for s, _, _ in data.fronts))
+    title = title or f"ecnas report: {data.bench.name}"
+    figures = _figures(data)
     payload = json.dumps(json_ready(figures), allow_nan=False)
     payload = payload.replace("</", "<\\/")  # no "</script>" inside the JSON block
     metrics = json.dumps([[m, METRICS[m].label, METRICS[m].unit] for m in data.metrics])
-    true_cards = "".join(card_html(data.cells[h], objs) for h in data.true_front)
-    others = "".join(card_html(c, objs) for h, c in data.cells.items()
-                     if h not in set(data.true_front))
-    ecdf = ('<h3>Anytime ECDF</h3>' + _toggle("ecdf", "x", "x axis")
-            + '<div class="plot" id="ecdf"></div>') if "ecdf" in figures else ""
-    energy = METRICS[data.fronts[0][2].x.metric].label.split()[-1]
     summary = (f"{len(data.fronts)} runs of {len(strategies)} strategies "
                f"({escape(', '.join(strategies))}) on "
                f"<b>{escape(data.bench.name)}</b> ({data.epochs} epochs; objectives "
                f"{escape(', '.join(str(o) for o in data.objectives))})")
-    sections = {
-        "fronts": ("Fronts", '<div class="frontwrap"><div>' + _toggle("front", "x", energy)
-                   + '<div class="plot" id="front"></div></div><aside id="inspector">'
-                   '<p class="hint">Hover a point to see its cell; click to pin it. Click a '
-                   "strategy in the legend to show it alone, shift-click to add more, click "
-                   "the plot's background to show all.</p></aside></div>"),
-        "regret": ("Regret", '<div class="pair"><div>'
-                   + _toggle("curve-evals", "xy", "axes", "log")
-                   + '<div class="plot" id="curve-evals"></div></div><div>'
-                   + _toggle("curve-energy", "xy", "axes", "log")
-                   + f'<div class="plot" id="curve-energy"></div></div></div>{ecdf}'),
-        "statistics": ("Statistics", table_html(data.stats, "per strategy: final hypervolume "
-                       "regret and the cost of reaching 95% / 99% of the true front's "
-                       "hypervolume (medians over runs)", "stats")
-                       + table_html(data.pairwise, "final regret, two-sided Mann-Whitney U, "
-                                    "Holm-corrected", "pairwise")
-                       + table_html(data.summaries, "per run", "summaries")),
-        "cells": ("Cells", f"<h3>True front: {len(data.true_front)} cells</h3>"
-                  f'<div class="cards">{true_cards}</div>'
-                  f"<h3>Other cells on the runs' fronts</h3><div class=\"cards\">{others}</div>"),
-        "metadata": ("Run metadata", _meta_html(data)),
-    }
+    sections = _sections(data, "ecdf" in figures)
     nav = "".join(f'<a href="#{k}">{t}</a>' for k, (t, _) in sections.items())
     body = "".join(f'<section id="{k}"><h2>{t}</h2>{html}</section>'
                    for k, (t, html) in sections.items())

@@ -3,6 +3,7 @@ the data comes from the figures' ``*_info`` functions, the page is self-containe
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -10,6 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -169,3 +171,16 @@ def test_reproduce_writes_the_index(tmp_path: Path) -> None:
     page = (tmp_path / "index.html").read_text()
     assert "Figure 10: " in page and '<img src="fig10_scaling.png"' in page
     assert "median E(4 epochs) / E(2 epochs) (5V)" in page  # the paper's number beside ours
+
+
+def test_ecdf_is_shown_when_the_comparison_has_it(comparison: tuple[Path, Path]) -> None:
+    root, data_dir = comparison
+    data = report_data([root], data_dir=data_dir)
+    assert data.ecdf is None and 'id="ecdf"' not in render_report(data)
+    ecdf = pd.DataFrame({"strategy": ["random", "random", "nsga2"], "evaluations": [1, 5, 3],
+                         "fraction": [0.1, 0.5, 0.4]})
+    page = render_report(dataclasses.replace(data, ecdf=ecdf))
+    figures = json.loads(re.search(r'id="figures">(.*?)</script>', page, re.S)[1])  # type: ignore[index]
+    spec = figures["ecdf"]
+    assert 'id="ecdf"' in page and spec["encoding"]["x"]["field"] == "evaluations"
+    assert spec["encoding"]["y"]["field"] == "fraction"
