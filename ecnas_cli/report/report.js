@@ -13,6 +13,7 @@
     if (v === null || v === undefined) return "-";
     if (unit === "fraction") return (100 * v).toFixed(2) + "%";
     if (unit === "count") return Math.round(v).toLocaleString("en");
+    if (unit === "MAC") return (v / 1e6).toFixed(1) + " M MAC";  // as the cell cards
     return v.toPrecision(4) + " " + unit;
   }
 
