@@ -32,6 +32,7 @@ from ecnas_cli.commands import (  # noqa: E402
     compare,
     data,
     pareto,
+    report,
     search,
     space,
     surrogate,
@@ -56,6 +57,7 @@ app.command("search")(search.search)
 app.command("strategies")(search.strategies)
 app.add_typer(pareto.app, name="pareto")
 app.command("compare")(compare.compare)
+app.command("report")(report.report)
 app.add_typer(surrogate.app, name="surrogate")
 app.add_typer(bench.app, name="bench")
 app.command("reproduce")(reproduce_cmd.reproduce)

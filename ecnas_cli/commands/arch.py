@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from benchmarks.space import Arch, get_space
 from benchmarks.space.describe import describe, describe_frame
@@ -26,6 +27,9 @@ def info(
         "--input", help="CSV/Parquet with columns matrix, ops (batch form).")] = None,
     output: Annotated[Path | None, typer.Option(help="Batch output CSV/Parquet.")] = None,
     space: Annotated[str, typer.Option(help="Space whose limits apply: 4v, 5v, 7v.")] = "7v",
+    draw: Annotated[bool, typer.Option(
+        "--draw", help="Also draw the pruned cell: layers from input to output, vertices "
+                       "coloured by operation.")] = False,
     as_json: Json = False,
 ) -> None:
     """Hash, pruned vertex count, trainable parameters and FLOPs of a cell (or a CSV of them)."""
@@ -51,3 +55,20 @@ def info(
     for key, value in data.items():
         table.add_row(f"[bold]{key}[/]", f"{value:,}" if isinstance(value, int) else str(value))
     console.print(table)
+    if draw:
+        console.print(drawing_text(Arch.from_strings(str(data["matrix"]), str(data["ops"]))))
+
+
+def drawing_text(arch: Arch) -> Text:
+    """The cell's layered drawing (:mod:`benchmarks.space.draw`) as terminal text: one line
+    per vertex, layer by layer, each vertex coloured by operation with its successors."""
+    from benchmarks.space.draw import OP_COLOURS, layout, text_rows
+    out = Text("layer  vertex (input on top, output at the bottom)\n", style="bold")
+    previous = -1
+    for layer, vertex, op, succ in text_rows(layout(arch)):
+        out.append(f"{layer:>5}  " if layer != previous else " " * 7)
+        out.append("\u25a0 ", style=OP_COLOURS.get(op, "magenta"))
+        out.append(f"{vertex} {op:<16}" if succ else f"{vertex} {op}")
+        out.append(f" -> {', '.join(map(str, succ))}\n" if succ else "\n")
+        previous = layer
+    return out

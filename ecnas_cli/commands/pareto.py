@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,12 @@ from ecnas_cli.console import console, print_json, user_errors
 
 app = typer.Typer(help="The Pareto front of one run: table, trade-offs, knee, figure.",
                   no_args_is_help=True)
+
+class FigureFormat(StrEnum):
+    png = "png"
+    pdf = "pdf"
+    svg = "svg"
+
 
 RunDir = Annotated[Path, typer.Argument(help="A run directory (holding run.json).")]
 
@@ -63,11 +70,21 @@ def show(run_dir: RunDir, data_dir: DataDir = None, raw_dir: RawDir = None,
 def plot(
     run_dir: RunDir,
     out: Annotated[Path | None, typer.Option(
-        "--out", help="PNG or PDF file (default: <run_dir>/front.png).")] = None,
+        "--out", help="PNG, PDF or SVG file (default: <run_dir>/front.<format>).")] = None,
+    fmt: Annotated[FigureFormat | None, typer.Option(
+        "--format", help="png, pdf, or svg: the figure with every front cell drawn beneath "
+                         "(default: from --out, else png).")] = None,
     log_x: Annotated[bool, typer.Option("--log-x", help="Logarithmic x axis.")] = False,
     data_dir: DataDir = None, raw_dir: RawDir = None,
 ) -> None:
     """Figure: all cells, the run's evaluated cells and front, the true front, extremes, knee."""
     from ecnas_cli.plots.front import plot_front
-    path = plot_front(run_dir, out, data_dir=data_dir, raw_dir=raw_dir, log_x=log_x)
+    from ecnas_cli.plots.front_svg import plot_front_svg
+    suffix = fmt.value if fmt else (out.suffix.lower().lstrip(".") if out else "png")
+    if fmt and out and out.suffix.lower() != f".{fmt.value}":
+        raise ValueError(f"--format {fmt.value} needs an --out ending in .{fmt.value}, "
+                         f"got {out.name!r}")
+    out = out or run_dir / f"front.{suffix}"
+    draw = plot_front_svg if suffix == "svg" else plot_front
+    path = draw(run_dir, out, data_dir=data_dir, raw_dir=raw_dir, log_x=log_x)
     console.print(f"wrote {path}")

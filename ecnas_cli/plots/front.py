@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection
 from matplotlib.ticker import (
@@ -36,7 +37,8 @@ from ecnas_cli.run.store import RunResult, load_one_run, run_problem
 @dataclass
 class FrontInfo:
     """Points in plot coordinates ``(x, y)`` (objectives ``x`` and ``y``, raw units); marks
-    are ``(label, x, y)``."""
+    are ``(label, x, y)``; ``table_hashes`` name the rows of ``table``, ``cells`` are the
+    run front's cells (:func:`~ecnas_cli.analysis.fronts.run_front`) for interactive views."""
 
     x: Objective
     y: Objective
@@ -47,6 +49,8 @@ class FrontInfo:
     marks: list[tuple[str, float, float]]
     title: str = ""
     log_x: bool = False
+    table_hashes: np.ndarray | None = None
+    cells: pd.DataFrame | None = None
 
 
 def front_info(run: RunResult, problem: Problem, *, log_x: bool = False) -> FrontInfo:
@@ -59,7 +63,7 @@ def front_info(run: RunResult, problem: Problem, *, log_x: bool = False) -> Fron
     cols = [o.metric for o in objs]
     nadir = problem.bounds[1]
     rf = run_front(run, problem)
-    _, table = problem.benchmark.cell_values(objs, epochs=epochs)
+    hashes, table = problem.benchmark.cell_values(objs, epochs=epochs)
     evaluated = cell_means(run, problem)[cols].to_numpy(dtype=float)
     true = problem.true_front_values
     step = staircase(rf.cells[cols].to_numpy(dtype=float), objs, nadir)
@@ -72,7 +76,7 @@ def front_info(run: RunResult, problem: Problem, *, log_x: bool = False) -> Fron
             f"hypervolume regret {rf.regret:.3f}"
     return FrontInfo(objs[ix], objs[iy], table[:, [ix, iy]], evaluated[:, [ix, iy]],
                      step[:, [ix, iy]], staircase(true, objs, nadir)[:, [ix, iy]], marks,
-                     title, log_x)
+                     title, log_x, hashes, rf.cells)
 
 
 def render_front(ax: Axes, info: FrontInfo) -> Axes:

@@ -38,6 +38,7 @@ from ecnas_cli.plots.paper import findings as findings_plots
 from ecnas_cli.plots.paper import hardware as hardware_plots
 from ecnas_cli.plots.paper import space as space_plots
 from ecnas_cli.plots.style import paper_figure, save_figure
+from ecnas_cli.report.paper import write_paper_index
 
 __all__ = ["FIGURES", "Reproduction", "reproduce"]
 
@@ -399,6 +400,7 @@ def reproduce(figures: Sequence[str] = (), *, out: Path, seeds: int = 10, jobs: 
             progress(name)
         records.append(FIGURES[name](r))
     _write_text(r, records)
+    write_paper_index(r.out)
     return records
 
 
