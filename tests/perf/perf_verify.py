@@ -58,7 +58,8 @@ def bit_flips(n: int = 300) -> None:
     path = Path(tempfile.mkdtemp()) / "t4.parquet"
     save_table(pd.read_parquet(PACKAGE_DATA / "ecnas-4v.parquet"), path,
                {"name": "t4", "space": "4v"})
-    data, original = path.read_bytes(), load_table(path).frame
+    data, first = path.read_bytes(), load_table(path)
+    original, meta = first.frame, first.meta
     rng = np.random.default_rng(0)
     counts = {"DamagedTableError": 0, "identical": 0, "changed": 0, "other error": 0}
     for pos in rng.integers(0, len(data), n):
@@ -66,14 +67,16 @@ def bit_flips(n: int = 300) -> None:
         flipped[pos] ^= 1 << int(rng.integers(8))
         path.write_bytes(bytes(flipped))
         try:
-            frame = load_table(path).frame
+            bench = load_table(path)
         except DamagedTableError:
             counts["DamagedTableError"] += 1
             continue
         except Exception:  # counted: must stay 0
             counts["other error"] += 1
             continue
-        same = frame.equals(original) and list(frame.columns) == list(original.columns)
+        frame = bench.frame  # a changed table: other rows, column types or metadata
+        same = (frame.equals(original) and frame.dtypes.equals(original.dtypes)
+                and bench.meta == meta)
         counts["identical" if same else "changed"] += 1
     print(f"{n} single-bit flips of a stored ecnas-4v: " +
           ", ".join(f"{v} {k}" for k, v in counts.items()))
