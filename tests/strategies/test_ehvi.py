@@ -1,5 +1,5 @@
 """ehvi: logEHVI maximised over a pool of unseen cells (the shared contract is in
-tests/strategies/test_contract.py)."""
+tests/strategies/test_contract.py; exhausting a small space in test_exhaustion.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from optuna.trial import TrialState
 
-from benchmarks.space import get_space
 from strategies.ehvi import EHVI
 from strategies.testing import drive, make
 
@@ -18,15 +17,6 @@ pytest.importorskip("torch")
 
 def _ehvi(**settings: Any) -> EHVI:
     return cast(EHVI, make(EHVI, **settings))
-
-
-def test_exhausts_a_small_space_without_repeats() -> None:
-    space = get_space("4v")  # 91 cells: the pool is every unseen cell
-    strategy = _ehvi(space=space, n_startup_trials=5, n_qmc_samples=8)
-    keys = [space.hash(c.arch) for c in drive(strategy, 91)]
-    assert len(set(keys)) == 91
-    again = space.hash(drive(strategy, 1)[0].arch)  # a space all asked: a repeat, no crash
-    assert again in keys
 
 
 def test_the_gp_sees_each_cell_as_its_canonical_genome() -> None:
