@@ -111,7 +111,8 @@ def files_digest(paths: list[Path]) -> str:
     return h.hexdigest()
 
 
-def identify(rows: pd.DataFrame, cells: pd.DataFrame, *, source: str = "runs") -> pd.DataFrame:
+def identify(rows: pd.DataFrame, cells: pd.DataFrame, *, source: str = "runs",
+             budget_only: bool = False) -> pd.DataFrame:
     """The cell (``module_hash``) and budget (``epochs``) of each valid run row.
 
     A row is the (cell, budget) whose log10 trainable parameters equal the row's ``params``
@@ -128,6 +129,10 @@ def identify(rows: pd.DataFrame, cells: pd.DataFrame, *, source: str = "runs") -
         repeat 0).
     source
         Named in errors.
+    budget_only
+        Accept a row that matches several cells at one budget (5V energies are stored to 6
+        decimals, so a few cells share parameters and energy): its ``module_hash`` is ``""``
+        and only ``epochs`` is known. Several budgets, or none, are still an error.
 
     Raises
     ------
@@ -152,6 +157,9 @@ def identify(rows: pd.DataFrame, cells: pd.DataFrame, *, source: str = "runs") -
     for i in range(len(pairs)):
         window = order[lo[i]:hi[i]]
         match = window[np.abs(cand_p[window] - params[i]) <= PARAMS_ATOL]
+        if budget_only and len(match) > 1 and len(set(cand_b[match])) == 1:
+            found[i] = -2 - match[0]  # the budget of match[0], no cell
+            continue
         if len(match) != 1:
             names = ", ".join(sorted(f"{cand_h[j]}@{cand_b[j]}" for j in match))
             what = f"{len(match)} cells ({names})" if len(match) else "no cell"
@@ -160,4 +168,7 @@ def identify(rows: pd.DataFrame, cells: pd.DataFrame, *, source: str = "runs") -
                              "identified exactly once")
         found[i] = match[0]
     found = found[inverse.ravel()]
-    return rows.assign(module_hash=cand_h[found], epochs=cand_b[found].astype(np.int64))
+    known = found >= 0
+    index = np.where(known, found, -2 - found)
+    return rows.assign(module_hash=np.where(known, cand_h[index], ""),
+                       epochs=cand_b[index].astype(np.int64))

@@ -4,24 +4,22 @@ Each figure is one step: compute (``ecnas_cli.analysis.paper``), draw (``ecnas_c
 write PNG + PDF + the CSV behind it to ``out``, and return a :class:`FigureRecord` for the README.
 Records and recomputed paper numbers are kept in ``<out>/figures.json`` and merged across calls,
 so reproducing one figure updates its section of ``README.md`` and ``paper-vs-ecnas.md``.
-Figures 2-4 need searches: :mod:`ecnas_cli.workflows.reproduce_search`.
+Figures 2-4 need searches: :mod:`ecnas_cli.workflows.reproduce_search`; figure 11 is in
+:mod:`~ecnas_cli.workflows.reproduce_hardware`, the authors' runs (12) in
+:mod:`~ecnas_cli.workflows.reproduce_official`; the state of a call is a
+:class:`~ecnas_cli.workflows.reproduction.Reproduction`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from benchmarks.tables.benchmark import Benchmark
-from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.analysis.paper import correlations as corr
 from ecnas_cli.analysis.paper import hardware as hw
 from ecnas_cli.analysis.paper import noise, op_swap, scaling
@@ -34,57 +32,18 @@ from ecnas_cli.analysis.paper.report import (
     paper_vs_ecnas,
     readme,
 )
-from ecnas_cli.files import atomic_path, dumps, write_table
+from ecnas_cli.files import atomic_path, dumps
 from ecnas_cli.plots.comparison import radar_info, render_radar
 from ecnas_cli.plots.paper import findings as pf
-from ecnas_cli.plots.paper import hardware as ph
 from ecnas_cli.plots.paper import space as ps
-from ecnas_cli.plots.style import paper_figure, save_figure
+from ecnas_cli.workflows.reproduce_hardware import fig_hardware
+from ecnas_cli.workflows.reproduce_official import fig_official_runs
+from ecnas_cli.workflows.reproduction import SAMPLE_7V, SPACES, Reproduction
 
 __all__ = ["FIGURES", "Reproduction", "reproduce"]
 
-SPACES = {"4v": "ecnas-4v", "5v": "ecnas-5v"}
-SAMPLE_7V = "ecnas-7v-energy-sample"
 RECORDS = "figures.json"
 WIDE = (7.0, 2.5)
-
-
-@dataclass
-class Reproduction:
-    """One ``ecnas reproduce`` call: settings, loaded tables, and what it has written."""
-
-    out: Path
-    seeds: int = 10
-    jobs: int = 1
-    quick: bool = False
-    data_dir: Path | None = None
-    raw_dir: Path | None = None
-    ours: dict[str, list[Ours]] = field(default_factory=dict)
-    missing: dict[str, str] = field(default_factory=dict)
-    cache: dict[str, Any] = field(default_factory=dict)
-    _benches: dict[str, Benchmark] = field(default_factory=dict)
-
-    def bench(self, name: str) -> Benchmark:
-        if name not in self._benches:
-            self._benches[name] = load_benchmark(name, data_dir_=self.data_dir,
-                                                 raw_dir=self.raw_dir)
-        return self._benches[name]
-
-    def figure(self, stem: str, size: tuple[float, float],
-               draw: Callable[[Figure], object]) -> list[str]:
-        """Draw once, save ``stem.png`` and ``stem.pdf``; return the names written."""
-        with paper_figure(size) as fig:
-            draw(fig)
-            for ext in ("png", "pdf"):
-                save_figure(fig, self.out / f"{stem}.{ext}")
-        return [f"{stem}.png", f"{stem}.pdf"]
-
-    def table(self, frame: pd.DataFrame, name: str) -> str:
-        write_table(frame.round(10), self.out / name)  # rounding: identical CSV across runs
-        return name
-
-    def add(self, key: str, value: Ours) -> None:
-        self.ours.setdefault(key, []).append(value)
 
 
 def _hists(infos: list[pf.HistInfo]) -> Callable[[Figure], object]:
@@ -290,65 +249,6 @@ def fig_scaling(r: Reproduction) -> FigureRecord:
                         "ecnas-4v (1 and 4 epochs, 3 repeats), ecnas-5v (2 and 4 epochs)")
 
 
-HW_TITLE = "hardware tables and the full 7V front"
-ABSENT_7V = "the full 7V table is not in the data dir: `ecnas data fetch ecnas-7v` fetches it"
-
-
-def fig_hardware(r: Reproduction) -> FigureRecord:
-    """Figure 11, only from tables already on disk (nothing is downloaded)."""
-    gpus = hw.present_tables([f"ecnas-4v-{g}" for g in hw.GPUS], r.data_dir)
-    full = hw.present_tables([hw.FULL_7V], r.data_dir)
-    for key in ("knee:7v:energy_saving", "knee:7v:accuracy_drop"):
-        r.missing[key] = "" if full else ABSENT_7V
-    if len(gpus) < 2 and not full:
-        return FigureRecord(11, "hardware", HW_TITLE, "", absent=(
-            "neither the official hardware tables nor the full 7V table are in the data dir; "
-            "`ecnas data fetch NAME` fetches them (ecnas-7v, ecnas-4v-quadrortx6000, "
-            "ecnas-4v-rtx3060, ecnas-4v-rtx3090, ecnas-4v-titanxp)."))
-    return hardware_figure(r, {n.removeprefix("ecnas-4v-"): r.bench(n) for n in gpus},
-                           r.bench(full[0]) if full else None)
-
-
-def hardware_figure(r: Reproduction, gpus: dict[str, Benchmark],
-                    full: Benchmark | None) -> FigureRecord:
-    """Figure 11 from loaded tables: GPU energies (two or more) and/or a 7V front's knee."""
-    panels: list[tuple[Callable[[Axes, Any], Axes], Any]] = []
-    files, lines = [], []
-    if len(gpus) >= 2:
-        energy = hw.gpu_energy({g: b for g, b in gpus.items()},
-                               epochs=next(iter(gpus.values())).fidelities[0])
-        agree = hw.gpu_agreement(energy)
-        panels.append((ph.render_gpus, ph.gpu_info(energy, agree)))
-        files += [r.table(energy.reset_index(names="module_hash"), "fig11_gpu_energy.csv"),
-                  r.table(agree, "fig11_gpu_agreement.csv")]
-        lines += [f"tau({a.gpu_a}, {a.gpu_b}) = {a.kendall_tau:.3f}"
-                  for a in agree.itertuples(index=False)]
-    if full is not None:
-        knee = hw.front_knee(full)
-        r.add("knee:7v:energy_saving", Ours(float(knee["energy_saving_pct"]), full.name))
-        r.add("knee:7v:accuracy_drop", Ours(float(knee["accuracy_drop_points"]), full.name))
-        panels.append((ph.render_knee, ph.knee_info(sv.space_cells(full), sv.true_front(full),
-                                                    knee, f"{full.name}, {knee['epochs']} "
-                                                    "epochs")))
-        files.append(r.table(pd.DataFrame([knee]), "fig11_knee.csv"))
-        lines.append(f"knee: {float(knee['energy_saving_pct']):.1f}% less energy for "
-                     f"{float(knee['accuracy_drop_points']):.2f} points (paper: ~87%, ~2.3)")
-
-    def draw(fig: Figure) -> None:
-        for ax, (render, info) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels,
-                                      strict=True):
-            render(ax, info)
-
-    return FigureRecord(11, "hardware", HW_TITLE,
-                        "Energy of the same 4V cells measured on different GPUs (rank "
-                        "agreement) and the 7V accuracy-energy front with its knee, from the "
-                        "tables present.",
-                        [*r.figure("fig11_hardware", (3.5 * len(panels), 2.8), draw), *files],
-                        lines, ", ".join([*(f"ecnas-4v-{g}" for g in gpus),
-                                          *([full.name] if full else [])]),
-                        "linearly scaled / surrogate")
-
-
 Step = Callable[[Reproduction], FigureRecord]
 
 
@@ -370,7 +270,7 @@ FIGURES: dict[str, Step] = {
     "attainment": _search_step("fig_attainment"), "regret": _search_step("fig_regret"),
     "radar": fig_radar, "op-swap": fig_op_swap,
     "proxies": fig_proxies, "tradeoffs": fig_tradeoffs, "noise": fig_noise,
-    "scaling": fig_scaling, "hardware": fig_hardware}
+    "scaling": fig_scaling, "hardware": fig_hardware, "official-runs": fig_official_runs}
 
 
 def reproduce(figures: Sequence[str] = (), *, out: Path, seeds: int = 10, jobs: int = 1,

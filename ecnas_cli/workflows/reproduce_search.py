@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -32,9 +31,7 @@ from ecnas_cli.plots.comparison import (
 from ecnas_cli.plots.front import front_info, render_front
 from ecnas_cli.run.seeds import run_seeds
 from ecnas_cli.run.store import load_run
-
-if TYPE_CHECKING:
-    from ecnas_cli.workflows.reproduce import Reproduction
+from ecnas_cli.workflows.reproduction import Reproduction
 
 __all__ = ["BENCHMARK", "BUDGET", "QUICK", "SEARCH_STRATEGIES", "ensure_runs", "fig_attainment",
            "fig_fronts", "fig_regret", "search_plan"]

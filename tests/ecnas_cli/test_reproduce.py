@@ -18,7 +18,9 @@ from typer.testing import CliRunner
 
 from benchmarks.tables.benchmark import Benchmark
 from ecnas_cli.commands import reproduce as reproduce_cmd
-from ecnas_cli.workflows.reproduce import FIGURES, Reproduction, hardware_figure, reproduce
+from ecnas_cli.workflows.reproduce import FIGURES, reproduce
+from ecnas_cli.workflows.reproduce_hardware import hardware_figure
+from ecnas_cli.workflows.reproduction import Reproduction
 from tests.fixtures.synthetic import synthetic_benchmark
 
 NO_SEARCH = ["space", "radar", "op-swap", "proxies", "tradeoffs", "noise", "scaling", "hardware"]
@@ -105,4 +107,5 @@ def test_errors_are_one_line_and_write_nothing(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="--seeds"):
         reproduce(["space"], out=tmp_path / "p", seeds=0)
     assert list(FIGURES) == ["space", "fronts", "attainment", "regret", "radar", "op-swap",
-                             "proxies", "tradeoffs", "noise", "scaling", "hardware"]
+                             "proxies", "tradeoffs", "noise", "scaling", "hardware",
+                             "official-runs"]

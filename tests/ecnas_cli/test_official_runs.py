@@ -1,0 +1,57 @@
+"""The authors' runs in ``ecnas reproduce``: ``official_runs.csv`` and its regret."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from benchmarks.sources.official_runs import find_runs, identify, read_run
+from benchmarks.tables.problem import Problem
+from benchmarks.tables.registry import load_benchmark
+from ecnas_cli.analysis.paper import official
+from ecnas_cli.workflows.reproduce import reproduce
+
+
+@pytest.fixture(scope="module")
+def made(raw_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("official")
+    reproduce(["official-runs"], out=out, raw_dir=raw_dir)
+    return out
+
+
+def test_one_row_per_run_with_the_columns_asked_for(made: Path) -> None:
+    table = pd.read_csv(made / "official_runs.csv")
+    assert list(table.columns) == official.COLUMNS
+    assert len(table[table["space"] == "4v"]) == 40 and len(table[table["space"] == "5v"]) == 40
+    four = table[table["space"] == "4v"]
+    assert four["regret"].between(0, 1).all()
+    assert table[table["space"] == "5v"]["regret"].isna().all()
+    assert (four[four["strategy"] == "rs"]["trials"] == 1000).all()
+    assert (table["valid_trials"] < table["trials"]).all()
+
+
+def test_regret_from_the_csv_equals_regret_from_the_run_rows(made: Path, raw_dir: Path) -> None:
+    """Way 1: the CSV (cells looked up in ecnas-4v-paper). Way 2: the run's own 108-epoch
+    values (validation accuracy and energy as the run saw them), through the same Problem."""
+    table = pd.read_csv(made / "official_runs.csv").set_index(["space", "strategy", "seed"])
+    bench = load_benchmark("ecnas-4v-paper")
+    problem = Problem.from_benchmark(bench, epochs=108)
+    base = official.base_cells(bench)
+    for run in find_runs(raw_dir, "4v"):
+        trials = read_run(run.path)
+        rows = identify(trials[trials["valid"]], base)
+        at_108 = rows[rows["epochs"] == 108]
+        values = pd.DataFrame({"acc": -at_108["val_acc"] / 100, "energy": at_108["energy"]})
+        regret = problem.regret(values.to_numpy())
+        assert table.loc[("4v", run.strategy, run.seed), "regret"] == pytest.approx(
+            regret, abs=1e-9), run.path.name
+        distinct = at_108["module_hash"].nunique()
+        assert table.loc[("4v", run.strategy, run.seed), "distinct_cells_108"] == distinct
+
+
+def test_without_run_files_the_record_says_what_to_pass(tmp_path: Path) -> None:
+    (record,) = reproduce(["official-runs"], out=tmp_path / "out", raw_dir=tmp_path)
+    assert record.absent and "official-runs" in record.absent
+    assert not (tmp_path / "out" / "official_runs.csv").exists()
