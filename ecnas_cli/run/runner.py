@@ -21,15 +21,17 @@ import math
 from collections.abc import Callable, Sequence
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
+from benchmarks.space import SearchSpace
 from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.objectives import Objective
 from benchmarks.tables.problem import Problem
 from ecnas_cli.run.lock import run_lock
 from ecnas_cli.run.loop import Loop, ReplayMismatchError
+from ecnas_cli.run.paper_protocol import PaperEncoding
 from ecnas_cli.run.protocol import Protocol
 from ecnas_cli.run.store import RUN_JSON, RunResult, load_run, run_dir
 from ecnas_cli.run.termination import MaxEvaluations, Termination, from_dict
@@ -85,7 +87,9 @@ def run(problem: Problem, strategy: str | type[Strategy], termination: Terminati
     _check_settings(name, cls, settings)
     seq = np.random.SeedSequence(seed, spawn_key=spawn_key)
     rng_strategy, rng_query = (np.random.default_rng(s) for s in seq.spawn(2))
-    strat = cls(problem.space, rng=rng_strategy, fidelities=problem.fidelities,
+    # PaperEncoding stands in for a SearchSpace (same interface, by delegation)
+    space = cast(SearchSpace, PaperEncoding(problem.space)) if protocol.paper else problem.space
+    strat = cls(space, rng=rng_strategy, fidelities=problem.fidelities,
                 n_objectives=len(problem.objectives), **settings)
     meta = _meta(problem, name, strat, termination, protocol, seed, spawn_key)
     if out is None:
@@ -134,11 +138,14 @@ def run_search(benchmark: Benchmark, strategy: str | type[Strategy], *,
                objectives: str | Sequence[str | Objective] | None = None,
                budget: Termination | int | dict[str, float] = 500, seed: int = 0,
                spawn_key: tuple[int, ...] = (), epochs: int | None = None,
-               repeats: str = "cache", max_cached: int = 1000, **kwargs: Any) -> RunResult:
+               repeats: str | None = None, max_cached: int = 1000, protocol: str = "ecnas",
+               **kwargs: Any) -> RunResult:
     """:func:`run` from a benchmark and plain values (what the CLI and scripts call).
 
     ``budget`` is a :class:`~ecnas_cli.run.termination.Termination`, a number of distinct
     evaluations, or a dict such as ``{"evaluations": 1000, "energy_kwh": 5.0}``.
+    ``protocol`` is ``ecnas`` or ``paper`` (:meth:`Protocol.named`; ``repeats`` defaults to
+    the protocol's rule).
     """
     problem = Problem.from_benchmark(benchmark, objectives=objectives, epochs=epochs)
     if isinstance(budget, Termination):
@@ -147,8 +154,8 @@ def run_search(benchmark: Benchmark, strategy: str | type[Strategy], *,
         term = from_dict(budget)
     else:
         term = MaxEvaluations(budget)
-    return run(problem, strategy, term, protocol=Protocol(repeats, max_cached), seed=seed,
-               spawn_key=spawn_key, **kwargs)
+    return run(problem, strategy, term, protocol=Protocol.named(protocol, repeats, max_cached),
+               seed=seed, spawn_key=spawn_key, **kwargs)
 
 
 def _meta(problem: Problem, name: str, strat: Strategy, termination: Termination,
