@@ -31,13 +31,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from benchmarks.space import INPUT, OUTPUT, Arch, SearchSpace
+from benchmarks.space import Arch, SearchSpace
+from strategies.semoa import configuration_arch
 
 #: The authors' encoding is enumerated; beyond 5 vertices it has billions of configurations.
 MAX_VERTICES = 5
-MAX_EDGES = 9  # evaluate_network's check, on the matrix before pruning
 
-__all__ = ["PaperEncoding", "configuration_arch", "describe_paper", "query_epochs"]
+__all__ = ["PaperEncoding", "describe_paper", "query_epochs"]
 
 
 def describe_paper() -> dict[str, str]:
@@ -59,28 +59,6 @@ def query_epochs(epochs: int, fidelities: tuple[int, ...], multi_fidelity: bool,
     return epochs if multi_fidelity else int(fidelities[int(rng.integers(len(fidelities)))])
 
 
-def configuration_arch(n: int, ops: tuple[str, ...], bits: tuple[int, ...], vertices: int,
-                       edges: int) -> Arch | None:
-    """The cell one configuration of the authors' encoding asks for, or None if their
-    ``evaluate_network`` refuses it before the table is queried (more than 9 edges).
-
-    ``bits`` are the edge bits of the ``n``-vertex encoding in row order ((0,1), (0,2), ...);
-    only those among the first ``vertices`` vertices count, and of those the first ``edges``.
-    """
-    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
-    matrix = np.zeros((vertices, vertices), dtype=int)
-    kept = 0
-    for (i, j), bit in zip(pairs, bits, strict=True):
-        if kept == edges:
-            break
-        if i < vertices and j < vertices and bit:
-            matrix[i, j] = 1
-            kept += 1
-    if int(matrix.sum()) > MAX_EDGES:
-        return None
-    return Arch(matrix.tolist(), (INPUT, *ops[:vertices - 2], OUTPUT))
-
-
 def _configurations(n: int, ops: tuple[str, ...]) -> Iterator[tuple[Any, ...]]:
     n_pairs = n * (n - 1) // 2
     return itertools.product(itertools.product(ops, repeat=n - 2),
@@ -100,6 +78,9 @@ class PaperEncoding:
         The space of the table searched (at most :data:`MAX_VERTICES` vertices).
     """
 
+    #: Strategies that can ask invalid configurations (SEMOA) may: the runner charges them.
+    proposes_invalid = True
+
     def __init__(self, space: SearchSpace) -> None:
         if space.max_vertices > MAX_VERTICES:
             raise ValueError(f"--protocol paper enumerates the authors' encoding, which is "
@@ -107,7 +88,7 @@ class PaperEncoding:
                              f"{space.max_vertices}")
         self._space = space
         self.name = space.name
-        self._archs: list[Arch | None] = [
+        self._archs = [
             configuration_arch(space.max_vertices, ops, bits, vertices, edges)
             for ops, bits, vertices, edges in _configurations(space.max_vertices, space.ops)]
 
@@ -123,14 +104,8 @@ class PaperEncoding:
 
     def arch(self, i: int) -> Arch:
         """The cell configuration ``i`` asks for (it may be invalid)."""
-        arch = self._archs[i]
-        return arch if arch is not None else _TOO_MANY_EDGES
+        return self._archs[i]
 
     def sample(self, rng: np.random.Generator, n: int = 1) -> list[Arch]:
         """``n`` configurations drawn uniformly (with replacement)."""
         return [self.arch(i) for i in rng.integers(len(self._archs), size=n).tolist()]
-
-
-#: What a configuration with more than 9 edges asks for: a 1-vertex "cell", invalid in every
-#: space (the runner charges it as an invalid proposal; it never reaches the table).
-_TOO_MANY_EDGES = Arch([[0]], (INPUT,))
