@@ -252,13 +252,13 @@ def fig_scaling(r: Reproduction) -> FigureRecord:
 Step = Callable[[Reproduction], FigureRecord]
 
 
-def _search_step(name: str) -> Step:
-    """A figure of :mod:`.reproduce_search`, imported when first drawn: the figures that need
-    no search do not depend on the runner."""
+def _search_step(name: str, module: str = "reproduce_search") -> Step:
+    """A figure of a module that runs searches, imported when first drawn: the figures that
+    need no search do not depend on the runner."""
 
     def step(r: Reproduction) -> FigureRecord:
-        from ecnas_cli.workflows import reproduce_search
-        return getattr(reproduce_search, name)(r)
+        import importlib
+        return getattr(importlib.import_module(f"ecnas_cli.workflows.{module}"), name)(r)
 
     step.__name__ = name
     return step
@@ -270,7 +270,8 @@ FIGURES: dict[str, Step] = {
     "attainment": _search_step("fig_attainment"), "regret": _search_step("fig_regret"),
     "radar": fig_radar, "op-swap": fig_op_swap,
     "proxies": fig_proxies, "tradeoffs": fig_tradeoffs, "noise": fig_noise,
-    "scaling": fig_scaling, "hardware": fig_hardware, "official-runs": fig_official_runs}
+    "scaling": fig_scaling, "hardware": fig_hardware, "official-runs": fig_official_runs,
+    "paper-search": _search_step("fig_paper_search", "reproduce_paper_search")}
 
 
 def reproduce(figures: Sequence[str] = (), *, out: Path, seeds: int = 10, jobs: int = 1,

@@ -55,3 +55,28 @@ def test_without_run_files_the_record_says_what_to_pass(tmp_path: Path) -> None:
     (record,) = reproduce(["official-runs"], out=tmp_path / "out", raw_dir=tmp_path)
     assert record.absent and "official-runs" in record.absent
     assert not (tmp_path / "out" / "official_runs.csv").exists()
+
+
+def test_paper_search_figure_tests_ecnas_against_the_authors(raw_dir: Path, tmp_path: Path
+                                                              ) -> None:
+    (record,) = reproduce(["paper-search"], out=tmp_path, quick=True, seeds=2, raw_dir=raw_dir)
+    assert not record.absent and (tmp_path / "fig13_paper_search.png").stat().st_size > 1000
+    tests = pd.read_csv(tmp_path / "fig13_paper_search_tests.csv")
+    assert tests["authors"].tolist() == ["RS", "SEMOA"] and tests["p"].between(0, 1).all()
+    summary = pd.read_csv(tmp_path / "fig13_paper_search_summary.csv")
+    assert summary["point"].nunique() == 8 and summary["median"].between(0, 1).all()
+    at_rs = summary[(summary["point"] == "RS trials") & (summary["source"] == "authors")]
+    table = pd.read_csv(tmp_path / "official_runs.csv") if (
+        tmp_path / "official_runs.csv").exists() else None
+    assert table is None  # only the figure asked for was written
+    rs = at_rs.set_index("strategy").loc["RS"]
+    assert rs["runs"] == 2 and rs["ended"] == 0  # seeds 0 and 1 of the authors' RS
+
+
+def test_regret_at_a_trial_count_is_the_value_after_the_last_trial_below_it() -> None:
+    from ecnas_cli.analysis.paper.paper_search import regret_at
+    curve = pd.DataFrame({"source": "x", "strategy": "s", "seed": 0, "trial": [2, 5, 9],
+                          "energy_kwh": [1.0, 2.0, 3.0], "regret": [0.5, 0.2, 0.1]})
+    at = {x: regret_at(curve, "trial", x)["regret"].iat[0] for x in (1, 2, 6, 9, 50)}
+    assert at == {1: 1.0, 2: 0.5, 6: 0.2, 9: 0.1, 50: 0.1}
+    assert regret_at(curve, "trial", 50)["ended"].iat[0]
