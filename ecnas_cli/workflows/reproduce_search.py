@@ -121,7 +121,8 @@ def _data(r: Reproduction) -> str:
 
 
 def fig_fronts(r: Reproduction) -> FigureRecord:
-    """Figure 2: per strategy, the front of its median run (by final regret)."""
+    """Figure 2: per strategy, the front of its median run by final regret (with an even
+    number of seeds, the lower of the two middle runs: a run, not an average of two)."""
     comp = _comparison(r)
     final = comp.curves.groupby("run", sort=False).agg(strategy=("strategy", "first"),
                                                        regret=("regret", "last"))
@@ -145,15 +146,18 @@ def fig_fronts(r: Reproduction) -> FigureRecord:
         for ax in axes[len(infos):]:
             ax.set_axis_off()
 
-    table = pd.DataFrame([{"strategy": run.meta["strategy"], "run": str(run.path),
+    # the seed names the run (its directory is under the git-ignored runs/ folder)
+    table = pd.DataFrame([{"strategy": run.meta["strategy"], "seed": int(run.meta["seed"]),
                            "final_regret": float(final.loc[str(run.path), "regret"])}
                           for run in runs])
     return FigureRecord(2, "fronts", "fronts found by each strategy",
                         "Per strategy, the front of its median run (by final hypervolume "
-                        "regret) over all cells and the true front; extremes and knee marked.",
+                        "regret; with an even number of seeds the better of the two middle "
+                        "runs) over all cells and the true front; extremes and knee marked.",
                         [*r.figure("fig02_fronts", (7.0, 0.4 + 2.1 * rows), draw),
                          r.table(table, "fig02_fronts.csv")],
-                        [f"{row.strategy}: median-run regret {row.final_regret:.4f}"
+                        [f"{row.strategy}: median-run regret {row.final_regret:.4f} (seed "
+                         f"{row.seed})"
                          for row in table.itertuples(index=False)], _data(r))
 
 

@@ -90,6 +90,8 @@ def test_search_figures_quick_and_cached(raw_dir: Path, tmp_path: Path) -> None:
     stats = pd.read_csv(tmp_path / "fig04_regret_stats.csv")
     assert (stats["runs"] == 2).all() and stats["final_regret_median"].between(0, 1).all()
     assert (tmp_path / "fig02_fronts.png").is_file()
+    fronts = (tmp_path / "fig02_fronts.csv").read_text()
+    assert "/" not in fronts and fronts.startswith("strategy,seed,final_regret")
     assert (tmp_path / "fig03_attainment.pdf").is_file()
     noise = pd.read_csv(tmp_path / "fig04_regret_vs_noise.csv")
     assert len(noise) == len(stats) * (len(stats) - 1) // 2
