@@ -53,7 +53,7 @@ def test_readme_and_paper_table(made: Path) -> None:
     assert "## Figure 1: the measured spaces" in text and "![" in text
     assert "Figure 11" in text and "Not drawn here" in text  # no hardware tables here
     table = (made / "paper-vs-ecnas.md").read_text()
-    assert "| 1.885 | 1.885" in table  # the 5V checkpoint ratio beside the stated one
+    assert "| scaling:ratio_4_2:5v | 1.885" in table  # the 5V checkpoint ratio: ours only
     assert "ecnas data fetch ecnas-7v" in table  # the 7V knee: absent, said why
     state = json.loads((made / "figures.json").read_text())
     assert [f["number"] for f in state["figures"]] == [1, 5, 6, 7, 8, 9, 10, 11]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import moocore
 import numpy as np
 import pandas as pd
 
@@ -22,6 +23,10 @@ from benchmarks.tables.problem import Problem
 #: The authors' optimiser names (file names) -> how the paper names them.
 PAPER_NAMES = {"rs": "RS", "semoa": "SEMOA", "shemoa": "SH-EMOA", "msehvi": "MS-EHVI"}
 TARGET_EPOCHS = 108
+#: The reference point (1 - validation accuracy as a fraction, energy in Wh) at which the mean
+#: of the runs' hypervolumes gives the legend of the paper's 7V attainment figure
+#: (``scripts/paper_hypervolumes.py`` searches for it).
+LEGEND_REFERENCE = (1.5, 1e6)
 COLUMNS = ["space", "strategy", "seed", "trials", "valid_trials", "distinct_cells_108",
            "search_energy_kwh", "regret"]
 
@@ -68,3 +73,19 @@ def summarise_runs(runs: Sequence[RunFile], bases: dict[str, pd.DataFrame],
     rows = [summarise_run(r, bases[r.space], problems.get(r.space)) for r in runs
             if r.space in bases]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def legend_hypervolumes(runs: Sequence[RunFile], ref: tuple[float, float] = LEGEND_REFERENCE
+                        ) -> dict[str, tuple[float, int]]:
+    """Per optimiser, the mean over its runs of the hypervolume of every valid trial (all
+    budgets) in (1 - validation accuracy, energy in Wh), as the paper's 7V attainment figure
+    plots them, and the number of runs."""
+    per: dict[str, list[float]] = {}
+    for run in runs:
+        t = read_run(run.path)
+        t = t[t["valid"]]
+        P = np.column_stack([1 + t["val_acc"].to_numpy() / 100, t["energy"].to_numpy() * 1000])
+        P = P[(P < np.asarray(ref)).all(axis=1)]
+        hv = float(moocore.hypervolume(P, ref=list(ref))) if len(P) else 0.0
+        per.setdefault(PAPER_NAMES[run.strategy], []).append(hv)
+    return {name: (float(np.mean(v)), len(v)) for name, v in per.items()}
