@@ -17,7 +17,7 @@ def reproduce(
     figures: Annotated[list[str] | None, typer.Argument(
         help="Figures to make (default: all): space, fronts, attainment, regret, radar, "
              "op-swap, proxies, tradeoffs, noise, scaling, hardware, official-runs, "
-             "paper-search.")] = None,
+             "paper-search, attainment-7v.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("results/paper"),
     seeds: Annotated[int, typer.Option("--seeds", help="Seeds per strategy.")] = 10,
     jobs: Annotated[int, typer.Option("--jobs", help="Parallel search processes.")] = 1,

@@ -30,7 +30,7 @@ from ecnas_cli.plots.comparison import radar_info, render_radar
 from ecnas_cli.plots.paper import findings as pf
 from ecnas_cli.plots.paper import space as ps
 from ecnas_cli.workflows.reproduce_hardware import fig_hardware
-from ecnas_cli.workflows.reproduce_official import fig_official_runs
+from ecnas_cli.workflows.reproduce_official import fig_attainment_7v, fig_official_runs
 from ecnas_cli.workflows.reproduce_text import paper_vs_ecnas, readme
 from ecnas_cli.workflows.reproduction import SAMPLE_7V, SPACES, Reproduction
 
@@ -269,7 +269,8 @@ FIGURES: dict[str, Step] = {
     "radar": fig_radar, "op-swap": fig_op_swap,
     "proxies": fig_proxies, "tradeoffs": fig_tradeoffs, "noise": fig_noise,
     "scaling": fig_scaling, "hardware": fig_hardware, "official-runs": fig_official_runs,
-    "paper-search": _search_step("fig_paper_search", "reproduce_paper_search")}
+    "paper-search": _search_step("fig_paper_search", "reproduce_paper_search"),
+    "attainment-7v": fig_attainment_7v}
 
 
 def reproduce(figures: Sequence[str] = (), *, out: Path, seeds: int = 10, jobs: int = 1,

@@ -181,6 +181,15 @@ def fig_attainment(r: Reproduction) -> FigureRecord:
                         [], _data(r))
 
 
+def _carried(table: pd.DataFrame) -> pd.DataFrame:
+    """Each run's curve extended at its final regret to the largest x of any run: a run that
+    has ended keeps its result, so the median does not jump as runs drop out."""
+    end = table["x"].max()
+    last = table.groupby("run", sort=False).tail(1)
+    last = last[last["x"] < end].assign(x=end, energy_kwh=end)
+    return pd.concat([table, last], ignore_index=True)
+
+
 def fig_regret(r: Reproduction) -> FigureRecord:
     """Figure 4: regret against distinct evaluations and search energy, log regret axis."""
     comp = _comparison(r)
@@ -189,7 +198,7 @@ def fig_regret(r: Reproduction) -> FigureRecord:
     pairs = noise.below_noise(comp.stats.set_index("strategy")["final_regret_median"], band)
     close = pairs[pairs["within_noise"]]
     runs = load_runs(ensure_runs(r))
-    by_energy = curve_bands(curves(runs, comp.bench, x="energy"))
+    by_energy = curve_bands(_carried(curves(runs, comp.bench, x="energy")))
     infos = [curves_info(comp.bands, "evals"), curves_info(by_energy, "energy")]
 
     def draw(fig: Figure) -> None:
@@ -204,7 +213,8 @@ def fig_regret(r: Reproduction) -> FigureRecord:
 
     return FigureRecord(4, "regret", "hypervolume regret curves",
                         "Median hypervolume regret (IQR band) against evaluations and against "
-                        "the search's cumulative training energy; log regret axis.",
+                        "the search's cumulative training energy (a run that has ended keeps "
+                        "its final regret); log regret axis.",
                         [*r.figure("fig04_regret", (7.0, 2.6), draw),
                          r.table(comp.stats, "fig04_regret_stats.csv"),
                          r.table(comp.pairwise, "fig04_regret_pairwise.csv"),
@@ -212,9 +222,14 @@ def fig_regret(r: Reproduction) -> FigureRecord:
                         [*(f"{row.strategy}: final regret median {row.final_regret_median:.4f} "
                            f"[{row.final_regret_q25:.4f}, {row.final_regret_q75:.4f}]"
                            for row in comp.stats.itertuples(index=False)),
-                         f"measurement-noise band (from the 4V repeats, figure 9; 5V has one "
-                         f"repeat per cell): {band:.4f}; median "
-                         f"final regrets closer than that: "
+                         f"measurement-noise band {band:.4f}: a 4V quantity (figure 9: 5V has "
+                         f"one repeat per cell, so its noise cannot be measured); median final "
+                         f"regrets closer than that: "
                          + (", ".join(f"{a} vs {b}" for a, b in zip(close["a"], close["b"],
-                                                                    strict=True)) or "none")],
+                                                                    strict=True)) or "none"),
+                         "pairs whose final-regret distributions the two-sided Mann-Whitney "
+                         "test separates (Holm p < 0.05) even so: " + (", ".join(
+                             f"{t.a} vs {t.b} (p = {t.p_holm:.3f})"
+                             for t in comp.pairwise.itertuples(index=False)
+                             if t.p_holm < 0.05) or "none")],
                         _data(r))

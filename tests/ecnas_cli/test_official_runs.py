@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
+import moocore
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -80,3 +83,38 @@ def test_regret_at_a_trial_count_is_the_value_after_the_last_trial_below_it() ->
     at = {x: regret_at(curve, "trial", x)["regret"].iat[0] for x in (1, 2, 6, 9, 50)}
     assert at == {1: 1.0, 2: 0.5, 6: 0.2, 9: 0.1, 50: 0.1}
     assert regret_at(curve, "trial", 50)["ended"].iat[0]
+
+
+def _write_run(path: Path, rows: list[tuple[float, float]]) -> None:
+    """A run file in the official format: (accuracy %, energy kWh) per trial; (0, 0) invalid."""
+    lines = ["trial_index,arm_name,val_acc,tst_acc,train_time,energy,co2eq,params"]
+    for i, (acc, kwh) in enumerate(rows):
+        lines.append(f"{i},{i}_0,{-acc},{-acc},{kwh * 1e4},{kwh},{kwh * 90},"
+                     f"{6.0 if acc else 0.0}")
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+
+
+def test_7v_attainment_figure_from_generated_run_files(tmp_path: Path) -> None:
+    folder = tmp_path / "raw" / "official-runs"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    expected = {}
+    for strategy, name in official.PAPER_NAMES.items():
+        hvs = []
+        for seed in range(2):
+            rows = [(0.0, 0.0)] + [(float(a), float(e)) for a, e in zip(
+                rng.uniform(60, 95, 6), rng.uniform(0.01, 0.9, 6), strict=True)]
+            _write_run(folder / f"7v_{strategy}_{seed}.csv.gz", rows)
+            P = np.array([(1 - a / 100, 1000 * e) for a, e in rows[1:]])
+            hvs.append(moocore.hypervolume(P, ref=[1.5, 1e6]))
+        expected[name] = np.mean(hvs)
+    (record,) = reproduce(["attainment-7v"], out=tmp_path / "out", raw_dir=tmp_path / "raw")
+    assert not record.absent
+    assert (tmp_path / "out" / "fig14_attainment_7v.png").stat().st_size > 1000
+    for line in record.numbers:
+        name = line.split(":")[0]
+        assert f"HV {expected[name]:.4g} over 2 runs" in line
+    surfaces = pd.read_csv(tmp_path / "out" / "fig14_attainment_7v.csv")
+    assert set(surfaces["level"]) == {25, 50, 75}
+    (empty,) = reproduce(["attainment-7v"], out=tmp_path / "o2", raw_dir=tmp_path)
+    assert "7v_rs_0.csv.gz" in empty.absent

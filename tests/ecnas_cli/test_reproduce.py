@@ -110,4 +110,4 @@ def test_errors_are_one_line_and_write_nothing(tmp_path: Path) -> None:
         reproduce(["space"], out=tmp_path / "p", seeds=0)
     assert list(FIGURES) == ["space", "fronts", "attainment", "regret", "radar", "op-swap",
                              "proxies", "tradeoffs", "noise", "scaling", "hardware",
-                             "official-runs", "paper-search"]
+                             "official-runs", "paper-search", "attainment-7v"]

@@ -75,17 +75,27 @@ def summarise_runs(runs: Sequence[RunFile], bases: dict[str, pd.DataFrame],
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def legend_hypervolumes(runs: Sequence[RunFile], ref: tuple[float, float] = LEGEND_REFERENCE
-                        ) -> dict[str, tuple[float, int]]:
-    """Per optimiser, the mean over its runs of the hypervolume of every valid trial (all
-    budgets) in (1 - validation accuracy, energy in Wh), as the paper's 7V attainment figure
-    plots them, and the number of runs."""
-    per: dict[str, list[float]] = {}
+def run_points(runs: Sequence[RunFile]) -> dict[str, list[np.ndarray]]:
+    """Per optimiser (paper name), each run's valid trials as (1 - validation accuracy as a
+    fraction, energy in Wh): the axes of the paper's 7V attainment figure."""
+    out: dict[str, list[np.ndarray]] = {}
     for run in runs:
         t = read_run(run.path)
         t = t[t["valid"]]
-        P = np.column_stack([1 + t["val_acc"].to_numpy() / 100, t["energy"].to_numpy() * 1000])
-        P = P[(P < np.asarray(ref)).all(axis=1)]
-        hv = float(moocore.hypervolume(P, ref=list(ref))) if len(P) else 0.0
-        per.setdefault(PAPER_NAMES[run.strategy], []).append(hv)
-    return {name: (float(np.mean(v)), len(v)) for name, v in per.items()}
+        out.setdefault(PAPER_NAMES[run.strategy], []).append(np.column_stack(
+            [1 + t["val_acc"].to_numpy() / 100, t["energy"].to_numpy() * 1000]))
+    return out
+
+
+def legend_hypervolumes(runs: Sequence[RunFile], ref: tuple[float, float] = LEGEND_REFERENCE
+                        ) -> dict[str, tuple[float, int]]:
+    """Per optimiser, the mean over its runs of the hypervolume of every valid trial (all
+    budgets) in :func:`run_points`'s axes, and the number of runs."""
+    out = {}
+    for name, runs_points in run_points(runs).items():
+        hv = []
+        for P in runs_points:
+            P = P[(P < np.asarray(ref)).all(axis=1)]
+            hv.append(float(moocore.hypervolume(P, ref=list(ref))) if len(P) else 0.0)
+        out[name] = (float(np.mean(hv)), len(hv))
+    return out
