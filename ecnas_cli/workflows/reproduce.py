@@ -12,7 +12,6 @@ Figures 2-4 need searches: :mod:`ecnas_cli.workflows.reproduce_search`; figure 1
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -24,19 +23,17 @@ from ecnas_cli.analysis.paper import correlations as corr
 from ecnas_cli.analysis.paper import hardware as hw
 from ecnas_cli.analysis.paper import noise, op_swap, scaling
 from ecnas_cli.analysis.paper import space_view as sv
-from ecnas_cli.analysis.paper.report import FigureRecord, Ours, State, merge_state
-from ecnas_cli.files import atomic_path, dumps
+from ecnas_cli.analysis.paper.report import FigureRecord, Ours
 from ecnas_cli.plots.comparison import radar_info, render_radar
 from ecnas_cli.plots.paper import findings as pf
 from ecnas_cli.plots.paper import space as ps
 from ecnas_cli.workflows.reproduce_hardware import fig_hardware
 from ecnas_cli.workflows.reproduce_official import fig_attainment_7v, fig_official_runs
-from ecnas_cli.workflows.reproduce_text import paper_vs_ecnas, readme
+from ecnas_cli.workflows.reproduce_text import write_text
 from ecnas_cli.workflows.reproduction import SAMPLE_7V, SPACES, Reproduction
 
 __all__ = ["FIGURES", "Reproduction", "reproduce"]
 
-RECORDS = "figures.json"
 WIDE = (7.0, 2.5)
 
 
@@ -292,19 +289,5 @@ def reproduce(figures: Sequence[str] = (), *, out: Path, seeds: int = 10, jobs: 
         if progress is not None:
             progress(name)
         records.append(FIGURES[name](r))
-    _write_text(r, records)
+    write_text(r, records)
     return records
-
-
-def _write_text(r: Reproduction, records: list[FigureRecord]) -> None:
-    """Merge with earlier records in ``figures.json``; write README and the paper table."""
-    path = r.out / RECORDS
-    state = merge_state(json.loads(path.read_text()) if path.is_file() else None,
-                        State(records, r.ours, r.missing))
-    flags = (" --quick" if r.quick else "") + (f" --seeds {r.seeds}" if r.seeds != 10 else "")
-    for name, text in ((RECORDS, dumps(state.to_json()) + "\n"),
-                       ("README.md", readme(state.figures,
-                                            command=f"ecnas reproduce --out {r.out}{flags}")),
-                       ("paper-vs-ecnas.md", paper_vs_ecnas(state.numbers, state.missing))):
-        with atomic_path(r.out / name) as tmp:
-            tmp.write_text(text)

@@ -6,13 +6,18 @@ and the paper's (:mod:`ecnas_cli.analysis.paper.paper_numbers`).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 
 from ecnas_cli.analysis.paper.paper_numbers import PAPER_NUMBERS, PaperNumber
-from ecnas_cli.analysis.paper.report import FigureRecord, Ours
+from ecnas_cli.analysis.paper.report import FigureRecord, Ours, State, merge_state
+from ecnas_cli.files import atomic_path, dumps
+from ecnas_cli.workflows.reproduction import Reproduction
 
-__all__ = ["paper_vs_ecnas", "readme"]
+__all__ = ["RECORDS", "paper_vs_ecnas", "readme", "write_text"]
+
+RECORDS = "figures.json"
 
 
 def _fmt(v: float, unit: str) -> str:
@@ -100,3 +105,18 @@ def readme(records: Sequence[FigureRecord], *, command: str) -> str:
         lines += [f"- Data: {r.data} ({r.kind}).",
                   f"- Files: {', '.join(f'`{f}`' for f in r.files)}", ""]
     return "\n".join(lines)
+
+
+def write_text(r: Reproduction, records: list[FigureRecord]) -> None:
+    """Merge with earlier records in ``figures.json``; write README and the paper table."""
+    path = r.out / RECORDS
+    state = merge_state(json.loads(path.read_text()) if path.is_file() else None,
+                        State(records, r.ours, r.missing))
+    flags = (" --quick" if r.quick else "") + (f" --seeds {r.seeds}" if r.seeds != 10 else "")
+    flags += f" --raw-dir {r.raw_dir}" if r.raw_dir is not None else ""  # as given, not resolved
+    for name, text in ((RECORDS, dumps(state.to_json()) + "\n"),
+                       ("README.md", readme(state.figures,
+                                            command=f"ecnas reproduce --out {r.out}{flags}")),
+                       ("paper-vs-ecnas.md", paper_vs_ecnas(state.numbers, state.missing))):
+        with atomic_path(r.out / name) as tmp:
+            tmp.write_text(text)
