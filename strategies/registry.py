@@ -18,6 +18,7 @@ from strategies.nsga3 import NSGA3
 from strategies.random_genome import RandomGenome
 from strategies.random_search import RandomSearch
 from strategies.semo import SEMO
+from strategies.semoa import SEMOA
 from strategies.shemoa import SHEMOA
 
 #: The registered strategies by name.
@@ -34,6 +35,7 @@ STRATEGIES: dict[str, type[Strategy]] = {
     "nevergrad": NevergradSearch,
     "local": LocalSearch,
     "evolution": RegularizedEvolution,
+    "semoa": SEMOA,
 }
 
 

@@ -15,6 +15,13 @@ import pandas as pd
 from benchmarks.progress import Progress
 from benchmarks.schema import validate
 from benchmarks.sources.energy_csv import read_energy_csv
+from benchmarks.sources.official_runs import (
+    BUDGET_FACTORS,
+    files_digest,
+    find_runs,
+    identify,
+    read_run,
+)
 from benchmarks.sources.raw_tree import read_raw_tree
 from benchmarks.sources.tfrecord import read_energy_table
 from benchmarks.space import get_space
@@ -67,6 +74,56 @@ def frame_from_csv(path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
     frame["energy_source"] = "measured"
     return _checked(frame, str(path)), {"provenance": f"energy CSV {Path(path).resolve()}",
                                         "inputs": {path.name: digest}}
+
+
+def frame_from_official_runs(root: Path, space: str = "4v", *, complete: bool = True
+                             ) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """The table the EC-NAS authors searched, recovered from their runs of ``space``.
+
+    Every valid trial row of ``root/official-runs/{space}_*.csv.gz`` is identified as one cell
+    and budget (:func:`~benchmarks.sources.official_runs.identify`, against the 4-epoch repeat-0
+    measurements of the raw results tree under ``root``). Checks, each an error naming the cell:
+    all rows of a (cell, budget) carry the same values; their training time and CO2 are the
+    repeat-0 values times the budget's factor (as their energy is, by the rule); and, when
+    ``complete``, every cell of the space appears at every budget. Accuracies are the runs'
+    (NAS-Bench-101's, as fractions); one row per (cell, budget), repeat 0.
+    """
+    measured, raw_digest = read_raw_tree(root, space)
+    base = measured[(measured["epochs"] == 4) & (measured["repeat"] == 0)]
+    files = find_runs(root, space)
+    trials = pd.concat([read_run(r.path) for r in files], ignore_index=True)
+    rows = identify(trials[trials["valid"]], base, source=f"official runs of {space}")
+    metrics = ["val_acc", "tst_acc", "train_time", "energy", "co2eq"]
+    spread = rows.groupby(["module_hash", "epochs"])[metrics].agg(np.ptp).max(axis=1)
+    if (spread > 0).any():
+        h, e = spread.index[int(np.flatnonzero(spread.to_numpy() > 0)[0])]
+        raise ValueError(f"cell {h} at {e} epochs has different values in different runs")
+    found = rows.drop_duplicates(["module_hash", "epochs"]).merge(
+        base.drop(columns=["epochs", "repeat"]), on="module_hash", validate="many_to_one")
+    factor = found["epochs"].map(BUDGET_FACTORS).to_numpy(dtype=float)
+    for col, ref in (("train_time", "training_time_s"), ("co2eq", "co2eq_g")):
+        scaled = found[ref].to_numpy(dtype=float) * factor
+        off = ~np.isclose(found[col].to_numpy(dtype=float), scaled, rtol=1e-6, atol=0)
+        if off.any():
+            raise ValueError(f"cell {found['module_hash'].iloc[int(np.flatnonzero(off)[0])]}: "
+                             f"{col} is not the 4-epoch repeat-0 value times budget/4")
+    want = base["module_hash"].nunique() * len(BUDGET_FACTORS)
+    if complete and len(found) != want:
+        raise ValueError(f"the {space} runs hold {len(found)} of the {want} (cell, budget) "
+                         "pairs; the table is incomplete")
+    frame = pd.DataFrame({
+        "module_hash": found["module_hash"], "epochs": found["epochs"], "repeat": 0,
+        "validation_accuracy": -found["val_acc"] / 100, "test_accuracy": -found["tst_acc"] / 100,
+        "training_time_s": found["train_time"], "energy_kwh": found["energy"],
+        "co2eq_g": found["co2eq"], "trainable_params": found["trainable_params"],
+        "device": found["device"],
+        "energy_source": np.where(found["epochs"] > 4, "linear-scaled", "measured")})
+    frame = _checked(_join_cells(frame, space), f"official runs of {space}")
+    return frame, {"provenance": f"official runs {space}_*.csv.gz ({len(files)} runs) and the "
+                                 f"raw results tree {Path(root).resolve()} ({space})",
+                   "inputs": {"results.json tree": raw_digest,
+                              f"official-runs/{space}_*.csv.gz": files_digest(
+                                  [r.path for r in files])}}
 
 
 def _checked(frame: pd.DataFrame, source: str) -> pd.DataFrame:

@@ -16,7 +16,8 @@ from ecnas_cli.console import console, ensure_writable, print_json, user_errors
 def reproduce(
     figures: Annotated[list[str] | None, typer.Argument(
         help="Figures to make (default: all): space, fronts, attainment, regret, radar, "
-             "op-swap, proxies, tradeoffs, noise, scaling, hardware.")] = None,
+             "op-swap, proxies, tradeoffs, noise, scaling, hardware, official-runs, "
+             "paper-search, attainment-7v.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("results/paper"),
     seeds: Annotated[int, typer.Option("--seeds", help="Seeds per strategy.")] = 10,
     jobs: Annotated[int, typer.Option("--jobs", help="Parallel search processes.")] = 1,

@@ -14,7 +14,7 @@ from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.commands._display import energy, frame_table
 from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, ensure_writable, print_json, progress_bar, user_errors
-from ecnas_cli.run.protocol import REPEATS
+from ecnas_cli.run.protocol import REPEATS, Protocol
 from ecnas_cli.run.store import check_format
 from ecnas_cli.run.termination import termination
 from strategies import STRATEGIES, get_strategy
@@ -38,9 +38,13 @@ def search(
         help="Budget: total simulated training time in s.")] = None,
     wall_clock: Annotated[float | None, typer.Option(
         help="Budget: wall-clock seconds of each run.")] = None,
-    repeats: Annotated[str, typer.Option(
+    repeats: Annotated[str | None, typer.Option(
         help="A repeated (cell, epochs) query: `cache` (free, same values) or `retrain` "
-             "(costs again, samples another repeat).")] = "cache",
+             "(costs again, samples another repeat); default: the protocol's.")] = None,
+    protocol: Annotated[str, typer.Option(
+        help="`ecnas` (budgets count distinct trainings) or `paper` (the EC-NAS authors': "
+             "their encoding, epochs a search dimension, invalid proposals and repeats cost a "
+             "trial, --evals counts trials).")] = "ecnas",
     max_cached: Annotated[int, typer.Option(
         help="Stop a run after this many consecutive cached queries.")] = 1000,
     epochs: Annotated[int | None, typer.Option(help="Target epochs (default: the largest).")
@@ -67,9 +71,10 @@ def search(
     budget = termination(evals, energy_budget, time_budget, wall_clock) if any(
         v is not None for v in (evals, energy_budget, time_budget, wall_clock)) \
         else termination(500)
-    if repeats not in REPEATS:
+    if repeats is not None and repeats not in REPEATS:
         raise ValueError(f"--repeats must be one of {', '.join(REPEATS)}, got {repeats!r}")
     check_format(fmt)
+    Protocol.named(protocol, repeats)  # a bad or contradictory protocol: one line, exit 2
     names = strategy_names(strategy)
     problem = Problem.from_benchmark(load_benchmark(benchmark, data_dir=data_dir,
                                                     raw_dir=raw_dir),
@@ -80,7 +85,8 @@ def search(
         results = run_grid(problem, names, seeds=seeds, seed=seed, jobs=jobs,
                            settings=parse_settings(set_ or []), budget=budget, out=out,
                            fmt=fmt, resume=resume, overwrite=overwrite, repeats=repeats,
-                           max_cached=max_cached, progress=bar if single else None)
+                           max_cached=max_cached, protocol=protocol,
+                           progress=bar if single else None)
     fronts = [run_front(r, problem) for r in results]
     if as_json:
         print_json([_jsonable(f, r) for f, r in zip(fronts, results, strict=True)])

@@ -14,8 +14,8 @@ from typing import Any
 import altair as alt
 import numpy as np
 import pandas as pd
-from benchmarks.schema import METRICS
 
+from benchmarks.schema import METRICS
 from ecnas_cli.plots.comparison import CurvesInfo
 from ecnas_cli.plots.style import axis_label
 from ecnas_cli.report.data import ReportData

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from benchmarks.schema import METRICS
 
+from benchmarks.schema import METRICS
 from ecnas_cli.files import atomic_path, json_ready
 from ecnas_cli.report.data import CellCard, ReportData, report_data
 from ecnas_cli.report.figures import curves_spec, ecdf_spec, front_spec

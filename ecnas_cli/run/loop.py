@@ -19,6 +19,7 @@ from benchmarks.tables.benchmark import MissingCellError
 from benchmarks.tables.objectives import to_min
 from benchmarks.tables.problem import Problem
 from ecnas_cli.run import boundary
+from ecnas_cli.run.paper_protocol import query_epochs
 from ecnas_cli.run.protocol import CachedQueryLimit, Protocol, RunCache
 from ecnas_cli.run.store import TIMING_COLUMNS, TRACE_COLUMNS, TRIAL_COLUMNS
 from ecnas_cli.run.termination import Spent, Termination
@@ -48,6 +49,7 @@ class Loop:
         self.stop_reason = ""
         self.new_rows = False
         self.misses = 0
+        self.invalid = 0  # proposals charged as trials under the paper protocol
         self.queries = 0  # rows answered, this step's included
         self._start = time.perf_counter()
         self._metrics = problem.metrics
@@ -57,10 +59,11 @@ class Loop:
 
     def summary(self) -> dict[str, Any]:
         """What the run spent and why it stopped (for ``run.json``)."""
-        return {"stop_reason": self.stop_reason, "evaluations": self.spent.evaluations,
-                "queries": len(self.rows), "cached_queries": self.cache.hits,
-                "search_energy_kwh": self.spent.energy_kwh,
-                "search_time_s": self.spent.training_time_s}
+        out = {"stop_reason": self.stop_reason, "evaluations": self.spent.evaluations,
+               "queries": len(self.rows), "cached_queries": self.cache.hits,
+               "search_energy_kwh": self.spent.energy_kwh,
+               "search_time_s": self.spent.training_time_s}
+        return {**out, "invalid_proposals": self.invalid} if self.cache.protocol.paper else out
 
     def _stop(self, reason: str) -> bool:
         self.stop_reason = self.stop_reason or reason
@@ -103,26 +106,33 @@ class Loop:
 
     def _answer(self, cand: Candidate) -> dict[str, Any] | None:
         """The row of one query, or None (not evaluable, or the budget does not allow it)."""
-        if cand.epochs not in self.problem.fidelities:
-            raise ValueError(f"{self.name} asked for {cand.epochs} epochs; this problem's "
+        epochs = cand.epochs
+        if self.cache.protocol.paper:
+            epochs = query_epochs(epochs, self.problem.fidelities, self.strat.multi_fidelity,
+                                  self.rng)
+            if not self.problem.space.is_valid(cand.arch):
+                self._charge_invalid()
+                return None
+        if epochs not in self.problem.fidelities:
+            raise ValueError(f"{self.name} asked for {epochs} epochs; this problem's "
                              f"fidelities are {self.problem.fidelities}")
         h = self.problem.space.hash(cand.arch)
-        values = self.cache.get(h, cand.epochs)
+        values = self.cache.get(h, epochs)
         cached = values is not None
         if values is None:
-            values = self._train(h, cand.epochs)
+            values = self._train(h, epochs)
             if values is None:
                 return None
         if cached:
             self.cache.hit(self.name)  # may stop the run: nothing logged for this query
-        self._check_replay(h, cand.epochs)
+        self._check_replay(h, epochs)
         if not cached:
-            self.cache.put(h, cand.epochs, values)
+            self.cache.put(h, epochs, values)
         bits, ops = cand.arch.to_strings()
         self.queries += 1
         return {"index": self.queries - 1, "evaluation": self.spent.evaluations,
                 "cached": cached, "module_hash": h, "matrix": bits, "ops": ops,
-                "epochs": cand.epochs, **values,
+                "epochs": epochs, **values,
                 "cumulative_energy_kwh": self.spent.energy_kwh,
                 "cumulative_time_s": self.spent.training_time_s}
 
@@ -135,6 +145,9 @@ class Loop:
             values = self.problem.benchmark.query(h, epochs=epochs, repeat="sample",
                                                   rng=self.rng)
         except MissingCellError:  # a sparse table: the cell is not evaluable, costs nothing
+            if self.cache.protocol.paper:  # ... but a trial under the paper protocol
+                self._charge_invalid()
+                return None
             self.misses += 1
             if self.misses > MAX_MISSES:
                 raise ValueError(f"{self.problem.name} has no measurement for {MAX_MISSES:,} "
@@ -153,6 +166,14 @@ class Loop:
         if self._cost_time:
             self.spent.training_time_s += _finite(values.get("training_time_s"))
         return values
+
+    def _charge_invalid(self) -> None:
+        """The paper protocol: an invalid proposal (or a cell the table lacks) uses a trial."""
+        if self.termination.reached(self.spent):
+            self._stop(f"budget reached: {self.termination.describe()}")
+            return
+        self.spent.evaluations += 1
+        self.invalid += 1
 
     def _check_replay(self, h: str, epochs: int) -> None:
         k = self.queries

@@ -8,6 +8,10 @@ stopped, with the reason in ``run.json``.
 
 Rule ``repeats="retrain"`` (for studying noise): a repeat is trained again: it costs budget
 and draws another measured repeat where the table has several.
+
+``name="paper"`` is the EC-NAS authors' protocol (:mod:`ecnas_cli.run.paper_protocol`): their
+encoding as the space, the training budget a search dimension, an invalid proposal costs a
+trial, repeats are retrained; the evaluations budget counts trials.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 REPEATS = ("cache", "retrain")
+PROTOCOLS = ("ecnas", "paper")
 
 
 @dataclass(frozen=True)
@@ -29,12 +34,33 @@ class Protocol:
         ``retrain``: it is a new evaluation (costs budget, samples a repeat again).
     max_cached : int
         Consecutive cached queries after which the run is stopped (``cache`` only).
+    name : {"ecnas", "paper"}
+        ``paper``: the authors' protocol (module docstring); it needs ``repeats="retrain"``.
     """
 
     repeats: str = "cache"
     max_cached: int = 1000
+    name: str = "ecnas"
+
+    @classmethod
+    def named(cls, name: str, repeats: str | None = None, max_cached: int = 1000) -> Protocol:
+        """The protocol ``name`` with its default repeat rule (``retrain`` for ``paper``)."""
+        if name not in PROTOCOLS:
+            raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}, got {name!r}")
+        default = "retrain" if name == "paper" else "cache"
+        return cls(repeats or default, max_cached, name)
+
+    @property
+    def paper(self) -> bool:
+        return self.name == "paper"
 
     def __post_init__(self) -> None:
+        if self.name not in PROTOCOLS:
+            raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}, "
+                             f"got {self.name!r}")
+        if self.name == "paper" and self.repeats != "retrain":
+            raise ValueError("the paper protocol retrains repeated queries (each costs a "
+                             f"trial); repeats={self.repeats!r} contradicts it")
         if self.repeats not in REPEATS:
             raise ValueError(f"repeats must be one of {', '.join(REPEATS)}, "
                              f"got {self.repeats!r}")
@@ -44,6 +70,9 @@ class Protocol:
 
     def describe(self) -> dict[str, Any]:
         """The protocol for ``run.json``, in words a reader of the file needs."""
+        if self.paper:
+            from ecnas_cli.run.paper_protocol import describe_paper
+            return {**asdict(self), **describe_paper()}
         return {**asdict(self),
                 "budget_counts": "distinct (cell, epochs) trainings" if self.repeats == "cache"
                 else "every query (repeats are retrained)",

@@ -21,15 +21,17 @@ import math
 from collections.abc import Mapping, Sequence
 from importlib.metadata import version
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from benchmarks.progress import Progress
+from benchmarks.space import SearchSpace
 from benchmarks.tables.problem import Problem
 from ecnas_cli.run import boundary
 from ecnas_cli.run.lock import run_lock
 from ecnas_cli.run.loop import Loop, ReplayMismatchError
+from ecnas_cli.run.paper_protocol import PaperEncoding
 from ecnas_cli.run.protocol import Protocol
 from ecnas_cli.run.store import RUN_JSON, RunResult, check_format, load_run, run_dir
 from ecnas_cli.run.termination import MaxEvaluations, Termination, from_dict
@@ -85,7 +87,9 @@ def run(problem: Problem, strategy: str | type[Strategy], termination: Terminati
     name, cls = strategy_class(strategy)
     seq = np.random.SeedSequence(seed, spawn_key=spawn_key)
     rng_strategy, rng_query = (np.random.default_rng(s) for s in seq.spawn(2))
-    strat = _build(problem, name, cls, settings or {}, rng_strategy)
+    # PaperEncoding stands in for a SearchSpace (same interface, by delegation)
+    space = cast(SearchSpace, PaperEncoding(problem.space)) if protocol.paper else problem.space
+    strat = _build(problem, name, cls, settings or {}, rng_strategy, space=space)
     meta = _meta(problem, name, strat, termination, protocol, seed, spawn_key)
     if out is None:
         loop = Loop(problem, strat, name, termination, protocol, rng_query, None)
@@ -124,7 +128,7 @@ def _drive(loop: Loop, meta: dict[str, Any], where: Path | None, fmt: str, every
 
 
 def _build(problem: Problem, name: str, cls: type[Strategy], settings: Mapping[str, Any],
-           rng: np.random.Generator) -> Strategy:
+           rng: np.random.Generator, space: SearchSpace | None = None) -> Strategy:
     """The strategy, built fresh for ``problem``; its settings checked first: known names
     and finite numbers (run.json is strict JSON: it could not record inf)."""
     unknown = sorted(set(settings) - set(cls.defaults()))
@@ -135,18 +139,20 @@ def _build(problem: Problem, name: str, cls: type[Strategy], settings: Mapping[s
         values = value if isinstance(value, list | tuple) else [value]
         if any(isinstance(v, float | np.floating) and not math.isfinite(v) for v in values):
             raise ValueError(f"setting {key} must be finite, got {value!r}")
-    return boundary.build(cls, problem.space, rng=rng, fidelities=problem.fidelities,
-                          n_objectives=len(problem.objectives), **settings)
+    return boundary.build(cls, problem.space if space is None else space, rng=rng,
+                          fidelities=problem.fidelities, n_objectives=len(problem.objectives),
+                          **settings)
 
 
 def run_search(problem: Problem, strategy: str | type[Strategy], *,
-               budget: Termination | int | dict[str, float] = 500, repeats: str = "cache",
-               max_cached: int = 1000, **run_args: Any) -> RunResult:
+               budget: Termination | int | dict[str, float] = 500, repeats: str | None = None,
+               max_cached: int = 1000, protocol: str = "ecnas", **run_args: Any) -> RunResult:
     """:func:`run` with the budget and protocol as plain values (what the CLI and scripts call).
 
     ``budget`` is a :class:`~ecnas_cli.run.termination.Termination`, a number of distinct
-    evaluations, or a dict such as ``{"evaluations": 1000, "energy_kwh": 5.0}``; ``run_args``
-    are :func:`run`'s keywords (``seed``, ``settings``, ``out``, ...).
+    evaluations, or a dict such as ``{"evaluations": 1000, "energy_kwh": 5.0}``; ``protocol``
+    is ``ecnas`` or ``paper`` (:meth:`Protocol.named`; ``repeats`` defaults to the protocol's
+    rule); ``run_args`` are :func:`run`'s keywords (``seed``, ``settings``, ``out``, ...).
     """
     if isinstance(budget, Termination):
         term = budget
@@ -154,7 +160,8 @@ def run_search(problem: Problem, strategy: str | type[Strategy], *,
         term = from_dict(budget)
     else:
         term = MaxEvaluations(budget)
-    return run(problem, strategy, term, protocol=Protocol(repeats, max_cached), **run_args)
+    return run(problem, strategy, term, protocol=Protocol.named(protocol, repeats, max_cached),
+               **run_args)
 
 
 def _meta(problem: Problem, name: str, strat: Strategy, termination: Termination,

@@ -4,86 +4,36 @@ Each figure is one step: compute (``ecnas_cli.analysis.paper``), draw (``ecnas_c
 write PNG + PDF + the CSV behind it to ``out``, and return a :class:`FigureRecord` for the README.
 Records and recomputed paper numbers are kept in ``<out>/figures.json`` and merged across calls,
 so reproducing one figure updates its section of ``README.md`` and ``paper-vs-ecnas.md``.
-Figures 2-4 need searches: :mod:`ecnas_cli.workflows.reproduce_search`.
+Figures 2-4 need searches: :mod:`ecnas_cli.workflows.reproduce_search`; figure 11 is in
+:mod:`~ecnas_cli.workflows.reproduce_hardware`, the authors' runs (12) in
+:mod:`~ecnas_cli.workflows.reproduce_official`; the state of a call is a
+:class:`~ecnas_cli.workflows.reproduction.Reproduction`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from benchmarks.tables.benchmark import Benchmark
-from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.analysis.paper import correlations as corr
 from ecnas_cli.analysis.paper import hardware, noise, op_swap, scaling, space_view
-from ecnas_cli.analysis.paper.report import (
-    FigureRecord,
-    Ours,
-    State,
-    merge_state,
-    paper_vs_ecnas,
-    readme,
-)
-from ecnas_cli.files import atomic_path, dumps, write_table
+from ecnas_cli.analysis.paper.report import FigureRecord, Ours
 from ecnas_cli.plots.comparison import radar_info, render_radar
 from ecnas_cli.plots.paper import findings as findings_plots
-from ecnas_cli.plots.paper import hardware as hardware_plots
 from ecnas_cli.plots.paper import space as space_plots
-from ecnas_cli.plots.style import paper_figure, save_figure
 from ecnas_cli.report.paper import write_paper_index
+from ecnas_cli.workflows.reproduce_hardware import fig_hardware
+from ecnas_cli.workflows.reproduce_official import fig_attainment_7v, fig_official_runs
+from ecnas_cli.workflows.reproduce_text import write_text
+from ecnas_cli.workflows.reproduction import SAMPLE_7V, SPACES, Reproduction
 
 __all__ = ["FIGURES", "Reproduction", "reproduce"]
 
-SPACES = {"4v": "ecnas-4v", "5v": "ecnas-5v"}
-SAMPLE_7V = "ecnas-7v-energy-sample"
-RECORDS = "figures.json"
 WIDE = (7.0, 2.5)
-
-
-@dataclass
-class Reproduction:
-    """One ``ecnas reproduce`` call: settings, loaded tables, and what it has written."""
-
-    out: Path
-    seeds: int = 10
-    jobs: int = 1
-    quick: bool = False
-    data_dir: Path | None = None
-    raw_dir: Path | None = None
-    ours: dict[str, list[Ours]] = field(default_factory=dict)
-    missing: dict[str, str] = field(default_factory=dict)
-    cache: dict[str, Any] = field(default_factory=dict)
-    _benches: dict[str, Benchmark] = field(default_factory=dict)
-
-    def bench(self, name: str) -> Benchmark:
-        if name not in self._benches:
-            self._benches[name] = load_benchmark(name, data_dir=self.data_dir,
-                                                 raw_dir=self.raw_dir)
-        return self._benches[name]
-
-    def figure(self, stem: str, size: tuple[float, float],
-               draw: Callable[[Figure], object]) -> list[str]:
-        """Draw once, save ``stem.png`` and ``stem.pdf``; return the names written."""
-        with paper_figure(size) as fig:
-            draw(fig)
-            for ext in ("png", "pdf"):
-                save_figure(fig, self.out / f"{stem}.{ext}")
-        return [f"{stem}.png", f"{stem}.pdf"]
-
-    def table(self, frame: pd.DataFrame, name: str) -> str:
-        write_table(frame.round(10), self.out / name)  # rounding: identical CSV across runs
-        return name
-
-    def add(self, key: str, value: Ours) -> None:
-        self.ours.setdefault(key, []).append(value)
 
 
 def _hists(infos: list[findings_plots.HistInfo]) -> Callable[[Figure], object]:
@@ -95,8 +45,7 @@ def fig_space(r: Reproduction) -> FigureRecord:
     cells = {s: space_view.space_cells(r.bench(n)) for s, n in SPACES.items()}
     sample = space_view.space_cells(r.bench(SAMPLE_7V))
     infos = [space_plots.scatter_info(cells[s], f"{s.upper()}: {len(cells[s]):,} cells",
-                                      space_view.true_front(r.bench(n)))
-             for s, n in SPACES.items()]
+                             space_view.true_front(r.bench(n))) for s, n in SPACES.items()]
     infos.append(space_plots.scatter_info(sample, f"7V sample: {len(sample):,} cells"))
 
     frame = pd.concat([c.assign(space=s) for s, c in
@@ -106,8 +55,8 @@ def fig_space(r: Reproduction) -> FigureRecord:
                         "Validation accuracy against training energy for every 4V and 5V cell "
                         "(4 epochs), coloured by parameters, with the true accuracy-energy front;"
                         " right: energy against parameters for the 7V sample.",
-                        [*r.figure("fig01_space", WIDE, partial(space_plots.draw_spaces,
-                                                                infos=infos)),
+                        [*r.figure("fig01_space", WIDE,
+                                   partial(space_plots.draw_spaces, infos=infos)),
                          r.table(frame, "fig01_space.csv")],
                         [f"true front: {fronts['4v']} cells (4V), {fronts['5v']} cells (5V)"],
                         "ecnas-4v, ecnas-5v (mean over repeats, 4 epochs), "
@@ -148,9 +97,10 @@ def fig_op_swap(r: Reproduction) -> FigureRecord:
         pairs[label] = len(op_swap.swap_pairs(cells)) // 2
         impacts[label] = op_swap.impact(cells, [m for m in SWAP_METRICS if m in cells])
         for row in impacts[label].itertuples(index=False):
+            mean = f"; mean relative change {row.mean:+.2f}" if row.kind != "absolute" else ""
             r.add(f"swap:{row.old_op}:{row.new_op}:{row.metric}",
-                  Ours(row.mean, f"{label} measured, {row.pairs:,} pairs", row.ci_low,
-                       row.ci_high))
+                  Ours(row.symmetric, f"{label} measured, {row.pairs:,} pairs{mean}",
+                       row.symmetric_low, row.symmetric_high))
     frame = pd.concat([i.assign(data=k) for k, i in impacts.items()], ignore_index=True)
     e = impacts["5V"].query("metric == 'energy_kwh'").set_index(["old_op", "new_op"])["mean"]
     return FigureRecord(6, "op_swap", "operation-swap impact",
@@ -177,7 +127,8 @@ def fig_proxies(r: Reproduction) -> FigureRecord:
     for row in table.itertuples(index=False):
         if row.space in ("4V", "5V", "7V sample") and row.proxy != "flops":
             short = "time" if row.proxy == "training_time_s" else "params"
-            r.add(f"tau:energy:{short}:4v", Ours(row.kendall_tau, f"{row.space} measured, "
+            space = row.space.lower().replace(" ", "-")  # 4v, 5v, 7v-sample
+            r.add(f"tau:energy:{short}:{space}", Ours(row.kendall_tau, f"{row.space} measured, "
                                                  f"{row.cells:,} cells"))
     r.missing["tau:surrogate"] = ("not recomputed here (it trains a model): "
                                   "`ecnas surrogate eval` reports it")
@@ -187,7 +138,7 @@ def fig_proxies(r: Reproduction) -> FigureRecord:
               ("5V", "trainable_params", "trainable parameters"),
               ("7V sample", "trainable_params", "trainable parameters")]
     infos = [space_plots.proxy_info(sets[s], p, lab, s, tau.loc[(s, p), "kendall_tau"],
-                                    tau.loc[(s, p), "misranked_share"]) for s, p, lab in panels]
+                           tau.loc[(s, p), "misranked_share"]) for s, p, lab in panels]
 
     def draw(fig: Figure) -> None:
         axes = findings_plots.draw_row(fig, space_plots.render_proxy, infos)
@@ -209,11 +160,13 @@ def fig_proxies(r: Reproduction) -> FigureRecord:
 
 def fig_tradeoffs(r: Reproduction) -> FigureRecord:
     table = space_view.tradeoffs({s: r.bench(n) for s, n in SPACES.items()})
-    for s, n in SPACES.items():  # the paper's knee is on 7V; ours on the measured spaces
+    for s, n in SPACES.items():
         knee = hardware.front_knee(r.bench(n))
         label = f"{s.upper()} measured true front, 4 epochs (not 7V)"
-        r.add("knee:7v:energy_saving", Ours(float(knee["energy_saving_pct"]), label))
-        r.add("knee:7v:accuracy_drop", Ours(float(knee["accuracy_drop_points"]), label))
+        # ours only: 4-epoch accuracy is not the paper's 108-epoch 7V front
+        r.add(f"knee:{s}:4epochs:energy_saving", Ours(float(knee["energy_saving_pct"]), label))
+        r.add(f"knee:{s}:4epochs:accuracy_drop",
+              Ours(float(knee["accuracy_drop_points"]), label))
     info = space_plots.tradeoff_info(table)
     lines = [f"{row.space.upper()}, within {row.within_points:g} points: "
              f"{row.saving_pct:.1f}% less energy for {row.drop_points:.2f} points"
@@ -237,8 +190,7 @@ def fig_noise(r: Reproduction) -> FigureRecord:
              findings_plots.hist_info(cv["cv_validation_accuracy"], "CV of val. accuracy (%)",
                                       "validation accuracy"),
              findings_plots.hist_info(100 * floor, "hypervolume shortfall vs means (%)",
-                                      "one random repeat per cell",
-                                      lines=[("means", 0.0, "--")])]
+                          "one random repeat per cell", lines=[("means", 0.0, "--")])]
 
     q = [float(v) for v in pd.Series(100 * floor).quantile([0.05, 0.5, 0.95])]
     write = [*r.figure("fig09_noise", WIDE, _hists(infos)), r.table(cv, "fig09_noise_cv.csv"),
@@ -276,7 +228,7 @@ def fig_scaling(r: Reproduction) -> FigureRecord:
                                       "4V: checkpoint ratio",
                                       lines=[("proportional 4.0", 4.0, "--")]),
              findings_plots.hist_info(t5["scaling_error_pct"], "overstatement at 108 epochs (%)",
-                                      "5V: linear scaling error")]
+                          "5V: linear scaling error")]
 
     frame = pd.concat([t.assign(space=s) for s, t in ratios.items()], ignore_index=True)
     return FigureRecord(10, "scaling", "linear scaling check",
@@ -296,76 +248,16 @@ def fig_scaling(r: Reproduction) -> FigureRecord:
                         "ecnas-4v (1 and 4 epochs, 3 repeats), ecnas-5v (2 and 4 epochs)")
 
 
-HW_TITLE = "hardware tables and the full 7V front"
-ABSENT_7V = "the full 7V table is not in the data dir: `ecnas data fetch ecnas-7v` fetches it"
-
-
-def fig_hardware(r: Reproduction) -> FigureRecord:
-    """Figure 11, only from tables already on disk (nothing is downloaded)."""
-    gpus = hardware.present_tables([f"ecnas-4v-{g}" for g in hardware.GPUS], r.data_dir)
-    full = hardware.present_tables([hardware.FULL_7V], r.data_dir)
-    for key in ("knee:7v:energy_saving", "knee:7v:accuracy_drop"):
-        r.missing[key] = "" if full else ABSENT_7V
-    if len(gpus) < 2 and not full:
-        return FigureRecord(11, "hardware", HW_TITLE, "", absent=(
-            "neither the official hardware tables nor the full 7V table are in the data dir; "
-            "`ecnas data fetch NAME` fetches them (ecnas-7v, ecnas-4v-quadrortx6000, "
-            "ecnas-4v-rtx3060, ecnas-4v-rtx3090, ecnas-4v-titanxp)."))
-    return hardware_figure(r, {n.removeprefix("ecnas-4v-"): r.bench(n) for n in gpus},
-                           r.bench(full[0]) if full else None)
-
-
-def hardware_figure(r: Reproduction, gpus: dict[str, Benchmark],
-                    full: Benchmark | None) -> FigureRecord:
-    """Figure 11 from loaded tables: GPU energies (two or more) and/or a 7V front's knee."""
-    panels: list[tuple[Callable[[Axes, Any], Axes], Any]] = []
-    files, lines = [], []
-    if len(gpus) >= 2:
-        energy = hardware.gpu_energy({g: b for g, b in gpus.items()},
-                                     epochs=next(iter(gpus.values())).fidelities[0])
-        agree = hardware.gpu_agreement(energy)
-        panels.append((hardware_plots.render_gpus, hardware_plots.gpu_info(energy, agree)))
-        files += [r.table(energy.reset_index(names="module_hash"), "fig11_gpu_energy.csv"),
-                  r.table(agree, "fig11_gpu_agreement.csv")]
-        lines += [f"tau({a.gpu_a}, {a.gpu_b}) = {a.kendall_tau:.3f}"
-                  for a in agree.itertuples(index=False)]
-    if full is not None:
-        knee = hardware.front_knee(full)
-        r.add("knee:7v:energy_saving", Ours(float(knee["energy_saving_pct"]), full.name))
-        r.add("knee:7v:accuracy_drop", Ours(float(knee["accuracy_drop_points"]), full.name))
-        panels.append((hardware_plots.render_knee,
-                       hardware_plots.knee_info(space_view.space_cells(full),
-                                                space_view.true_front(full), knee,
-                                                f"{full.name}, {knee['epochs']} epochs")))
-        files.append(r.table(pd.DataFrame([knee]), "fig11_knee.csv"))
-        lines.append(f"knee: {float(knee['energy_saving_pct']):.1f}% less energy for "
-                     f"{float(knee['accuracy_drop_points']):.2f} points (paper: ~87%, ~2.3)")
-
-    def draw(fig: Figure) -> None:
-        for ax, (render, info) in zip(fig.subplots(1, len(panels), squeeze=False)[0], panels,
-                                      strict=True):
-            render(ax, info)
-
-    return FigureRecord(11, "hardware", HW_TITLE,
-                        "Energy of the same 4V cells measured on different GPUs (rank "
-                        "agreement) and the 7V accuracy-energy front with its knee, from the "
-                        "tables present.",
-                        [*r.figure("fig11_hardware", (3.5 * len(panels), 2.8), draw), *files],
-                        lines, ", ".join([*(f"ecnas-4v-{g}" for g in gpus),
-                                          *([full.name] if full else [])]),
-                        "linearly scaled / surrogate")
-
-
 Step = Callable[[Reproduction], FigureRecord]
 
 
-def _search_step(name: str) -> Step:
-    """A figure of :mod:`.reproduce_search`, imported when first drawn: the figures that need
-    no search do not depend on the runner."""
+def _search_step(name: str, module: str = "reproduce_search") -> Step:
+    """A figure of a module that runs searches, imported when first drawn: the figures that
+    need no search do not depend on the runner."""
 
     def step(r: Reproduction) -> FigureRecord:
-        from ecnas_cli.workflows import reproduce_search
-        return getattr(reproduce_search, name)(r)
+        import importlib
+        return getattr(importlib.import_module(f"ecnas_cli.workflows.{module}"), name)(r)
 
     step.__name__ = name
     return step
@@ -377,7 +269,9 @@ FIGURES: dict[str, Step] = {
     "attainment": _search_step("fig_attainment"), "regret": _search_step("fig_regret"),
     "radar": fig_radar, "op-swap": fig_op_swap,
     "proxies": fig_proxies, "tradeoffs": fig_tradeoffs, "noise": fig_noise,
-    "scaling": fig_scaling, "hardware": fig_hardware}
+    "scaling": fig_scaling, "hardware": fig_hardware, "official-runs": fig_official_runs,
+    "paper-search": _search_step("fig_paper_search", "reproduce_paper_search"),
+    "attainment-7v": fig_attainment_7v}
 
 
 def reproduce(figures: Sequence[str] = (), *, out: Path, seeds: int = 10, jobs: int = 1,
@@ -399,20 +293,6 @@ def reproduce(figures: Sequence[str] = (), *, out: Path, seeds: int = 10, jobs: 
         if progress is not None:
             progress(name)
         records.append(FIGURES[name](r))
-    _write_text(r, records)
+    write_text(r, records)
     write_paper_index(r.out)
     return records
-
-
-def _write_text(r: Reproduction, records: list[FigureRecord]) -> None:
-    """Merge with earlier records in ``figures.json``; write README and the paper table."""
-    path = r.out / RECORDS
-    state = merge_state(json.loads(path.read_text()) if path.is_file() else None,
-                        State(records, r.ours, r.missing))
-    flags = (" --quick" if r.quick else "") + (f" --seeds {r.seeds}" if r.seeds != 10 else "")
-    for name, text in ((RECORDS, dumps(state.to_json()) + "\n"),
-                       ("README.md", readme(state.figures,
-                                            command=f"ecnas reproduce --out {r.out}{flags}")),
-                       ("paper-vs-ecnas.md", paper_vs_ecnas(state.numbers, state.missing))):
-        with atomic_path(r.out / name) as tmp:
-            tmp.write_text(text)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -32,9 +31,7 @@ from ecnas_cli.plots.comparison import (
 from ecnas_cli.plots.front import front_info, render_front
 from ecnas_cli.run.seeds import run_seeds
 from ecnas_cli.run.store import load_run, load_runs
-
-if TYPE_CHECKING:
-    from ecnas_cli.workflows.reproduce import Reproduction
+from ecnas_cli.workflows.reproduction import Reproduction
 
 __all__ = ["BENCHMARK", "BUDGET", "QUICK", "SEARCH_STRATEGIES", "ensure_runs", "fig_attainment",
            "fig_fronts", "fig_regret", "search_plan"]
@@ -124,7 +121,8 @@ def _data(r: Reproduction) -> str:
 
 
 def fig_fronts(r: Reproduction) -> FigureRecord:
-    """Figure 2: per strategy, the front of its median run (by final regret)."""
+    """Figure 2: per strategy, the front of its median run by final regret (with an even
+    number of seeds, the lower of the two middle runs: a run, not an average of two)."""
     comp = _comparison(r)
     final = comp.curves.groupby("run", sort=False).agg(strategy=("strategy", "first"),
                                                        regret=("regret", "last"))
@@ -148,15 +146,18 @@ def fig_fronts(r: Reproduction) -> FigureRecord:
         for ax in axes[len(infos):]:
             ax.set_axis_off()
 
-    table = pd.DataFrame([{"strategy": run.meta["strategy"], "run": str(run.path),
+    # the seed names the run (its directory is under the git-ignored runs/ folder)
+    table = pd.DataFrame([{"strategy": run.meta["strategy"], "seed": int(run.meta["seed"]),
                            "final_regret": float(final.loc[str(run.path), "regret"])}
                           for run in runs])
     return FigureRecord(2, "fronts", "fronts found by each strategy",
                         "Per strategy, the front of its median run (by final hypervolume "
-                        "regret) over all cells and the true front; extremes and knee marked.",
+                        "regret; with an even number of seeds the better of the two middle "
+                        "runs) over all cells and the true front; extremes and knee marked.",
                         [*r.figure("fig02_fronts", (7.0, 0.4 + 2.1 * rows), draw),
                          r.table(table, "fig02_fronts.csv")],
-                        [f"{row.strategy}: median-run regret {row.final_regret:.4f}"
+                        [f"{row.strategy}: median-run regret {row.final_regret:.4f} (seed "
+                         f"{row.seed})"
                          for row in table.itertuples(index=False)], _data(r))
 
 
@@ -180,6 +181,15 @@ def fig_attainment(r: Reproduction) -> FigureRecord:
                         [], _data(r))
 
 
+def _carried(table: pd.DataFrame) -> pd.DataFrame:
+    """Each run's curve extended at its final regret to the largest x of any run: a run that
+    has ended keeps its result, so the median does not jump as runs drop out."""
+    end = table["x"].max()
+    last = table.groupby("run", sort=False).tail(1)
+    last = last[last["x"] < end].assign(x=end, energy_kwh=end)
+    return pd.concat([table, last], ignore_index=True)
+
+
 def fig_regret(r: Reproduction) -> FigureRecord:
     """Figure 4: regret against distinct evaluations and search energy, log regret axis."""
     comp = _comparison(r)
@@ -188,7 +198,7 @@ def fig_regret(r: Reproduction) -> FigureRecord:
     pairs = noise.below_noise(comp.stats.set_index("strategy")["final_regret_median"], band)
     close = pairs[pairs["within_noise"]]
     runs = load_runs(ensure_runs(r))
-    by_energy = curve_bands(curves(runs, comp.problem, x="energy"))
+    by_energy = curve_bands(_carried(curves(runs, comp.problem, x="energy")))
     infos = [curves_info(comp.bands, "evals"), curves_info(by_energy, "energy")]
 
     def draw(fig: Figure) -> None:
@@ -203,7 +213,8 @@ def fig_regret(r: Reproduction) -> FigureRecord:
 
     return FigureRecord(4, "regret", "hypervolume regret curves",
                         "Median hypervolume regret (IQR band) against evaluations and against "
-                        "the search's cumulative training energy; log regret axis.",
+                        "the search's cumulative training energy (a run that has ended keeps "
+                        "its final regret); log regret axis.",
                         [*r.figure("fig04_regret", (7.0, 2.6), draw),
                          r.table(comp.stats, "fig04_regret_stats.csv"),
                          r.table(comp.pairwise, "fig04_regret_pairwise.csv"),
@@ -211,9 +222,14 @@ def fig_regret(r: Reproduction) -> FigureRecord:
                         [*(f"{row.strategy}: final regret median {row.final_regret_median:.4f} "
                            f"[{row.final_regret_q25:.4f}, {row.final_regret_q75:.4f}]"
                            for row in comp.stats.itertuples(index=False)),
-                         f"measurement-noise band (from the 4V repeats, figure 9; 5V has one "
-                         f"repeat per cell): {band:.4f}; median "
-                         f"final regrets closer than that: "
+                         f"measurement-noise band {band:.4f}: a 4V quantity (figure 9: 5V has "
+                         f"one repeat per cell, so its noise cannot be measured); median final "
+                         f"regrets closer than that: "
                          + (", ".join(f"{a} vs {b}" for a, b in zip(close["a"], close["b"],
-                                                                    strict=True)) or "none")],
+                                                                    strict=True)) or "none"),
+                         "pairs whose final-regret distributions the two-sided Mann-Whitney "
+                         "test separates (Holm p < 0.05) even so: " + (", ".join(
+                             f"{t.a} vs {t.b} (p = {t.p_holm:.3f})"
+                             for t in comp.pairwise.itertuples(index=False)
+                             if t.p_holm < 0.05) or "none")],
                         _data(r))

@@ -14,7 +14,7 @@ from benchmarks.tables import registry
 from benchmarks.tables.benchmark import read_meta, table_digest
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "build_package_data.py"
-EMBEDDED = ("ecnas-4v", "ecnas-5v", "ecnas-7v-energy-sample")
+EMBEDDED = ("ecnas-4v", "ecnas-5v", "ecnas-4v-paper", "ecnas-7v-energy-sample")
 
 
 def _script():

@@ -20,8 +20,9 @@ from ecnas_cli.analysis.paper import (
     scaling,
 )
 from ecnas_cli.analysis.paper.paper_numbers import PAPER_NUMBERS, by_key
-from ecnas_cli.analysis.paper.report import FigureRecord, Ours, paper_vs_ecnas, readme
+from ecnas_cli.analysis.paper.report import FigureRecord, Ours
 from ecnas_cli.analysis.paper.space_view import ACC_ENERGY
+from ecnas_cli.workflows.reproduce_text import paper_vs_ecnas, readme
 from tests.fixtures.synthetic import synthetic_benchmark
 
 C3, C1, MP = op_swap.OPS
@@ -59,6 +60,13 @@ def test_impact_means_by_hand() -> None:
     acc = out[out["metric"] == "validation_accuracy"].set_index(["old_op", "new_op"])
     assert acc.loc[(C3, C1), "mean"] == pytest.approx(-0.1)  # absolute, a->b
     assert acc.loc[(C3, C1), "kind"] == "absolute"
+
+
+def test_the_symmetric_change_is_antisymmetric_and_the_mean_change_is_not() -> None:
+    out = op_swap.impact(_cells(), ["energy_kwh"], n_boot=50).set_index(["old_op", "new_op"])
+    assert out.loc[(C3, C1), "symmetric"] == pytest.approx(-out.loc[(C1, C3), "symmetric"])
+    assert out.loc[(C3, C1), "mean"] != pytest.approx(-out.loc[(C1, C3), "mean"])
+    assert out.loc[(C3, C1), "symmetric"] == pytest.approx(200 * (8 - 10) / 18)  # a->b
 
 
 def test_impact_is_reproducible_for_a_seed() -> None:
@@ -140,12 +148,19 @@ def test_hardware_on_generated_tables(tmp_path) -> None:
 def test_paper_numbers_and_report() -> None:
     assert len(by_key()) == len(PAPER_NUMBERS)
     assert by_key()[f"swap:{C3}:{C1}:energy_kwh"].value == -17.68
+    assert {p.kind for p in PAPER_NUMBERS} == {"stated", "derived"}
     key = f"swap:{C3}:{C1}:energy_kwh"
-    text = paper_vs_ecnas({key: [Ours(-11.1, "5V measured", -11.5, -10.8)]},
+    text = paper_vs_ecnas({key: [Ours(-11.1, "5V measured", -11.5, -10.8)],
+                           "scaling:ratio_4_2:5v": [Ours(1.885, "5V measured")]},
                           {"knee:7v:energy_saving": "table absent"})
-    row = next(line for line in text.splitlines() if "conv3x3-bn-relu -> conv1x1-bn-relu: mean "
+    row = next(line for line in text.splitlines() if "conv3x3-bn-relu -> conv1x1-bn-relu: "
                "energy" in line)
-    assert "-17.68" in row and "-11.10 [-11.50, -10.80]" in row and "+6.58" in row
+    assert "-17.68" in row and "-11.10 [-11.50, -10.80]" in row and "figure label" in row
+    assert "+6.58" not in text  # no ours - paper column
+    stated, derived, only = (text.index(h) for h in (
+        "## Numbers the paper states", "## Numbers derived", "## Ours only"))
+    assert stated < text.index("Kendall-Tau R^2") < derived < text.index("square root") < only
+    assert text.index("scaling:ratio_4_2:5v") > only  # our measurement, not the paper's
     assert "table absent" in text
     md = readme([FigureRecord(2, "b", "second", "shows b", ["b.png"]),
                  FigureRecord(1, "a", "first", "", absent="no table")], command="ecnas x")

@@ -27,7 +27,7 @@ from ecnas_cli.run.termination import (
     termination,
 )
 from strategies import Candidate, Strategy, get_strategy
-from tests.fixtures.names import strategy_params
+from tests.fixtures.names import CONVERGES, strategy_params
 from tests.fixtures.synthetic import synthetic_benchmark
 
 
@@ -67,7 +67,10 @@ def test_budget_is_spent_on_distinct_trainings_only(name, space):
         r = run_search(Problem.from_benchmark(bench), name, budget=budget, seed=seed,
                        max_cached=5000)
         paid = r.trials[~r.trials["cached"]]
-        assert len(paid) == budget, r.meta["stop_reason"]
+        if name in CONVERGES and "in a row" in r.meta["stop_reason"]:
+            assert 0 < len(paid) < budget
+        else:
+            assert len(paid) == budget, r.meta["stop_reason"]
         assert not paid.duplicated(["module_hash", "epochs"]).any()
         cached = r.trials[r.trials["cached"]]
         first = paid.drop_duplicates(["module_hash", "epochs"]).set_index(

@@ -18,7 +18,9 @@ from typer.testing import CliRunner
 
 from benchmarks.tables.benchmark import Benchmark
 from ecnas_cli.commands import reproduce as reproduce_cmd
-from ecnas_cli.workflows.reproduce import FIGURES, Reproduction, hardware_figure, reproduce
+from ecnas_cli.workflows.reproduce import FIGURES, reproduce
+from ecnas_cli.workflows.reproduce_hardware import hardware_figure
+from ecnas_cli.workflows.reproduction import Reproduction
 from tests.fixtures.synthetic import synthetic_benchmark
 
 NO_SEARCH = ["space", "radar", "op-swap", "proxies", "tradeoffs", "noise", "scaling", "hardware"]
@@ -51,7 +53,7 @@ def test_readme_and_paper_table(made: Path) -> None:
     assert "## Figure 1: the measured spaces" in text and "![" in text
     assert "Figure 11" in text and "Not drawn here" in text  # no hardware tables here
     table = (made / "paper-vs-ecnas.md").read_text()
-    assert "| 1.885 | 1.885" in table  # the 5V checkpoint ratio beside the stated one
+    assert "| scaling:ratio_4_2:5v | 1.885" in table  # the 5V checkpoint ratio: ours only
     assert "ecnas data fetch ecnas-7v" in table  # the 7V knee: absent, said why
     state = json.loads((made / "figures.json").read_text())
     assert [f["number"] for f in state["figures"]] == [1, 5, 6, 7, 8, 9, 10, 11]
@@ -88,6 +90,8 @@ def test_search_figures_quick_and_cached(raw_dir: Path, tmp_path: Path) -> None:
     stats = pd.read_csv(tmp_path / "fig04_regret_stats.csv")
     assert (stats["runs"] == 2).all() and stats["final_regret_median"].between(0, 1).all()
     assert (tmp_path / "fig02_fronts.png").is_file()
+    fronts = (tmp_path / "fig02_fronts.csv").read_text()
+    assert "/" not in fronts and fronts.startswith("strategy,seed,final_regret")
     assert (tmp_path / "fig03_attainment.pdf").is_file()
     noise = pd.read_csv(tmp_path / "fig04_regret_vs_noise.csv")
     assert len(noise) == len(stats) * (len(stats) - 1) // 2
@@ -105,4 +109,5 @@ def test_errors_are_one_line_and_write_nothing(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="--seeds"):
         reproduce(["space"], out=tmp_path / "p", seeds=0)
     assert list(FIGURES) == ["space", "fronts", "attainment", "regret", "radar", "op-swap",
-                             "proxies", "tradeoffs", "noise", "scaling", "hardware"]
+                             "proxies", "tradeoffs", "noise", "scaling", "hardware",
+                             "official-runs", "paper-search", "attainment-7v"]

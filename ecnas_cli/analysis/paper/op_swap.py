@@ -71,14 +71,18 @@ def impact(cells: pd.DataFrame, metrics: Sequence[str], *, seed: int = 0,
            n_boot: int = N_BOOT, level: float = 0.95) -> pd.DataFrame:
     """Mean change per (old op -> new op) and metric with a percentile bootstrap interval.
 
-    Relative change in % for :data:`RELATIVE` metrics, ``100 * (new - old) / old``; absolute
-    change (fraction) for accuracies. Pairs are resampled with ``numpy.random.default_rng(seed)``.
+    Relative change in % for :data:`RELATIVE` metrics, ``100 * (new - old) / old`` (``mean``),
+    and the paper's antisymmetric change ``100 * (new - old) / mean(old, new)``
+    (``symmetric``: the swap matrices of the paper are antisymmetric); absolute change
+    (fraction) for accuracies (both columns equal). Pairs are resampled with
+    ``numpy.random.default_rng(seed)``.
 
     Returns
     -------
     pandas.DataFrame
         ``old_op``, ``new_op``, ``metric``, ``kind`` ("relative %" or "absolute"), ``pairs``,
-        ``mean``, ``ci_low``, ``ci_high``.
+        ``mean``, ``ci_low``, ``ci_high``, ``symmetric``, ``symmetric_low``,
+        ``symmetric_high``.
     """
     pairs = swap_pairs(cells)
     rng = np.random.default_rng(seed)
@@ -91,14 +95,20 @@ def impact(cells: pd.DataFrame, metrics: Sequence[str], *, seed: int = 0,
             va, vb = cells[m].to_numpy(dtype=float)[a], cells[m].to_numpy(dtype=float)[b]
             rel = m in RELATIVE
             change = 100.0 * (vb - va) / va if rel else vb - va
-            ok = np.isfinite(change)
+            # the paper's antisymmetric change: a -> b is exactly minus b -> a
+            sym = 200.0 * (vb - va) / (va + vb) if rel else vb - va
+            ok = np.isfinite(change) & np.isfinite(sym)
             if not ok.any():
                 continue
             boot = np.nanmean(np.where(ok, change, np.nan)[draws], axis=1)
             lo, hi = np.nanquantile(boot, [alpha, 1 - alpha])
+            boot = np.nanmean(np.where(ok, sym, np.nan)[draws], axis=1)
+            slo, shi = np.nanquantile(boot, [alpha, 1 - alpha])
             rows.append({"old_op": old, "new_op": new, "metric": m,
                          "kind": "relative %" if rel else "absolute", "pairs": int(ok.sum()),
                          "mean": float(change[ok].mean()), "ci_low": float(lo),
-                         "ci_high": float(hi)})
+                         "ci_high": float(hi), "symmetric": float(sym[ok].mean()),
+                         "symmetric_low": float(slo), "symmetric_high": float(shi)})
     return pd.DataFrame(rows, columns=["old_op", "new_op", "metric", "kind", "pairs", "mean",
-                                       "ci_low", "ci_high"])
+                                       "ci_low", "ci_high", "symmetric", "symmetric_low",
+                                       "symmetric_high"])

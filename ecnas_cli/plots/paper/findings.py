@@ -83,13 +83,17 @@ def hist_info(values: Sequence[float] | np.ndarray, xlabel: str, title: str, *,
               lines: Sequence[tuple[str, float, str]] = (), bins: int = 40,
               clip: tuple[float, float] = (0.5, 99.5)) -> HistInfo:
     """Bins between the ``clip`` percentiles (so a few outliers do not squash the bulk); the
-    median is always one of the lines."""
+    median is always one of the lines. Values beyond the bins go into the edge bins, and the
+    title says how many."""
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
     lo, hi = np.percentile(v, clip)
     for _, x, _ in lines:
         lo, hi = min(lo, x), max(hi, x)
     med = float(np.median(v))
+    below, above = int((v < lo).sum()), int((v > hi).sum())
+    if below or above:
+        title = f"{title}\n({below} below, {above} above: in the edge bins)"
     return HistInfo(v, np.linspace(lo, hi, bins + 1),
                     [(f"median {med:.3g}", med, "-"), *lines], xlabel, title)
 

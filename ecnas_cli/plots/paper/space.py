@@ -62,10 +62,11 @@ def render_scatter(ax: Axes, info: ScatterInfo,
     lo, hi = vrange or (float(np.nanmin(info.c)), float(np.nanmax(info.c)))
     ax.scatter(info.x, info.y, c=info.c, s=4, lw=0, cmap="viridis", rasterized=True,
                norm=LogNorm(vmin=max(lo, 1.0), vmax=hi))
-    if info.front is not None:
+    title = info.title
+    if info.front is not None:  # named in the title: a legend box would hide cells
         ax.plot(*info.front.T, color="C3", lw=1.0, label="true front")
-        ax.legend(loc="lower right")
-    ax.set_title(info.title)
+        title += "\n(red line: true front)"
+    ax.set_title(title)
     ax.set_xlabel(info.xlabel)
     ax.set_ylabel(info.ylabel)
     if info.y_percent:
