@@ -133,7 +133,7 @@ class SEMOA(Strategy):
         self._step = 0
         self._population = [self._random() for _ in range(self.population_size)]
         self._children: list[Individual] | None = None  # None: the members' phase
-        self._asked: list[Individual] = []
+        self._asked: dict[int, Individual] = {}  # id of an asked Candidate -> its member
 
     @property
     def budget(self) -> int:
@@ -180,16 +180,26 @@ class SEMOA(Strategy):
                 else:
                     ind.fitness = ()  # invalid, and ecnas's protocol cannot charge it
             if asked:
-                self._asked = asked
-                return [Candidate(self._arch(ind), self.budget) for ind in asked]
+                candidates = [Candidate(self._arch(ind), self.budget) for ind in asked]
+                self._asked = {id(c): ind for c, ind in zip(candidates, asked, strict=True)}
+                return candidates
             self._advance()
 
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
-        for ind, f in zip(self._asked, F, strict=True):
-            ind.fitness = tuple(float(x) for x in f) if np.isfinite(f).all() else ()
-        self._asked = []
-        if all(ind.fitness is not None for ind in
-               (self._population if self._children is None else self._children)):
+        for cand, f in zip(candidates, F, strict=True):
+            self._asked.pop(id(cand)).fitness = tuple(float(x) for x in f)
+        self._settle()
+
+    def _fail(self, candidates: list[Candidate]) -> None:
+        for cand in candidates:
+            self._asked.pop(id(cand)).fitness = ()  # not evaluated: never selected
+        self._settle()
+
+    def _settle(self) -> None:
+        """Once every asked member is told (evaluated or failed), move on if the group is."""
+        if not self._asked and all(ind.fitness is not None for ind in
+                                   (self._population if self._children is None
+                                    else self._children)):
             self._advance()
 
     def _advance(self) -> None:
