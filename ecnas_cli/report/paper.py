@@ -23,22 +23,38 @@ __all__ = ["write_paper_index"]
 
 #: Which figure's analysis makes a paper number, by the first part of its key.
 _FIGURE_OF = {"swap": "op_swap", "tau": "proxies", "knee": "tradeoffs", "scaling": "scaling",
-              "noise": "noise"}
+              "noise": "noise", "hv": "attainment-7v"}
 
 
-def _table_rows(markdown: str) -> tuple[list[str], list[list[str]], str]:
-    """Header, rows and the HTML of everything before the table, of ``paper-vs-ecnas.md``."""
+Table = tuple[str, list[str], list[list[str]]]  # heading, header, rows
+
+
+def _tables(markdown: str) -> tuple[list[Table], str]:
+    """Each table of ``paper-vs-ecnas.md`` (under its ``##`` heading) and the HTML of
+    everything before the first table."""
     md = MarkdownIt("commonmark").enable("table")
     tokens = md.parse(markdown)
     start = next((i for i, t in enumerate(tokens) if t.type == "table_open"), len(tokens))
-    intro = md.renderer.render(tokens[:start], md.options, {})
-    rows: list[list[str]] = []
-    for t in tokens[start:]:
-        if t.type == "tr_open":
+    first_heading = next((i for i, t in enumerate(tokens[:start]) if t.type == "heading_open"
+                          and t.tag == "h2"), start)
+    intro = md.renderer.render(tokens[:first_heading], md.options, {})
+    tables: list[Table] = []
+    heading, in_heading, rows = "", False, list[list[str]]()
+    for t in tokens:
+        if t.type == "heading_open":
+            in_heading = True
+        elif t.type == "inline" and in_heading:
+            heading, in_heading = t.content, False
+        elif t.type == "table_open":
+            rows = []
+        elif t.type == "tr_open":
             rows.append([])
         elif t.type == "inline" and rows:
             rows[-1].append(t.content)
-    return (rows[0], rows[1:], intro) if rows else ([], [], intro)
+        elif t.type == "table_close" and rows:
+            tables.append((heading, rows[0], rows[1:]))
+            rows = []
+    return tables, intro
 
 
 def _figure_of_rows(rows: list[list[str]]) -> dict[str, list[list[str]]]:
@@ -58,7 +74,7 @@ def _rows_html(header: list[str], rows: list[list[str]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _figure_html(f: dict[str, Any], header: list[str], rows: list[list[str]]) -> str:
+def _figure_html(f: dict[str, Any], groups: list[Table]) -> str:
     title = f"Figure {f['number']}: {f['title']}"
     images = [n for n in f["files"] if n.endswith(".png")]
     links = " ".join(f'<a href="{escape(n)}">{escape(n)}</a>' for n in f["files"])
@@ -71,8 +87,8 @@ def _figure_html(f: dict[str, Any], header: list[str], rows: list[list[str]]) ->
         parts.append("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in f["numbers"]) + "</ul>")
     parts.append(f'<p class="data">Data: {escape(f["data"])} ({escape(f["kind"])}). '
                  f"Files: {links}</p>")
-    if rows:
-        parts.append("<h3>The paper's numbers beside ours</h3>" + _rows_html(header, rows))
+    for heading, header, rows in groups:
+        parts.append(f"<h3>{escape(heading)}</h3>" + _rows_html(header, rows))
     return "".join(parts) + "</section>"
 
 
@@ -87,15 +103,19 @@ def write_paper_index(out: Path) -> Path:
     out = Path(out)
     state = json.loads((out / "figures.json").read_text(encoding="utf-8"))
     table = out / "paper-vs-ecnas.md"
-    header, rows, intro = _table_rows(table.read_text(encoding="utf-8")) \
-        if table.is_file() else ([], [], "")
-    grouped = _figure_of_rows(rows)
+    tables, intro = _tables(table.read_text(encoding="utf-8")) if table.is_file() else ([], "")
+    # the paper's numbers (stated or derived) go under their figure; our own numbers after
+    paper = [(t, _figure_of_rows(t[2])) for t in tables if t[1][:1] == ["number"]]
     figures = sorted(state["figures"], key=lambda f: int(f["number"]))
-    body = "".join(_figure_html(f, header, grouped.pop(f["name"], [])) for f in figures)
-    rest = [r for group in grouped.values() for r in group]
+    body = "".join(_figure_html(f, [(h, head, grouped.pop(f["name"])) for (h, head, _), grouped
+                                    in paper if f["name"] in grouped]) for f in figures)
+    rest = [(h, head, [r for g in grouped.values() for r in g])
+            for (h, head, _), grouped in paper if grouped]
+    rest += [t for t in tables if t[1][:1] != ["number"]]
     if rest:
         body += ('<section id="other"><h2>Numbers of no figure above</h2>'
-                 + _rows_html(header, rest) + "</section>")
+                 + "".join(f"<h3>{escape(h)}</h3>" + _rows_html(head, rows)
+                           for h, head, rows in rest) + "</section>")
     nav = "".join(f'<a href="#{escape(f["name"])}">{f["number"]}</a>' for f in figures)
     css = (files("ecnas_cli.report") / "report.css").read_text(encoding="utf-8")
     page = (f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
