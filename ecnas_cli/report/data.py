@@ -127,7 +127,7 @@ def report_data(paths: Sequence[Path], *, data_dir: Path | None = None,
     Raises
     ------
     FileNotFoundError, ValueError
-        As :func:`~ecnas_cli.analysis.fronts.load_runs`; fronts also need 2 objectives.
+        As :func:`~ecnas_cli.run.store.load_runs`; fronts also need 2 objectives.
     """
     runs = load_runs(paths)
     comp = compare_runs(paths, data_dir=data_dir, raw_dir=raw_dir)

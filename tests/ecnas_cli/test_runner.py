@@ -149,7 +149,8 @@ def test_resume_after_kill_gives_the_uninterrupted_log(problem, tmp_path, name):
     proc = subprocess.Popen([sys.executable, "-c", script])
     trials = tmp_path / "killed" / "synthetic-4v" / name / "seed-5" / "trials.csv"
     deadline = time.time() + 60
-    while not trials.exists() and time.time() < deadline and proc.poll() is None:
+    meta = trials.parent / "run.json"  # written after the log: the checkpoint is whole
+    while not meta.exists() and time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()

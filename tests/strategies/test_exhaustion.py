@@ -26,7 +26,7 @@ LIMIT = 5.0
 #: Asks past the last untold pair.
 EXTRA = 15
 #: Strategies that repeat cells by design (the runner answers the repeats from its cache).
-REPEATING = {"semo", "random-genome"}
+REPEATING = {"semo", "random-genome", "semoa"}
 #: Cheaper settings where a default only costs time here.
 FAST = {"ehvi": {"n_qmc_samples": 8}}
 #: Imported before the timed asks: ehvi's first GP proposal imports them (seconds, once).
