@@ -32,7 +32,7 @@ from ecnas_cli.run.lock import run_lock
 from ecnas_cli.run.loop import Loop, ReplayMismatchError
 from ecnas_cli.run.protocol import Protocol
 from ecnas_cli.run.store import RUN_JSON, RunResult, check_format, load_run, run_dir
-from ecnas_cli.run.termination import MaxEvaluations, Termination, from_dict
+from ecnas_cli.run.termination import Termination, as_termination
 from strategies import get_strategy
 from strategies.base import Strategy
 
@@ -148,13 +148,8 @@ def run_search(problem: Problem, strategy: str | type[Strategy], *,
     evaluations, or a dict such as ``{"evaluations": 1000, "energy_kwh": 5.0}``; ``run_args``
     are :func:`run`'s keywords (``seed``, ``settings``, ``out``, ...).
     """
-    if isinstance(budget, Termination):
-        term = budget
-    elif isinstance(budget, dict):
-        term = from_dict(budget)
-    else:
-        term = MaxEvaluations(budget)
-    return run(problem, strategy, term, protocol=Protocol(repeats, max_cached), **run_args)
+    return run(problem, strategy, as_termination(budget), protocol=Protocol(repeats, max_cached),
+               **run_args)
 
 
 def _meta(problem: Problem, name: str, strat: Strategy, termination: Termination,

@@ -16,6 +16,7 @@ from typing import Any
 from benchmarks.tables.problem import Problem
 from ecnas_cli.run.runner import check_runs, run_search
 from ecnas_cli.run.store import RunResult
+from ecnas_cli.run.termination import as_termination
 
 #: The Problem of this worker process (set once by :func:`_adopt` when the worker starts).
 _worker: dict[str, Problem] = {}
@@ -50,7 +51,8 @@ def run_grid(problem: Problem, strategies: Sequence[str], *, seeds: int = 1, see
         raise ValueError(f"--jobs must be >= 1, got {jobs}")
     if not strategies:
         raise ValueError("give at least one strategy")
-    # check every run before any starts
+    # check every run before any starts: a budget that buys nothing is refused here, once
+    as_termination(run_args.get("budget", 500)).check(problem)
     check_runs(problem, strategies, [seed + k for k in range(seeds)], settings=settings,
                spawn_key=spawn_key, out=out, resume=resume, overwrite=overwrite,
                fmt=run_args.get("fmt", "csv"))
