@@ -64,3 +64,15 @@ def test_search_refuses_an_empty_budget_with_exit_2(flag, value, cost, tmp_path)
     assert res.exit_code == 2, res.output
     assert "cannot buy one training" in res.output and "cheapest costs" in res.output
     assert cost in res.output and not list(out.rglob("run.json"))
+
+
+def test_search_shows_the_space_exhausted_stop(tmp_path):
+    res = CliRunner().invoke(app, ["search", "--benchmark", "ecnas-4v", "--strategy", "random",
+                                   "--evals", "500", "--out", str(tmp_path), "--json"])
+    assert res.exit_code == 0, res.output
+    [run] = json.loads(res.stdout)
+    assert run["stop_reason"].startswith(SPACE_EXHAUSTED) and run["evaluations"] == 91
+    shown = CliRunner().invoke(app, ["search", "--benchmark", "ecnas-4v", "--strategy",
+                                     "random", "--evals", "500", "--out", str(tmp_path),
+                                     "--resume"])
+    assert "stopped: space exhausted" in " ".join(shown.output.split())
