@@ -45,7 +45,8 @@ def status(campaign: Campaign) -> pd.DataFrame:
     rows = []
     for spec in campaign.runs:
         where = spec.run_dir(campaign.out)
-        rows.append({"study": spec.study.label, "strategy": spec.strategy, "seed": spec.seed,
+        rows.append({"study": spec.study.label, "strategy": spec.strategy_name,
+                     "seed": spec.seed,
                      "settings_hash": spec.settings_hash,
                      "state": _state(where, recorded.get(_key(spec), spec.settings_hash),
                                      spec.settings_hash)})
@@ -104,7 +105,8 @@ def run_campaign(campaign: Campaign, *, executor: str = "local", jobs: int = 1,
                  ) -> pd.DataFrame:
     """Run every run of ``campaign`` not already complete; return :func:`status` after.
 
-    Raises a ValueError, before any run starts, if a run's settings changed since it was made.
+    A run that fails is reported through ``show`` and the others go on. Raises a ValueError,
+    before any run starts, if a run's settings changed since it was made.
     """
     check_executor(executor, jobs, address)
     before = status(campaign)
@@ -120,8 +122,13 @@ def run_campaign(campaign: Campaign, *, executor: str = "local", jobs: int = 1,
             if state != "complete"]
     _write_manifest(campaign)
     progress = Progress(len(todo), show or (lambda line: None))
-    execute(_run_one, [(spec, campaign.out, fmt) for spec in todo], shared=shared,
-            executor=executor, jobs=jobs, address=address, on_event=progress)
+    results = execute(_run_one, [(spec, campaign.out, fmt) for spec in todo], shared=shared,
+                      executor=executor, jobs=jobs, address=address, on_event=progress,
+                      keep_going=True)  # one failed run does not stop the others
+    for spec, result in zip(todo, results, strict=True):
+        if isinstance(result, Exception):
+            progress.show(f"{spec.study.label} {spec.strategy_name} seed {spec.seed} failed: "
+                          f"{result}")
     return status(campaign)
 
 

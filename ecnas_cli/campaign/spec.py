@@ -73,9 +73,15 @@ class RunSpec:
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
+    @property
+    def strategy_name(self) -> str:
+        """The strategy's registry name (a plugin's own name, not ``module:Class``)."""
+        from ecnas_cli.run.runner import strategy_class
+        return strategy_class(self.strategy)[0]
+
     def run_dir(self, out: Path) -> Path:
         """Where the runner writes this run (``out`` is the campaign's folder)."""
-        return Path(out) / self.study.label / self.study.benchmark / self.strategy \
+        return Path(out) / self.study.label / self.study.benchmark / self.strategy_name \
             / f"seed-{self.seed}"
 
 

@@ -72,6 +72,9 @@ def run(file: File, out: Out = None, jobs: Jobs = 1,
                           data_dir=data_dir, raw_dir=raw_dir,
                           show=lambda line: console.print(line, highlight=False))
     console.print(_counts(states), highlight=False)
+    if (states["state"] != "complete").any():
+        raise ValueError("not every run is complete (see `ecnas campaign status`); rerun the "
+                         "campaign to retry them, then it writes the comparison")
     if compare:
         for label, files in compare_campaign(campaign, data_dir=data_dir,
                                              raw_dir=raw_dir).items():

@@ -41,21 +41,22 @@ def check_executor(executor: str, jobs: int, address: str | None) -> None:
 
 def execute(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], *, shared: Any = None,
             executor: str = "local", jobs: int = 1, address: str | None = None,
-            on_event: OnEvent | None = None) -> list[Any]:
+            on_event: OnEvent | None = None, keep_going: bool = False) -> list[Any]:
     """``[fn(shared, *task) for task in tasks]``, run by ``executor`` with ``jobs`` at once.
 
     ``fn`` must be a module-level function (it is pickled). A task that raises re-raises
-    here; ``address`` joins an existing Ray cluster (else Ray starts a local one).
+    here, or with ``keep_going`` its exception is its result and the other tasks go on;
+    ``address`` joins an existing Ray cluster (else Ray starts a local one).
     """
     check_executor(executor, jobs, address)
     notify = on_event or (lambda i, state: None)
     if executor == "ray":
-        return _ray(fn, tasks, shared, jobs, address, notify)
+        return _ray(fn, tasks, shared, jobs, address, notify, keep_going)
     if jobs == 1 or len(tasks) <= 1:
         results = []
         for i, task in enumerate(tasks):
             notify(i, "running")
-            results.append(_notified(notify, i, fn, shared, task))
+            results.append(_notified(notify, i, fn, shared, task, keep_going))
         return results
     out: dict[int, Any] = {}
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), initializer=_adopt,
@@ -66,7 +67,7 @@ def execute(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], *, shared:
         started = min(jobs, len(tasks))
         for fut in as_completed(futures):
             i = futures[fut]
-            out[i] = _notified(notify, i, _result, None, (fut,))
+            out[i] = _notified(notify, i, _result, None, (fut,), keep_going)
             if started < len(tasks):
                 notify(started, "running")
                 started += 1
@@ -74,11 +75,13 @@ def execute(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], *, shared:
 
 
 def _notified(notify: OnEvent, i: int, fn: Callable[..., Any], shared: Any,
-              task: tuple[Any, ...]) -> Any:
+              task: tuple[Any, ...], keep_going: bool) -> Any:
     try:
         result = fn(shared, *task)
-    except BaseException:
+    except Exception as exc:
         notify(i, "failed")
+        if keep_going:
+            return exc
         raise
     notify(i, "done")
     return result
@@ -97,7 +100,7 @@ def _call(fn: Callable[..., Any], task: tuple[Any, ...]) -> Any:
 
 
 def _ray(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], shared: Any, jobs: int,
-         address: str | None, notify: OnEvent) -> list[Any]:
+         address: str | None, notify: OnEvent, keep_going: bool) -> list[Any]:
     """Tasks on Ray, at most ``jobs`` at once; a task whose worker dies is retried."""
     import ray  # lazy: seconds to import, and only the Ray executor needs it
 
@@ -123,17 +126,20 @@ def _ray(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], shared: Any, 
                 notify(i, "running")
             ready, _ = ray.wait(list(pending), num_returns=1)
             i = pending.pop(ready[0])
-            try:
-                out[i] = ray.get(ready[0])
-            except Exception as exc:
-                notify(i, "failed")
-                cause = getattr(exc, "cause", None)
-                raise cause if isinstance(cause, Exception) else exc from None
-            notify(i, "done")
+            out[i] = _notified(notify, i, _ray_result, ray, (ready[0],), keep_going)
         return [out[i] for i in range(len(tasks))]
     finally:
         if started_here:
             ray.shutdown()
+
+
+def _ray_result(ray: Any, ref: Any) -> Any:
+    """The task's result; its own exception (not Ray's wrapper) if it raised."""
+    try:
+        return ray.get(ref)
+    except ray.exceptions.RayTaskError as exc:
+        cause = getattr(exc, "cause", None)
+        raise cause if isinstance(cause, Exception) else exc from None
 
 
 def _ray_task(fn: Callable[..., Any], shared: Any, task: tuple[Any, ...]) -> Any:

@@ -18,7 +18,8 @@ from ecnas_cli.campaign.estimate import campaign_seconds
 from ecnas_cli.campaign.spec import load_campaign
 from ecnas_cli.cli import app
 from ecnas_cli.workflows import reproduce_search
-from strategies import STRATEGIES
+from strategies import STRATEGIES, Candidate
+from strategies.random_search import RandomSearch
 
 REPO = Path(__file__).resolve().parents[2]
 SMALL = """
@@ -83,6 +84,33 @@ def test_complete_runs_are_skipped_and_the_comparison_written(tmp_path):
     assert set(status(changed)["state"]) == {"complete", "changed"}
     with pytest.raises(ValueError, match="made with other settings"):
         run_campaign(changed)
+
+
+class Fails(RandomSearch):
+    """Random search that raises at its 5th ask (a broken plugin)."""
+
+    name = "fails"
+
+    def _ask(self) -> list[Candidate]:
+        self._asks = getattr(self, "_asks", 0) + 1
+        if self._asks == 5:
+            raise RuntimeError("broken on purpose")
+        return super()._ask()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_failed_run_is_reported_and_the_others_go_on(tmp_path, jobs):
+    text = SMALL.replace('"nsga2"]', f'"{__name__}:Fails"]').replace("[settings.nsga2]\n"
+                                                                    "population_size = 10", "")
+    c = load_campaign(write(tmp_path, text), tmp_path / "out")
+    lines: list[str] = []
+    after = run_campaign(c, jobs=jobs, show=lines.append)
+    assert list(after["state"]) == ["complete", "complete", "failed", "failed"]
+    assert any("fails seed 3 failed" in line and "broken on purpose" in line for line in lines)
+    assert lines.count(lines[-1]) == 1 and "2 failed" in " ".join(lines)
+    res = CliRunner().invoke(app, ["campaign", "run", str(c.out.parent / "c.toml"), "--out",
+                                   str(c.out)])
+    assert res.exit_code == 2 and "not every run is complete" in res.output
 
 
 KILLED = """

@@ -86,6 +86,24 @@ def _search(problem, strategy, out):
                       checkpoint_every=5)
 
 
+def _inverse(shared, x):
+    return shared / x
+
+
+@pytest.mark.parametrize("executor", ["local", "ray"])
+def test_a_failing_task_raises_its_own_error_or_with_keep_going_is_its_result(cluster,
+                                                                           executor):
+    events: list[tuple[int, str]] = []
+    results = execute(_inverse, [(2,), (0,), (4,)], shared=1.0, executor=executor, jobs=2,
+                      keep_going=True, on_event=lambda i, s: events.append((i, s)))
+    assert results[0] == 0.5 and results[2] == 0.25
+    assert isinstance(results[1], ZeroDivisionError)
+    assert sorted(e for e in events if e[1] != "running") == [(0, "done"), (1, "failed"),
+                                                               (2, "done")]
+    with pytest.raises(ZeroDivisionError):
+        execute(_inverse, [(0,)], shared=1.0, executor=executor)
+
+
 @pytest.mark.parametrize(("args", "match"), [
     (("dask", 1, None), "--executor must be one of local, ray"),
     (("local", 0, None), "--jobs must be >= 1"),
