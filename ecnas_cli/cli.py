@@ -29,6 +29,7 @@ import typer  # noqa: E402
 from ecnas_cli.commands import (  # noqa: E402
     arch,
     bench,
+    campaign,
     compare,
     data,
     pareto,
@@ -61,6 +62,7 @@ app.command("report")(report.report)
 app.add_typer(surrogate.app, name="surrogate")
 app.add_typer(bench.app, name="bench")
 app.command("reproduce")(reproduce_cmd.reproduce)
+app.add_typer(campaign.app, name="campaign")
 
 
 def _version(value: bool) -> None:

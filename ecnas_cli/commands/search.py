@@ -14,6 +14,7 @@ from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.commands._display import energy, frame_table
 from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, ensure_writable, print_json, progress_bar, user_errors
+from ecnas_cli.run.executors import check_executor
 from ecnas_cli.run.protocol import REPEATS, Protocol
 from ecnas_cli.run.store import check_format
 from ecnas_cli.run.termination import termination
@@ -51,7 +52,14 @@ def search(
                       ] = None,
     seeds: Annotated[int, typer.Option(help="Repetitions: seeds --seed .. --seed+N-1.")] = 1,
     seed: Annotated[int, typer.Option(help="First seed.")] = 0,
-    jobs: Annotated[int, typer.Option(help="Parallel processes.")] = 1,
+    jobs: Annotated[int, typer.Option(help="Runs at once (local processes or Ray tasks).")
+                    ] = 1,
+    executor: Annotated[str, typer.Option(
+        help="Where runs execute: `local` (processes here) or `ray` (one task per run).")
+                        ] = "local",
+    address: Annotated[str | None, typer.Option(
+        help="Ray cluster to join (e.g. ray://head:10001 or auto); with --executor ray.")
+                       ] = None,
     out: Annotated[Path, typer.Option(help="Output root (runs/<benchmark>/<strategy>/"
                                            "seed-<seed>).")] = Path("runs"),
     fmt: Annotated[str, typer.Option("--format", help="Trial log: csv or parquet.")] = "csv",
@@ -75,6 +83,7 @@ def search(
         raise ValueError(f"--repeats must be one of {', '.join(REPEATS)}, got {repeats!r}")
     check_format(fmt)
     Protocol.named(protocol, repeats)  # a bad or contradictory protocol: one line, exit 2
+    check_executor(executor, jobs, address)
     names = strategy_names(strategy)
     problem = Problem.from_benchmark(load_benchmark(benchmark, data_dir=data_dir,
                                                     raw_dir=raw_dir),
@@ -85,8 +94,9 @@ def search(
         results = run_grid(problem, names, seeds=seeds, seed=seed, jobs=jobs,
                            settings=parse_settings(set_ or []), budget=budget, out=out,
                            fmt=fmt, resume=resume, overwrite=overwrite, repeats=repeats,
-                           max_cached=max_cached, protocol=protocol,
-                           progress=bar if single else None)
+                           max_cached=max_cached, protocol=protocol, executor=executor,
+                           address=address,
+                           progress=bar if single and executor == "local" else None)
     fronts = [run_front(r, problem) for r in results]
     if as_json:
         print_json([_jsonable(f, r) for f, r in zip(fronts, results, strict=True)])

@@ -26,6 +26,8 @@ from ecnas_cli.run.termination import Spent, Termination
 from strategies.base import Candidate, Strategy
 
 MAX_MISSES = 100_000  # consecutive asks of cells the table lacks before giving up
+#: The stop reason of a run that has trained every pair its strategy can ask.
+SPACE_EXHAUSTED = "space exhausted"
 
 
 class ReplayMismatchError(ValueError):
@@ -77,7 +79,8 @@ class Loop:
         if self.termination.reached(self.spent):
             return self._stop(f"budget reached: {self.termination.describe()}")
         if len(self.cache) >= self._limit and self.cache.protocol.repeats == "cache":
-            return self._stop("every (cell, epochs) pair the strategy can ask has been trained")
+            return self._stop(f"{SPACE_EXHAUSTED}: all {self._limit} (cell, epochs) pairs "
+                              "the strategy can ask are trained")
         t0 = time.perf_counter()
         candidates = boundary.ask(self.strat)
         t_ask = time.perf_counter() - t0

@@ -34,7 +34,7 @@ from ecnas_cli.run.loop import Loop, ReplayMismatchError
 from ecnas_cli.run.paper_protocol import PaperEncoding
 from ecnas_cli.run.protocol import Protocol
 from ecnas_cli.run.store import RUN_JSON, RunResult, check_format, load_run, run_dir
-from ecnas_cli.run.termination import MaxEvaluations, Termination, from_dict
+from ecnas_cli.run.termination import Termination, as_termination
 from strategies import get_strategy
 from strategies.base import Strategy
 
@@ -154,13 +154,8 @@ def run_search(problem: Problem, strategy: str | type[Strategy], *,
     is ``ecnas`` or ``paper`` (:meth:`Protocol.named`; ``repeats`` defaults to the protocol's
     rule); ``run_args`` are :func:`run`'s keywords (``seed``, ``settings``, ``out``, ...).
     """
-    if isinstance(budget, Termination):
-        term = budget
-    elif isinstance(budget, dict):
-        term = from_dict(budget)
-    else:
-        term = MaxEvaluations(budget)
-    return run(problem, strategy, term, protocol=Protocol.named(protocol, repeats, max_cached),
+    return run(problem, strategy, as_termination(budget),
+               protocol=Protocol.named(protocol, repeats, max_cached),
                **run_args)
 
 

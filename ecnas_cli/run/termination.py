@@ -71,11 +71,19 @@ class Termination:
         return spent.get(self.key) + float(values[self.cost]) <= self.amount
 
     def check(self, problem: Problem) -> None:
-        """Refuse (ValueError) a cost budget the problem's table cannot measure."""
-        if self.cost is not None and not problem.cost_available(self.cost):
+        """Refuse (ValueError) a cost budget the problem's table cannot measure, or one too
+        small to buy the cheapest training the problem offers (the run could only be empty)."""
+        if self.cost is None:
+            return
+        if not problem.cost_available(self.cost):
             raise ValueError(f"{problem.name} has no complete {self.cost!r} column (missing or "
                              f"NaN at {', '.join(map(str, problem.fidelities))} epochs): a "
                              f"{self.key} budget could never be counted; use another budget")
+        cheapest, epochs = cheapest_training(problem, self.cost)
+        if self.amount < cheapest:
+            raise ValueError(f"the {self.key} budget of {self.amount:g} cannot buy one training "
+                             f"on {problem.name}: the cheapest costs {cheapest:g} {self.cost} "
+                             f"(at {epochs} epochs)")
 
     def describe(self) -> dict[str, Any]:
         return {self.key: self.amount}
@@ -145,6 +153,19 @@ class AnyOf(Termination):
         return {k: v for t in self.terms for k, v in t.describe().items()}
 
 
+def cheapest_training(problem: Problem, column: str) -> tuple[float, int]:
+    """The lowest ``column`` cost of any one training ``problem`` offers, and its epochs.
+
+    Every measured row at the queried fidelities counts: a query samples one repeat, so the
+    cheapest repeat is the least a training can cost.
+    """
+    frame = problem.benchmark.frame
+    rows = frame[frame["epochs"].isin(problem.fidelities)]
+    costs = rows[column].to_numpy(dtype=float)
+    i = int(costs.argmin())
+    return float(costs[i]), int(rows["epochs"].iloc[i])
+
+
 #: Termination classes by the key of :meth:`Termination.describe` (for run.json round trips).
 BY_KEY: dict[str, type[Termination]] = {
     c.key: c for c in (MaxEvaluations, MaxEnergy, MaxTrainingTime, MaxWallClock)}
@@ -166,6 +187,16 @@ def termination(evaluations: int | None = None, energy_kwh: float | None = None,
     if not terms:
         raise ValueError("give at least one budget (evaluations, energy, time or wall-clock)")
     return terms[0] if len(terms) == 1 else AnyOf(terms)
+
+
+def as_termination(budget: Termination | int | dict[str, float]) -> Termination:
+    """A budget as given to :func:`~ecnas_cli.run.runner.run_search`: a Termination, a number
+    of distinct evaluations, or a dict such as ``{"evaluations": 1000, "energy_kwh": 5.0}``."""
+    if isinstance(budget, Termination):
+        return budget
+    if isinstance(budget, dict):
+        return from_dict(budget)
+    return MaxEvaluations(budget)
 
 
 def from_dict(data: dict[str, Any]) -> Termination:
