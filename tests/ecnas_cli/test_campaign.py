@@ -13,10 +13,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from ecnas_cli.campaign import estimate
 from ecnas_cli.campaign.driver import compare_campaign, problems, run_campaign, status
 from ecnas_cli.campaign.estimate import campaign_seconds
 from ecnas_cli.campaign.spec import load_campaign
 from ecnas_cli.cli import app
+from ecnas_cli.run.runner import run_search
 from ecnas_cli.workflows import reproduce_search
 from strategies import STRATEGIES, Candidate
 from strategies.random_search import RandomSearch
@@ -152,17 +154,28 @@ strategies = ["random", "semo", "nsga2", "mobohb"]
 benchmark = "ecnas-5v"
 budget = { evaluations = 150 }
 """
-#: How far the plan may be off a measured campaign on this shared 2-core machine (either way).
+#: How far the plan may be off a measured campaign (either way).
 FACTOR = 4.0
 
 
-def test_the_plan_estimates_a_measured_campaign_within_a_factor(tmp_path):
+def test_the_plan_estimates_a_measured_campaign_within_a_factor(tmp_path, monkeypatch):
     c = load_campaign(write(tmp_path, ESTIMATED), tmp_path / "out")
-    estimate = campaign_seconds(c.runs, problems(c), jobs=1)
+    problem = next(iter(problems(c).values()))
+    # the cost table measured now, on this machine under its present load (costs.csv was
+    # measured on another day): what is checked is the plan's model of a campaign
+    start = time.perf_counter()
+    run_search(problem, "random", budget=1)
+    table = {estimate.PER_RUN: time.perf_counter() - start}
+    for name in ("random", "semo", "nsga2", "mobohb"):
+        start = time.perf_counter()
+        result = run_search(problem, name, budget=50, seed=1)
+        table[name] = (time.perf_counter() - start) / int(result.meta["evaluations"])
+    monkeypatch.setattr(estimate, "costs", lambda path=None: table)
+    planned = campaign_seconds(c.runs, problems(c), jobs=1)
     start = time.perf_counter()
     run_campaign(c)
     measured = time.perf_counter() - start
-    assert measured / FACTOR < estimate < measured * FACTOR, (estimate, measured)
+    assert measured / FACTOR < planned < measured * FACTOR, (planned, measured)
 
 
 def test_the_committed_campaigns_are_readme_grid_and_reproduce(tmp_path):
