@@ -13,7 +13,7 @@ from rich import box
 from rich.table import Table
 
 from ecnas_cli.analysis.significance import REFERENCES
-from ecnas_cli.commands._display import energy
+from ecnas_cli.commands._display import energy, header, metric, short_hash
 from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, print_json, user_errors
 from ecnas_cli.files import write_table
@@ -70,7 +70,10 @@ def compare(
                     **{name.removesuffix(".csv"): frame.to_dict("records")
                        for name, frame in tables.items()}, "files": files})
         return
-    console.print(_stats_table(comp.stats, len(comp.true_front)))
+    console.print(_stats_table(comp.stats))
+    console.print(_front_table(comp.stats, len(comp.true_front)))
+    if comp.coverage is not None:
+        console.print(_worth_table(comp.coverage, comp.problem.metrics))
     for name in comp.missing_references:
         console.print(f"note: reference {name!r} is not among the runs: no tests against it",
                       highlight=False)
@@ -83,22 +86,47 @@ def _cost(v: float, fmt: str) -> str:
     return "-" if math.isnan(v) else format(v, fmt)
 
 
-def _stats_table(stats: pd.DataFrame, true_cells: int) -> Table:
+def _stats_table(stats: pd.DataFrame) -> Table:
     runs = ", ".join(f"{r['strategy']} {r['runs']}" for r in stats.to_dict("records"))
-    table = Table("strategy", "regret %", "IQR", "cells", "energy", "to 95%",
-                  f"front /{true_cells}", "best acc %", "kWh 1pt", box=box.SIMPLE_HEAD,
-                  title=f"final hypervolume regret, medians over runs ({runs}); front: "
-                        "true-front cells found; kWh 1pt: least energy within 1 point of the "
-                        "best accuracy found")
+    table = Table("strategy", "regret %", "IQR", "cells", "cached", "energy", "to 95%",
+                  box=box.SIMPLE_HEAD,
+                  title=f"final hypervolume regret, medians over runs ({runs})")
     for r in stats.to_dict("records"):
         table.add_row(
             str(r["strategy"]), f"{100 * r['final_regret_median']:.2f}",
             f"{100 * r['final_regret_q25']:.2f}-{100 * r['final_regret_q75']:.2f}",
-            _cost(r.get("distinct_cells", math.nan), ".0f"), energy(r["search_energy_kwh"]),
-            f"{_cost(r['evals_to_95'], '.0f')} ({r['reached_95']:.0%})",
-            _cost(r.get("true_cells_found", math.nan), ".1f"),
-            _cost(100 * r.get("best_accuracy", math.nan), ".2f"),
-            _cost(r.get("least_cost_near_best", math.nan), ".4f"))
+            _cost(r.get("distinct_cells", math.nan), ".0f"),
+            _cost(r.get("cached_queries", math.nan), ".0f"), energy(r["search_energy_kwh"]),
+            f"{_cost(r['evals_to_95'], '.0f')} ({r['reached_95']:.0%})")
+    return table
+
+
+def _front_table(stats: pd.DataFrame, true_cells: int) -> Table:
+    table = Table("strategy", f"true-front cells /{true_cells}", "IGD+", "best acc %",
+                  "energy 1 pt", box=box.SIMPLE_HEAD,
+                  title="the whole front, medians over runs; energy 1 pt: the least energy "
+                        "among cells within 1 point of the best accuracy found")
+    for r in stats.to_dict("records"):
+        cost = r.get("least_cost_near_best", math.nan)
+        table.add_row(str(r["strategy"]), _cost(r.get("true_cells_found", math.nan), ".1f"),
+                      _cost(r.get("final_igd_plus_median", math.nan), ".4f"),
+                      _cost(100 * r.get("best_accuracy", math.nan), ".2f"),
+                      "-" if math.isnan(cost) else energy(cost))
+    return table
+
+
+def _worth_table(coverage: pd.DataFrame, metrics: list[str]) -> Table:
+    cells = coverage.groupby("module_hash", sort=False)
+    table = Table("cell", *(header(m) for m in metrics), "worth %", "found in",
+                  box=box.SIMPLE_HEAD,
+                  title="true-front cells: hypervolume share (the regret of missing only "
+                        "that cell) and the share of all runs that found it (per strategy "
+                        "in coverage.csv)")
+    for h, g in cells:
+        found = float((g["found_share"] * g["runs"]).sum() / g["runs"].sum())
+        values = [metric(m, float(g[m].iat[0])) for m in metrics]
+        table.add_row(short_hash(h), *values, f"{100 * g['worth'].iat[0]:.2f}",
+                      f"{found:.0%}")
     return table
 
 

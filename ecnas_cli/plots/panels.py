@@ -53,8 +53,8 @@ def render_ecdf(ax: Axes, info: EcdfInfo, names: Sequence[str] | None = None) ->
             ax.step(x, share, where="post", **series_style(i), label=name)
     ax.set_ylim(0, 1)
     ax.set_xlabel(info.xlabel)
-    ax.set_ylabel(info.ylabel)
-    ax.legend(loc="lower right", title=f"{info.targets} regret targets", title_fontsize=6.5)
+    ax.set_ylabel(f"{info.ylabel}, {info.targets} regret targets")
+    ax.legend(loc="lower right", frameon=False)
     return ax
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,14 @@ import pytest
 from benchmarks.tables.problem import Problem
 from ecnas_cli.analysis import coverage, ecdf, significance
 from ecnas_cli.analysis.fronts import cell_means
+from ecnas_cli.plots.panels import (
+    ecdf_info,
+    panel_groups,
+    panels_size,
+    render_ecdf,
+    render_panels,
+)
+from ecnas_cli.plots.style import paper_figure, save_figure
 from ecnas_cli.run.store import RunResult
 from tests.ecnas_cli.test_analysis import HV_TRUE, _table, tiny_problem, tiny_run
 from tests.fixtures.synthetic import synthetic_benchmark
@@ -135,3 +144,26 @@ def test_ecdf_by_hand() -> None:
     with pytest.raises(ValueError, match="x must be one of"):
         ecdf.ecdf(t, x="time")
     assert len(ecdf.TARGETS) == 11 and ecdf.TARGETS[-1] == pytest.approx(1e-3)
+
+
+# ----- figure data --------------------------------------------------------------------------------
+def test_ecdf_figure_data_and_panels(tmp_path: Path) -> None:
+    t = _table({"A": [([1, 2, 3], [0.5, 0.04, 0.005])], "random": [([2, 4], [0.5, 0.2])]})
+    info = ecdf_info(ecdf.ecdf(t, (0.1, 0.01), x="energy"), 2)
+    assert info.xlabel == "search energy (kWh)" and list(info.series) == ["A", "random"]
+    np.testing.assert_allclose(info.series["A"][0], [0, 2, 3])  # hits at 2 kWh and 3 kWh
+    np.testing.assert_allclose(info.series["A"][1], [0, 0.5, 1])
+    np.testing.assert_allclose(info.series["random"][1], [0, 0])  # never below 0.1
+    refs = ("random", "random-genome")
+    assert panel_groups(["A", "random", "B"], refs) == [["A", "random"], ["B", "random"]]
+    assert panel_groups(["random"], refs) == [["random"]]
+    assert panels_size(5) == (2.2 * 4 + 0.4, 1.9 * 2 + 0.3)
+    with paper_figure(panels_size(2)) as fig:
+        axes = render_panels(fig, panel_groups(["A", "random", "B"], refs),
+                             lambda ax, names: render_ecdf(ax, info, names))
+        assert [ax.get_title() for ax in axes] == ["A", "B"]
+        assert [line.get_label() for line in axes[0].get_lines()] == ["A", "random"]
+        assert [line.get_label() for line in axes[1].get_lines()] == ["random"]  # B has none
+        assert axes[0].get_lines()[1].get_color() == axes[1].get_lines()[0].get_color()
+        path = save_figure(fig, tmp_path / "ecdf.png")
+    assert path.read_bytes().startswith(b"\x89PNG")
