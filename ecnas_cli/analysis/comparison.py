@@ -195,10 +195,13 @@ def _first_reach(run: pd.DataFrame, regret: float) -> tuple[float, float]:
 
 
 def attainment(runs: Sequence[RunResult], problem: Problem,
-               levels: Sequence[float] = (25, 50, 75)) -> dict[str, dict[float, np.ndarray]]:
+               levels: Sequence[float] = (25, 50, 75), *,
+               cells: Sequence[pd.DataFrame] | None = None
+               ) -> dict[str, dict[float, np.ndarray]]:
     """Empirical attainment surfaces per strategy in raw objective units (2 objectives).
 
-    Each run contributes its front of mean values at the problem's epochs.
+    Each run contributes its front of mean values at the problem's epochs (from ``cells``,
+    the runs' :func:`cell_means`, when the caller has them).
 
     Returns
     -------
@@ -210,19 +213,20 @@ def attainment(runs: Sequence[RunResult], problem: Problem,
     if len(objs) != 2:
         raise ValueError(f"attainment surfaces need 2 objectives, got {len(objs)}")
     by: dict[str, list[np.ndarray]] = {}
-    for run in runs:
-        front = pareto_cells(cell_means(run, problem), objs)
+    for run, mine in zip(runs, cells or [cell_means(r, problem) for r in runs], strict=True):
+        front = pareto_cells(mine, objs)
         by.setdefault(str(run.meta["strategy"]), []).append(
             to_min(front[problem.metrics].to_numpy(dtype=float), objs))
     return {s: {p: from_min(P, objs) for p, P in eaf(fronts, levels=levels).items()}
             for s, fronts in by.items()}
 
 
-def final_igd_plus(run: RunResult, problem: Problem) -> float:
+def final_igd_plus(run: RunResult, problem: Problem, cells: pd.DataFrame | None = None) -> float:
     """IGD+ of a run's final front of mean values to the true front, both in the problem's
     normalised space (lower is better, 0 on the true front; inf for a run with no cell at
-    the problem's epochs)."""
-    front = pareto_cells(cell_means(run, problem), problem.objectives)
+    the problem's epochs). ``cells``: the run's :func:`cell_means`, if the caller has them."""
+    cells = cell_means(run, problem) if cells is None else cells
+    front = pareto_cells(cells, problem.objectives)
     return indicators.igd_plus(problem.normalise(front[problem.metrics].to_numpy(dtype=float)),
                         ref_front=problem.normalise(problem.true_front_values))
 
@@ -269,20 +273,22 @@ def compare_runs(paths: Sequence[Path], *, x: str = "evals", log: bool = False,
     problem = run_problem(runs[0], data_dir=data_dir, raw_dir=raw_dir)
     objs = problem.objectives
     table = curves(runs, problem, x=x)
+    each = [cell_means(r, problem) for r in runs]  # once: every measure below reads them
     # The first-evaluation number of one run means nothing for the joint front: drop it.
-    cells = pd.concat([cell_means(r, problem) for r in runs]).drop_duplicates("module_hash")
+    cells = pd.concat(each).drop_duplicates("module_hash")
     joint = pareto_cells(cells.drop(columns="evaluation"), objs)
     summaries = run_summaries(runs, table)
-    summaries["final_igd_plus"] = [final_igd_plus(r, problem) for r in runs]
-    whole = pd.DataFrame([run_coverage(cell_means(r, problem), problem) for r in runs])
+    summaries["final_igd_plus"] = [final_igd_plus(r, problem, c)
+                                   for r, c in zip(runs, each, strict=True)]
+    whole = pd.DataFrame([run_coverage(c, problem) for c in each])
     summaries = pd.concat([summaries, whole.drop(columns="true_cells")], axis=1)
     strategies = list(dict.fromkeys(str(r.meta["strategy"]) for r in runs))
     return Comparison(
         problem=problem, x=x, curves=table, bands=curve_bands(table, log=log),
         stats=compare_stats(table, summaries=summaries),
         pairwise=pairwise_tests(table, references),
-        attainment=attainment(runs, problem) if len(objs) == 2 else None,
+        attainment=attainment(runs, problem, cells=each) if len(objs) == 2 else None,
         chosen=chosen_cells(joint, objs) if len(joint) else joint,
         ecdf=ecdf(table, x="evals"), ecdf_energy=ecdf(table, x="energy"),
-        coverage=front_coverage(runs, problem), references=tuple(references),
+        coverage=front_coverage(runs, problem, cells=each), references=tuple(references),
         missing_references=tuple(missing_references(strategies, references)))

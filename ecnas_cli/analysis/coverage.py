@@ -65,9 +65,11 @@ def cell_worth(problem: Problem) -> pd.Series:
     return pd.Series(worth, index=problem.true_front["module_hash"].to_numpy(), name="worth")
 
 
-def front_coverage(runs: Sequence[RunResult], problem: Problem) -> pd.DataFrame:
+def front_coverage(runs: Sequence[RunResult], problem: Problem, *,
+                   cells: Sequence[pd.DataFrame] | None = None) -> pd.DataFrame:
     """Per strategy and true-front cell: the share of runs that found it, with the cell's
-    objective values and :func:`cell_worth`.
+    objective values and :func:`cell_worth`. ``cells``: the runs' :func:`cell_means`, when
+    the caller has them.
 
     Returns
     -------
@@ -76,9 +78,8 @@ def front_coverage(runs: Sequence[RunResult], problem: Problem) -> pd.DataFrame:
         and ``found_share``; cells in ``problem.true_front`` order.
     """
     found: dict[str, list[np.ndarray]] = {}
-    for run in runs:
-        found.setdefault(str(run.meta["strategy"]), []).append(
-            true_cells_found(cell_means(run, problem), problem))
+    for run, mine in zip(runs, cells or [cell_means(r, problem) for r in runs], strict=True):
+        found.setdefault(str(run.meta["strategy"]), []).append(true_cells_found(mine, problem))
     base = problem.true_front[["module_hash", *problem.metrics]].reset_index(drop=True)
     base["worth"] = cell_worth(problem).to_numpy()
     parts = []
