@@ -22,7 +22,14 @@ from benchmarks.tables.objectives import Objective, to_min
 from ecnas_cli.analysis import indicators
 from ecnas_cli.analysis.comparison import Comparison
 from ecnas_cli.analysis.ecdf import TARGETS
-from ecnas_cli.plots.panels import ecdf_info, panel_groups, panels_size, render_ecdf, render_panels
+from ecnas_cli.plots.panels import (
+    ecdf_info,
+    panel_groups,
+    panel_style,
+    panels_size,
+    render_ecdf,
+    render_panels,
+)
 from ecnas_cli.plots.style import (
     SINGLE,
     axis_label,
@@ -64,13 +71,15 @@ def curves_info(bands: pd.DataFrame, x: str = "evals", *, log: bool = False) -> 
     return CurvesInfo(xlabel, series, runs, log)
 
 
-def render_curves(ax: Axes, info: CurvesInfo, names: Sequence[str] | None = None) -> Axes:
+def render_curves(ax: Axes, info: CurvesInfo, names: Sequence[str] | None = None,
+                  references: Sequence[str] = ()) -> Axes:
     """Median line and interquartile band per strategy (those in ``names``, each in the
-    colour of its place in ``info``); log-log axes when ``info.log``."""
+    colour of its place in ``info``; ``references`` in neutral styles); log-log axes when
+    ``info.log``."""
     for i, (name, (x, med, q25, q75)) in enumerate(info.series.items()):
         if names is not None and name not in names:
             continue
-        style = series_style(i)
+        style = panel_style(i, name, references)
         ax.fill_between(x, q25, q75, color=style["color"], alpha=0.2, lw=0, step="post")
         ax.step(x, med, where="post", **style, label=f"{name} (n={info.runs[name]})")
     if info.log:
@@ -205,20 +214,20 @@ def render_radar(ax: Axes, info: RadarInfo) -> Axes:
 
 
 # ----- ``ecnas compare`` figures ------------------------------------------------------------------
-def _by_names(render: Callable[..., Axes], info: object, ax: Axes,
+def _by_names(render: Callable[..., Axes], info: object, references: Sequence[str], ax: Axes,
               names: Sequence[str]) -> Axes:
-    return render(ax, info, names)
+    return render(ax, info, names, references)
 
 
 def _save_panels(comp: Comparison, out: Path, curves: CurvesInfo) -> list[Path]:
     """The small-multiples figures: regret curves, and ECDFs against evaluations and energy."""
     groups = panel_groups(list(curves.series), comp.references)
     figures: list[tuple[str, Callable[[Axes, Sequence[str]], Axes]]] = [
-        ("curves", partial(_by_names, render_curves, curves))]
+        ("curves", partial(_by_names, render_curves, curves, comp.references))]
     for name, table in (("ecdf_evals", comp.ecdf), ("ecdf_energy", comp.ecdf_energy)):
         if table is not None and len(table):
             info = ecdf_info(table, len(TARGETS))
-            figures.append((name, partial(_by_names, render_ecdf, info)))
+            figures.append((name, partial(_by_names, render_ecdf, info, comp.references)))
     paths = []
     for name, draw in figures:
         with paper_figure(panels_size(len(groups))) as fig:

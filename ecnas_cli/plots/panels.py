@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,11 +19,22 @@ from matplotlib.figure import Figure
 
 from ecnas_cli.plots.style import series_style
 
-__all__ = ["EcdfInfo", "ecdf_info", "panel_groups", "panels_size", "render_ecdf",
-           "render_panels"]
+__all__ = ["EcdfInfo", "ecdf_info", "panel_groups", "panel_style", "panels_size",
+           "render_ecdf", "render_panels"]
 
 #: Most panels in a row of a small-multiples figure.
 COLUMNS = 4
+#: Line styles of the references, in order: neutral, so the panel's strategy stands out.
+REFERENCE_STYLES = ({"color": "0.15", "ls": "--"}, {"color": "0.55", "ls": ":"},
+                    {"color": "0.4", "ls": "-."})
+
+
+def panel_style(i: int, name: str, references: Sequence[str]) -> dict[str, Any]:
+    """Style of series ``i`` called ``name``: a reference's neutral style, else the
+    ``i``-th :func:`series_style` (the same colour in every panel)."""
+    if name in references:
+        return dict(REFERENCE_STYLES[list(references).index(name) % len(REFERENCE_STYLES)])
+    return series_style(i)
 
 
 @dataclass
@@ -32,7 +44,7 @@ class EcdfInfo:
     xlabel: str
     series: dict[str, tuple[np.ndarray, np.ndarray]]
     targets: int
-    ylabel: str = "share of (run, target) pairs"
+    ylabel: str = "(run, target) pairs reached"
 
 
 def ecdf_info(table: pd.DataFrame, targets: int) -> EcdfInfo:
@@ -45,16 +57,18 @@ def ecdf_info(table: pd.DataFrame, targets: int) -> EcdfInfo:
     return EcdfInfo(xlabel, series, targets)
 
 
-def render_ecdf(ax: Axes, info: EcdfInfo, names: Sequence[str] | None = None) -> Axes:
+def render_ecdf(ax: Axes, info: EcdfInfo, names: Sequence[str] | None = None,
+                references: Sequence[str] = ()) -> Axes:
     """One step line per strategy (those in ``names``, each in the colour of its place in
-    ``info``)."""
+    ``info``; ``references`` in neutral styles)."""
     for i, (name, (x, share)) in enumerate(info.series.items()):
         if names is None or name in names:
-            ax.step(x, share, where="post", **series_style(i), label=name)
+            ax.step(x, share, where="post", **panel_style(i, name, references), label=name)
     ax.set_ylim(0, 1)
     ax.set_xlabel(info.xlabel)
-    ax.set_ylabel(f"{info.ylabel}, {info.targets} regret targets")
-    ax.legend(loc="lower right", frameon=False)
+    ax.set_ylabel(info.ylabel)
+    ax.legend(loc="lower right", frameon=False, title=f"{info.targets} regret targets",
+              title_fontsize=6.5)
     return ax
 
 

@@ -160,10 +160,11 @@ def test_ecdf_figure_data_and_panels(tmp_path: Path) -> None:
     assert panels_size(5) == (2.2 * 4 + 0.4, 1.9 * 2 + 0.3)
     with paper_figure(panels_size(2)) as fig:
         axes = render_panels(fig, panel_groups(["A", "random", "B"], refs),
-                             lambda ax, names: render_ecdf(ax, info, names))
+                             lambda ax, names: render_ecdf(ax, info, names, refs))
         assert [ax.get_title() for ax in axes] == ["A", "B"]
         assert [line.get_label() for line in axes[0].get_lines()] == ["A", "random"]
         assert [line.get_label() for line in axes[1].get_lines()] == ["random"]  # B has none
-        assert axes[0].get_lines()[1].get_color() == axes[1].get_lines()[0].get_color()
+        assert axes[0].get_lines()[1].get_color() == axes[1].get_lines()[0].get_color() == "0.15"
+        assert axes[0].get_lines()[0].get_color() == "C0"  # the strategy keeps its colour
         path = save_figure(fig, tmp_path / "ecdf.png")
     assert path.read_bytes().startswith(b"\x89PNG")
