@@ -7,7 +7,8 @@ answered from the run's cache, budgets count distinct trainings). Prints, per be
 median regret (IQR) at fixed evaluation counts and at equal search energy, the search energy
 per training and the share of low-fidelity trainings (from the trial logs), the distinct cells
 and cached queries, and two-sided Mann-Whitney tests against random at the middle mark, at the
-end and at equal energy (exact p without ties, Holm-corrected); then what the regret bar means.
+end and at equal energy (normal approximation with tie correction, Holm-corrected); then what
+the regret bar means.
 Runs go to ``--jobs`` processes, the slowest strategies first. The same text goes to
 ``results/ecnas-5v-search/README.md`` and the per-run numbers to
 ``results/<benchmark>-search/runs.csv``.
@@ -169,8 +170,9 @@ def main() -> None:
              "Protocol: a repeated (cell, epochs) query is answered from the run's cache, "
              "free; budgets count distinct trainings. Regret in % of the true front's "
              "hypervolume (lower is better); p: two-sided Mann-Whitney U against random of "
-             "the regret at the middle mark, at the end and at equal energy, exact without "
-             f"ties, Holm-corrected over the {len(STRATEGIES) - 1} strategies (per column). "
+             "the regret at the middle mark, at the end and at equal energy, normal "
+             "approximation with tie and continuity correction, Holm-corrected over the "
+             f"{len(STRATEGIES) - 1} strategies (per column). "
              "Wh per training: mean search energy of a budget-charged training in the trial "
              "logs; low-fidelity: the share of those trainings below the target epochs.", ""]
     for name in GRID:

@@ -1,4 +1,5 @@
-"""Comparing strategies over seeds: regret curves, statistics and attainment surfaces.
+"""Comparing strategies over seeds: regret curves, statistics, whole-front metrics, anytime
+ECDFs and attainment surfaces.
 
 Everything is recomputed from the trial logs with the benchmark's mean values (see
 :mod:`ecnas_cli.analysis.fronts`), and measured by the one :class:`Problem` of the runs
@@ -18,18 +19,23 @@ from benchmarks.tables.objectives import from_min, to_min
 from benchmarks.tables.problem import Problem
 from ecnas_cli.analysis import indicators
 from ecnas_cli.analysis.attainment import eaf
+from ecnas_cli.analysis.coverage import front_coverage, run_coverage
+from ecnas_cli.analysis.ecdf import ecdf
 from ecnas_cli.analysis.fronts import cell_means, pareto_cells
-from ecnas_cli.analysis.significance import pairwise_tests
+from ecnas_cli.analysis.significance import REFERENCES, missing_references, pairwise_tests
 from ecnas_cli.analysis.tradeoff import chosen_cells
 from ecnas_cli.run.store import RunResult, charged, load_runs, run_problem
 
-__all__ = ["AXES", "LEVELS", "Comparison", "attainment", "compare_runs", "compare_stats",
+__all__ = ["AXES", "LEVELS", "MEDIANS", "Comparison", "attainment", "compare_runs", "compare_stats",
            "curve_bands", "curves", "final_igd_plus", "regret_at", "run_summaries"]
 
 #: Curve x axes: column of :func:`curves` for each ``x`` choice.
 AXES = {"evals": "evaluation", "energy": "energy_kwh"}
 #: Fractions of the true front's hypervolume whose cost :func:`compare_stats` reports.
 LEVELS = (0.95, 0.99)
+#: Per-run columns of the summaries whose median :func:`compare_stats` reports.
+MEDIANS = ("distinct_cells", "cached_queries", "final_igd_plus", "true_cells_found",
+           "best_accuracy", "least_cost_near_best")
 
 
 def _label(run: RunResult, i: int) -> str:
@@ -130,8 +136,8 @@ def run_summaries(runs: Sequence[RunResult], curve_table: pd.DataFrame) -> pd.Da
 def compare_stats(curve_table: pd.DataFrame, levels: Sequence[float] = LEVELS,
                   summaries: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per strategy: final regret (median, IQR), the cost of reaching each level and, with
-    ``summaries`` (:func:`run_summaries`), the median distinct cells and cached queries (and
-    final IGD+, where the summaries hold it).
+    ``summaries`` (:func:`run_summaries`), the median of each :data:`MEDIANS` column the
+    summaries hold (``final_igd_plus`` becomes ``final_igd_plus_median``).
 
     ``evals_to_95`` / ``kwh_to_95`` are the median over runs of the evaluations / cumulative
     search energy (kWh) after which the front holds 95% of the true front's hypervolume; a
@@ -150,10 +156,10 @@ def compare_stats(curve_table: pd.DataFrame, levels: Sequence[float] = LEVELS,
                "final_regret_q75": float(np.percentile(final, 75))}
         if summaries is not None:
             mine = summaries[summaries["strategy"] == strategy]
-            row["distinct_cells"] = float(np.median(mine["distinct_cells"]))
-            row["cached_queries"] = float(np.median(mine["cached_queries"]))
-            if "final_igd_plus" in mine:  # compare_runs adds it (final_igd_plus)
-                row["final_igd_plus_median"] = float(np.median(mine["final_igd_plus"]))
+            for col in MEDIANS:  # compare_runs adds the columns after the first two
+                if col in mine:
+                    name = "final_igd_plus_median" if col == "final_igd_plus" else col
+                    row[name] = float(np.median(mine[col]))
         for level in levels:
             tag = f"{round(100 * level)}"
             cost = np.array([_first_reach(g, 1.0 - level) for g in runs])  # (runs, 2)
@@ -189,10 +195,13 @@ def _first_reach(run: pd.DataFrame, regret: float) -> tuple[float, float]:
 
 
 def attainment(runs: Sequence[RunResult], problem: Problem,
-               levels: Sequence[float] = (25, 50, 75)) -> dict[str, dict[float, np.ndarray]]:
+               levels: Sequence[float] = (25, 50, 75), *,
+               cells: Sequence[pd.DataFrame] | None = None
+               ) -> dict[str, dict[float, np.ndarray]]:
     """Empirical attainment surfaces per strategy in raw objective units (2 objectives).
 
-    Each run contributes its front of mean values at the problem's epochs.
+    Each run contributes its front of mean values at the problem's epochs (from ``cells``,
+    the runs' :func:`cell_means`, when the caller has them).
 
     Returns
     -------
@@ -204,19 +213,20 @@ def attainment(runs: Sequence[RunResult], problem: Problem,
     if len(objs) != 2:
         raise ValueError(f"attainment surfaces need 2 objectives, got {len(objs)}")
     by: dict[str, list[np.ndarray]] = {}
-    for run in runs:
-        front = pareto_cells(cell_means(run, problem), objs)
+    for run, mine in zip(runs, cells or [cell_means(r, problem) for r in runs], strict=True):
+        front = pareto_cells(mine, objs)
         by.setdefault(str(run.meta["strategy"]), []).append(
             to_min(front[problem.metrics].to_numpy(dtype=float), objs))
     return {s: {p: from_min(P, objs) for p, P in eaf(fronts, levels=levels).items()}
             for s, fronts in by.items()}
 
 
-def final_igd_plus(run: RunResult, problem: Problem) -> float:
+def final_igd_plus(run: RunResult, problem: Problem, cells: pd.DataFrame | None = None) -> float:
     """IGD+ of a run's final front of mean values to the true front, both in the problem's
     normalised space (lower is better, 0 on the true front; inf for a run with no cell at
-    the problem's epochs)."""
-    front = pareto_cells(cell_means(run, problem), problem.objectives)
+    the problem's epochs). ``cells``: the run's :func:`cell_means`, if the caller has them."""
+    cells = cell_means(run, problem) if cells is None else cells
+    front = pareto_cells(cells, problem.objectives)
     return indicators.igd_plus(problem.normalise(front[problem.metrics].to_numpy(dtype=float)),
                         ref_front=problem.normalise(problem.true_front_values))
 
@@ -233,6 +243,14 @@ class Comparison:
     pairwise: pd.DataFrame
     attainment: dict[str, dict[float, np.ndarray]] | None
     chosen: pd.DataFrame
+    #: Anytime ECDFs against evaluations and against search energy (:func:`ecdf`).
+    ecdf: pd.DataFrame | None = None
+    ecdf_energy: pd.DataFrame | None = None
+    #: Per strategy and true-front cell, the share of runs that found it (:func:`front_coverage`).
+    coverage: pd.DataFrame | None = None
+    references: tuple[str, ...] = REFERENCES
+    #: References asked for that no run is (their tests are missing from ``pairwise``).
+    missing_references: tuple[str, ...] = ()
 
     # views of the problem, for the figures
     bench = property(lambda self: self.problem.benchmark)
@@ -242,10 +260,12 @@ class Comparison:
 
 
 def compare_runs(paths: Sequence[Path], *, x: str = "evals", log: bool = False,
-                 data_dir: Path | None = None, raw_dir: Path | None = None) -> Comparison:
+                 references: Sequence[str] = REFERENCES, data_dir: Path | None = None,
+                 raw_dir: Path | None = None) -> Comparison:
     """Load the runs under ``paths`` and their benchmark; compute curves, statistics (with
-    each run's final IGD+), attainment surfaces and the chosen cells (extremes and knee of
-    all runs' joint front).
+    each run's final IGD+ and whole-front metrics), tests against ``references`` and among
+    all strategies, anytime ECDFs, attainment surfaces and the chosen cells (extremes and
+    knee of all runs' joint front).
 
     ``log`` places the band grid geometrically (for a logarithmic x axis).
     """
@@ -253,13 +273,22 @@ def compare_runs(paths: Sequence[Path], *, x: str = "evals", log: bool = False,
     problem = run_problem(runs[0], data_dir=data_dir, raw_dir=raw_dir)
     objs = problem.objectives
     table = curves(runs, problem, x=x)
+    each = [cell_means(r, problem) for r in runs]  # once: every measure below reads them
     # The first-evaluation number of one run means nothing for the joint front: drop it.
-    cells = pd.concat([cell_means(r, problem) for r in runs]).drop_duplicates("module_hash")
+    cells = pd.concat(each).drop_duplicates("module_hash")
     joint = pareto_cells(cells.drop(columns="evaluation"), objs)
     summaries = run_summaries(runs, table)
-    summaries["final_igd_plus"] = [final_igd_plus(r, problem) for r in runs]
+    summaries["final_igd_plus"] = [final_igd_plus(r, problem, c)
+                                   for r, c in zip(runs, each, strict=True)]
+    whole = pd.DataFrame([run_coverage(c, problem) for c in each])
+    summaries = pd.concat([summaries, whole.drop(columns="true_cells")], axis=1)
+    strategies = list(dict.fromkeys(str(r.meta["strategy"]) for r in runs))
     return Comparison(
         problem=problem, x=x, curves=table, bands=curve_bands(table, log=log),
-        stats=compare_stats(table, summaries=summaries), pairwise=pairwise_tests(table),
-        attainment=attainment(runs, problem) if len(objs) == 2 else None,
-        chosen=chosen_cells(joint, objs) if len(joint) else joint)
+        stats=compare_stats(table, summaries=summaries),
+        pairwise=pairwise_tests(table, references),
+        attainment=attainment(runs, problem, cells=each) if len(objs) == 2 else None,
+        chosen=chosen_cells(joint, objs) if len(joint) else joint,
+        ecdf=ecdf(table, x="evals"), ecdf_energy=ecdf(table, x="energy"),
+        coverage=front_coverage(runs, problem, cells=each), references=tuple(references),
+        missing_references=tuple(missing_references(strategies, references)))

@@ -169,10 +169,12 @@ class ParetoReport:
     front: RunFront
     tradeoff: pd.DataFrame | None
     knee: pd.Series | None
+    #: Whole-front metrics (:func:`ecnas_cli.analysis.coverage.run_coverage`).
+    coverage: dict[str, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: NaN becomes None."""
-        return json_ready({"summary": self.front.summary(),
+        return json_ready({"summary": self.front.summary(), "coverage": self.coverage,
                        "front": self.front.cells.to_dict("records"),
                        "tradeoff": None if self.tradeoff is None
                        else self.tradeoff.to_dict("records"),
@@ -181,10 +183,14 @@ class ParetoReport:
 
 def pareto_report(run_dir: Path, *, data_dir: Path | None = None,
                   raw_dir: Path | None = None) -> ParetoReport:
-    """Load one run and its benchmark; its front, trade-off table and knee."""
+    """Load one run and its benchmark; its front, trade-off table, knee and whole-front
+    metrics (true-front cells found, best accuracy, least cost near it)."""
+    from ecnas_cli.analysis.coverage import run_coverage  # it builds on this module
     run = load_one_run(run_dir)
-    front = run_front(run, run_problem(run, data_dir=data_dir, raw_dir=raw_dir))
+    problem = run_problem(run, data_dir=data_dir, raw_dir=raw_dir)
+    front = run_front(run, problem)
     cells, objs = front.cells, front.objectives
     ok = len(cells) > 0
     table = tradeoff_table(cells, objs) if ok and tradeoff_axes(objs) else None
-    return ParetoReport(front, table, knee(cells, objs) if ok and len(objs) == 2 else None)
+    return ParetoReport(front, table, knee(cells, objs) if ok and len(objs) == 2 else None,
+                        run_coverage(cell_means(run, problem), problem))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from ecnas_cli.commands._display import energy, frame_table
+from ecnas_cli.commands._display import energy, frame_table, header, metric
 from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, print_json, user_errors
 
@@ -43,7 +44,7 @@ def _table(frame: pd.DataFrame, title: str, objectives: list[str] | None = None)
 def show(run_dir: RunDir, data_dir: DataDir = None, raw_dir: RawDir = None,
          as_json: Json = False) -> None:
     """The run's Pareto front by mean values, hypervolume regret, trade-off table and knee."""
-    from ecnas_cli.analysis.fronts import pareto_report
+    from ecnas_cli.analysis.fronts import pareto_report, tradeoff_axes
     report = pareto_report(run_dir, data_dir=data_dir, raw_dir=raw_dir)
     if as_json:
         print_json(report.to_dict())
@@ -57,12 +58,24 @@ def show(run_dir: RunDir, data_dir: DataDir = None, raw_dir: RawDir = None,
     console.print(f"hypervolume {s['hypervolume']:.4f} of {s['true_hypervolume']:.4f} "
                   f"(true front), regret {s['regret']:.4f}; mean values over repeats",
                   highlight=False)
+    if report.coverage is not None:
+        axes = tradeoff_axes(report.front.objectives)
+        console.print(_coverage_line(report.coverage, axes and axes[1]), highlight=False)
     console.print(_table(report.front.cells, f"front: {s['front_size']} cells"))
     if report.tradeoff is not None:
         console.print(_table(report.tradeoff, "cheapest cell within x accuracy points of the "
                                               "most accurate", list(s["objectives"])))
     if report.knee is not None:
         console.print(_table(report.knee.to_frame().T, "knee"))
+
+
+def _coverage_line(c: dict[str, float], cost: str | None) -> str:
+    """``cost``: the cost metric of the run's trade-offs (None without them)."""
+    line = f"true-front cells found: {c['true_cells_found']:.0f} of {c['true_cells']:.0f}"
+    if cost is not None and not math.isnan(c["best_accuracy"]):
+        line += (f"; best accuracy {100 * c['best_accuracy']:.2f}%, least {header(cost)} "
+                 f"within 1 point of it {metric(cost, c['least_cost_near_best'])}")
+    return line
 
 
 @app.command("plot")

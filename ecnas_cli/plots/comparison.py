@@ -21,6 +21,15 @@ from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.objectives import Objective, to_min
 from ecnas_cli.analysis import indicators
 from ecnas_cli.analysis.comparison import Comparison
+from ecnas_cli.analysis.ecdf import TARGETS
+from ecnas_cli.plots.panels import (
+    ecdf_info,
+    panel_groups,
+    panel_style,
+    panels_size,
+    render_ecdf,
+    render_panels,
+)
 from ecnas_cli.plots.style import (
     SINGLE,
     axis_label,
@@ -62,10 +71,15 @@ def curves_info(bands: pd.DataFrame, x: str = "evals", *, log: bool = False) -> 
     return CurvesInfo(xlabel, series, runs, log)
 
 
-def render_curves(ax: Axes, info: CurvesInfo) -> Axes:
-    """Median line and interquartile band per strategy; log-log axes when ``info.log``."""
+def render_curves(ax: Axes, info: CurvesInfo, names: Sequence[str] | None = None,
+                  references: Sequence[str] = ()) -> Axes:
+    """Median line and interquartile band per strategy (those in ``names``, each in the
+    colour of its place in ``info``; ``references`` in neutral styles); log-log axes when
+    ``info.log``."""
     for i, (name, (x, med, q25, q75)) in enumerate(info.series.items()):
-        style = series_style(i)
+        if names is not None and name not in names:
+            continue
+        style = panel_style(i, name, references)
         ax.fill_between(x, q25, q75, color=style["color"], alpha=0.2, lw=0, step="post")
         ax.step(x, med, where="post", **style, label=f"{name} (n={info.runs[name]})")
     if info.log:
@@ -73,7 +87,8 @@ def render_curves(ax: Axes, info: CurvesInfo) -> Axes:
         ax.set_yscale("log")
     ax.set_xlabel(info.xlabel)
     ax.set_ylabel(info.ylabel)
-    where = {"loc": "upper right"} if len(info.series) <= 6 else {  # many: beside the axes
+    shown = len(info.series) if names is None else len(names)
+    where = {"loc": "upper right"} if shown <= 6 else {  # many: beside the axes
         "loc": "upper left", "bbox_to_anchor": (1.02, 1.0), "borderaxespad": 0.0}
     ax.legend(**where, title="median, IQR band", title_fontsize=6.5)
     return ax
@@ -199,12 +214,34 @@ def render_radar(ax: Axes, info: RadarInfo) -> Axes:
 
 
 # ----- ``ecnas compare`` figures ------------------------------------------------------------------
+def _by_names(render: Callable[..., Axes], info: object, references: Sequence[str], ax: Axes,
+              names: Sequence[str]) -> Axes:
+    return render(ax, info, names, references)
+
+
+def _save_panels(comp: Comparison, out: Path, curves: CurvesInfo) -> list[Path]:
+    """The small-multiples figures: regret curves, and ECDFs against evaluations and energy."""
+    groups = panel_groups(list(curves.series), comp.references)
+    figures: list[tuple[str, Callable[[Axes, Sequence[str]], Axes]]] = [
+        ("curves", partial(_by_names, render_curves, curves, comp.references))]
+    for name, table in (("ecdf_evals", comp.ecdf), ("ecdf_energy", comp.ecdf_energy)):
+        if table is not None and len(table):
+            info = ecdf_info(table, len(TARGETS))
+            figures.append((name, partial(_by_names, render_ecdf, info, comp.references)))
+    paths = []
+    for name, draw in figures:
+        with paper_figure(panels_size(len(groups))) as fig:
+            render_panels(fig, groups, draw)
+            paths += [save_figure(fig, Path(out) / f"{name}.{ext}") for ext in ("png", "pdf")]
+    return paths
+
+
 def save_comparison(comp: Comparison, out: Path, *, log: bool = False) -> list[Path]:
-    """Write curves, attainment (2 objectives) and radar (3+ metrics) figures as PNG and PDF
-    to ``out``; return the paths written."""
+    """Write the regret-curve and ECDF small multiples (:mod:`ecnas_cli.plots.panels`),
+    attainment (2 objectives) and radar (3+ metrics) figures as PNG and PDF to ``out``;
+    return the paths written."""
     curves = curves_info(comp.bands, comp.x, log=log)
-    figures: list[tuple[str, tuple[float, float], str | None, Callable[[Axes], Axes]]] = [
-        ("curves", SINGLE, None, partial(render_curves, info=curves))]
+    figures: list[tuple[str, tuple[float, float], str | None, Callable[[Axes], Axes]]] = []
     if comp.attainment is not None:
         att = attainment_info(comp.attainment, comp.objectives, comp.bench, comp.epochs,
                               comp.true_front)
@@ -212,7 +249,7 @@ def save_comparison(comp: Comparison, out: Path, *, log: bool = False) -> list[P
     if len(comp.chosen) and len(radar_metrics(comp.bench, comp.objectives)) >= 3:
         radar = radar_info(comp.chosen, comp.bench, comp.objectives, comp.epochs)
         figures.append(("radar", (3.5, 3.0), "polar", partial(render_radar, info=radar)))
-    paths = []
+    paths = _save_panels(comp, out, curves)
     for name, size, projection, draw in figures:
         with paper_figure(size) as fig:
             draw(fig.add_subplot(projection=projection))

@@ -186,10 +186,16 @@ def test_pairwise_tests() -> None:
     t = _table({"A": [([1], [r]) for r in (0.1, 0.2, 0.3)],
                 "B": [([1], [r]) for r in (0.4, 0.5, 0.6)]})
     p = significance.pairwise_tests(t)
-    assert p[["a", "b"]].values.tolist() == [["A", "B"]]
-    assert p["u"].iat[0] == 0 and p["p"].iat[0] == pytest.approx(0.1)
-    assert p["p_holm"].iat[0] == pytest.approx(0.1) and p["prob_a_better"].iat[0] == 1.0
+    assert p[["a", "b"]].values.tolist() == [["A", "B"]] and not p["against_reference"].iat[0]
+    # asymptotic even without ties: U = 0, z = (0 - 4.5 + 0.5) / sqrt(3 * 3 * 7 / 12)
+    assert p["u"].iat[0] == 0 and p["p"].iat[0] == pytest.approx(0.080856, abs=1e-6)
+    assert p["p_holm"].iat[0] == p["p"].iat[0] and p["a12"].iat[0] == 1.0
+    assert p["median_diff"].iat[0] == pytest.approx(-0.3)
     assert len(significance.pairwise_tests(t[t["strategy"] == "A"])) == 0
+    # a reference is always b, whatever the order of the table
+    p = significance.pairwise_tests(t, references=["A"])
+    assert p[["a", "b"]].values.tolist() == [["B", "A"]] and p["against_reference"].iat[0]
+    assert p["a12"].iat[0] == 0.0 and p["median_diff"].iat[0] == pytest.approx(0.3)
 
 
 def test_attainment_in_raw_units() -> None:

@@ -155,8 +155,12 @@ def test_pareto_show_and_plot(runs_dir: tuple[Path, Path], tmp_path: Path) -> No
     report = json.loads(res.output)
     assert report["summary"]["evaluations"] == 60 and 0 <= report["summary"]["regret"] < 1
     assert len(report["tradeoff"]) == 6 and report["knee"]["module_hash"]
+    cov = report["coverage"]
+    assert 0 <= cov["true_cells_found"] <= cov["true_cells"] == 13  # ecnas-5v's true front
+    assert cov["best_accuracy"] == max(c["validation_accuracy"] for c in report["front"])
     res = _invoke(["pareto", "show", str(run), "--data-dir", str(data)])
     assert res.exit_code == 0 and "knee" in res.output and "regret" in res.output
+    assert f"true-front cells found: {cov['true_cells_found']:.0f} of 13" in res.output
     res = _invoke(["pareto", "plot", str(run), "--data-dir", str(data)])
     assert res.exit_code == 0 and (run / "front.png").read_bytes().startswith(PNG)
     out = tmp_path / "f.pdf"
@@ -206,3 +210,30 @@ def test_commands_bad_input_exit_2(runs_dir: tuple[Path, Path], tmp_path: Path) 
         assert res.output.startswith("error:") and res.output.count("\n") == 1, res.output
     res = _invoke(["pareto", "show", str(root), "--data-dir", str(data)])
     assert res.exit_code == 2 and "give one seed directory" in res.output
+
+
+def test_compare_references_effects_and_whole_front(runs_dir: tuple[Path, Path],
+                                                    tmp_path: Path) -> None:
+    root, data = runs_dir
+    out = tmp_path / "cmp"
+    res = _invoke(["compare", str(root), "--out", str(out), "--data-dir", str(data), "--json"])
+    assert res.exit_code == 0, res.output
+    got = json.loads(res.output)
+    assert got["missing_references"] == ["random-genome"] and "Mann-Whitney" in got["test"]
+    (pair,) = got["pairwise"]
+    assert (pair["a"], pair["b"], pair["against_reference"]) == ("nsga2", "random", True)
+    assert pair["a12_low"] <= pair["a12"] <= pair["a12_high"]
+    assert pair["median_diff_low"] <= pair["median_diff"] <= pair["median_diff_high"]
+    assert len(got["coverage"]) == 2 * got["true_cells"]  # every true cell, per strategy
+    assert {r["strategy"] for r in got["ecdf_evals"]} == {"random", "nsga2"}
+    for name in ("coverage.csv", "ecdf_evals.csv", "ecdf_energy.csv", "ecdf_evals.png",
+                 "ecdf_energy.pdf"):
+        assert (out / name).stat().st_size > 0
+    res = _invoke(["compare", str(root), "--out", str(out), "--data-dir", str(data),
+                   "--reference", "nsga2"])
+    assert res.exit_code == 0 and "true-front cells /13" in res.output
+    assert "random-genome" not in res.output and "worth %" in res.output
+    bad = tmp_path / "bad"
+    res = _invoke(["compare", str(root), "--out", str(bad), "--data-dir", str(data),
+                   "--reference", "random,,x"])
+    assert res.exit_code == 2 and "--reference" in res.output and not bad.exists()

@@ -87,7 +87,7 @@ def test_report_page_is_self_contained(comparison: tuple[Path, Path]) -> None:
     for h in data.true_front:
         assert f'id="cell-{h}"' in page
     figures = json.loads(re.search(r'id="figures">(.*?)</script>', page, re.S)[1])  # type: ignore[index]
-    assert set(figures) == {"front", "curve-evals", "curve-energy"}
+    assert set(figures) == {"front", "curve-evals", "curve-energy", "ecdf"}
     front = figures["front"]
     background = front["datasets"][front["layer"][0]["data"]["name"]]
     assert len(background) == 91 and {r["hash"] for r in background} == set(
@@ -181,7 +181,9 @@ def test_reproduce_writes_the_index(tmp_path: Path) -> None:
 def test_ecdf_is_shown_when_the_comparison_has_it(comparison: tuple[Path, Path]) -> None:
     root, data_dir = comparison
     data = report_data([root], data_dir=data_dir)
-    assert data.ecdf is None and 'id="ecdf"' not in render_report(data)
+    assert data.ecdf is not None and list(data.ecdf.columns) == ["strategy", "evaluation",
+                                                                 "share"]
+    assert 'id="ecdf"' not in render_report(dataclasses.replace(data, ecdf=None))
     ecdf = pd.DataFrame({"strategy": ["random", "random", "nsga2"], "evaluations": [1, 5, 3],
                          "fraction": [0.1, 0.5, 0.4]})
     page = render_report(dataclasses.replace(data, ecdf=ecdf))
