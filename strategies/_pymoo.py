@@ -25,6 +25,7 @@ loop regenerates it (up to its ``n_max_iterations``). The first generation is dr
 
 from __future__ import annotations
 
+import importlib
 from typing import Any, ClassVar
 
 import numpy as np
@@ -68,8 +69,9 @@ class PymooStrategy(Strategy):
         Individuals pymoo could not generate that came from the duplicate elimination.
     """
 
-    #: The pymoo algorithm class, built with ``pop_size`` and the operators.
-    algorithm: ClassVar[type[GeneticAlgorithm]]
+    #: The pymoo algorithm class, ``module:Class``, built with ``pop_size`` and the operators
+    #: (imported on first use: AGE-MOEA-2's module imports numba, seconds per process).
+    algorithm: ClassVar[str]
 
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  fidelities: tuple[int, ...], n_objectives: int, population_size: int = 50,
@@ -96,7 +98,9 @@ class PymooStrategy(Strategy):
                                       zip(self._genome.names, self._sizes, strict=True)},
                                 n_obj=n_objectives)
         n_genes = len(self._sizes)
-        self._algorithm = self.algorithm(
+        module, _, cls = self.algorithm.partition(":")
+        algorithm: type[GeneticAlgorithm] = getattr(importlib.import_module(module), cls)
+        self._algorithm = algorithm(
             pop_size=self.population_size, sampling=GenomeSampling(self),
             crossover=UX(prob=self.crossover_prob),
             mutation=ChoiceRandomMutation(prob=1.0, prob_var=self.mutation_prob or 1 / n_genes),

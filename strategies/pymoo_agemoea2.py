@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pymoo.algorithms.base.genetic import GeneticAlgorithm
-from pymoo.algorithms.moo.age2 import AGEMOEA2
-
 from strategies._pymoo import PymooStrategy
 
 
@@ -27,4 +24,4 @@ class PymooAGEMOEA2(PymooStrategy):
     """
 
     name: ClassVar[str] = "pymoo-agemoea2"
-    algorithm: ClassVar[type[GeneticAlgorithm]] = AGEMOEA2
+    algorithm: ClassVar[str] = "pymoo.algorithms.moo.age2:AGEMOEA2"

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pymoo.algorithms.base.genetic import GeneticAlgorithm
-from pymoo.algorithms.moo.nsga2 import NSGA2
-
 from strategies._pymoo import PymooStrategy
 
 
@@ -27,4 +24,4 @@ class PymooNSGA2(PymooStrategy):
     """
 
     name: ClassVar[str] = "pymoo-nsga2"
-    algorithm: ClassVar[type[GeneticAlgorithm]] = NSGA2
+    algorithm: ClassVar[str] = "pymoo.algorithms.moo.nsga2:NSGA2"

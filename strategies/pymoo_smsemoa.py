@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pymoo.algorithms.base.genetic import GeneticAlgorithm
-from pymoo.algorithms.moo.sms import SMSEMOA
-
 from strategies._pymoo import PymooStrategy
 
 
@@ -27,4 +24,4 @@ class PymooSMSEMOA(PymooStrategy):
     """
 
     name: ClassVar[str] = "pymoo-smsemoa"
-    algorithm: ClassVar[type[GeneticAlgorithm]] = SMSEMOA
+    algorithm: ClassVar[str] = "pymoo.algorithms.moo.sms:SMSEMOA"
