@@ -8,14 +8,23 @@ stopped, with the reason in ``run.json``.
 
 Rule ``repeats="retrain"`` (for studying noise): a repeat is trained again: it costs budget
 and draws another measured repeat where the table has several.
+
+Rule ``promotion`` (multi-fidelity strategies): ``continue`` trains a cell at a higher fidelity
+after a lower one by resuming that training run, so it costs only the difference of the two
+checkpoints' energy and time and returns the same repeat's later checkpoint (logged in the
+trial log's ``continued_from`` column); ``restart`` charges every fidelity as a training from
+scratch. ``continue`` needs a table whose lower fidelities are checkpoints of the runs of its
+highest (:func:`benchmarks.tables.registry.checkpoint_fidelities`: ecnas-4v, ecnas-5v) and is
+the default there; ``restart`` is the default, and the only rule, elsewhere.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 REPEATS = ("cache", "retrain")
+PROMOTIONS = ("continue", "restart")
 
 
 @dataclass(frozen=True)
@@ -29,10 +38,14 @@ class Protocol:
         ``retrain``: it is a new evaluation (costs budget, samples a repeat again).
     max_cached : int
         Consecutive cached queries after which the run is stopped (``cache`` only).
+    promotion : {"continue", "restart"}, optional
+        What training a cell at a higher fidelity after a lower one costs (module docstring);
+        None: the table's default (:meth:`for_table`).
     """
 
     repeats: str = "cache"
     max_cached: int = 1000
+    promotion: str | None = None
 
     def __post_init__(self) -> None:
         if self.repeats not in REPEATS:
@@ -41,6 +54,24 @@ class Protocol:
         if not isinstance(self.max_cached, int) or isinstance(self.max_cached, bool) \
                 or self.max_cached < 1:
             raise ValueError(f"max_cached must be a positive int, got {self.max_cached!r}")
+        if self.promotion is not None and self.promotion not in PROMOTIONS:
+            raise ValueError(f"promotion must be one of {', '.join(PROMOTIONS)}, "
+                             f"got {self.promotion!r}")
+
+    def for_table(self, name: str, checkpoints: bool) -> Protocol:
+        """This protocol with ``promotion`` resolved for table ``name``, whose lower fidelities
+        are (``checkpoints``) or are not checkpoints of its highest fidelity's runs.
+
+        Raises
+        ------
+        ValueError
+            ``continue`` on a table whose fidelities are separate runs.
+        """
+        if self.promotion == "continue" and not checkpoints:
+            raise ValueError(f"--promotion continue needs lower fidelities that are checkpoints "
+                             f"of one training run; {name}'s are separate runs: use restart")
+        default = "continue" if checkpoints else "restart"
+        return replace(self, promotion=self.promotion or default)
 
     def describe(self) -> dict[str, Any]:
         """The protocol for ``run.json``, in words a reader of the file needs."""
@@ -49,7 +80,9 @@ class Protocol:
                 else "every query (repeats are retrained)",
                 "repeated_query": "answered from the run's cache, free, logged cached=true"
                 if self.repeats == "cache" else "retrained: costs budget, samples a repeat",
-                "guard": f"stop after {self.max_cached} consecutive cached queries"}
+                "guard": f"stop after {self.max_cached} consecutive cached queries",
+                "promoted_training": "costs the checkpoint difference, logged continued_from"
+                if self.promotion == "continue" else "costs a training from scratch"}
 
 
 class CachedQueryLimit(RuntimeError):
