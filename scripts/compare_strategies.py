@@ -64,6 +64,7 @@ def benchmark_table(name: str, seeds: int, jobs: int, runs_dir: Path) -> tuple[s
     done = iter(range(1, len(order) * seeds + 1))
     problem = Problem.from_benchmark(load_benchmark(name))
     results = run_grid(problem, order, seeds=seeds, seed=0, jobs=jobs, budget=budget,
+                       promotion="restart",  # README's comparison: promotions cost in full
                        out=runs_dir, overwrite=True, on_done=lambda s, k: print(
                            f"{name}: {s} seed {k} done ({next(done)}/{len(order) * seeds})",
                            file=sys.stderr, flush=True))

@@ -15,6 +15,9 @@ from strategies.motpe import MOTPE
 from strategies.nevergrad_search import NevergradSearch
 from strategies.nsga2 import NSGA2
 from strategies.nsga3 import NSGA3
+from strategies.pymoo_agemoea2 import PymooAGEMOEA2
+from strategies.pymoo_nsga2 import PymooNSGA2
+from strategies.pymoo_smsemoa import PymooSMSEMOA
 from strategies.random_genome import RandomGenome
 from strategies.random_search import RandomSearch
 from strategies.semo import SEMO
@@ -36,6 +39,9 @@ STRATEGIES: dict[str, type[Strategy]] = {
     "local": LocalSearch,
     "evolution": RegularizedEvolution,
     "semoa": SEMOA,
+    "pymoo-nsga2": PymooNSGA2,
+    "pymoo-smsemoa": PymooSMSEMOA,
+    "pymoo-agemoea2": PymooAGEMOEA2,
 }
 
 

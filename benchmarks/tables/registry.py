@@ -86,6 +86,21 @@ REGISTRY: dict[str, BenchmarkSpec] = {s.name: s for s in [
 ]}
 
 
+def checkpoint_fidelities(benchmark: Benchmark) -> bool:
+    """Whether a table's lower fidelities are checkpoints of the training runs of its highest.
+
+    The table's metadata says so where it has ``checkpoint_fidelities``; else a registered
+    benchmark built with its intermediate checkpoints as fidelities and measured energy does
+    (ecnas-4v, ecnas-5v, ecnas-7v-4epochs: one run per repeat, checkpoints at 1 or 2 and 4
+    epochs); any other table's fidelities are taken as separate runs (linear-scaled ones are).
+    """
+    flag = benchmark.meta.get("checkpoint_fidelities")
+    if flag is not None:
+        return bool(flag)
+    spec = REGISTRY.get(benchmark.name)
+    return spec is not None and spec.checkpoints and spec.energy_source == "measured"
+
+
 def table_path(name: str, data_dir: Path | None = None) -> Path:
     """Where a user-built or imported table ``name`` is stored in the data dir."""
     return resolve_data_dir(data_dir) / "benchmarks" / f"{check_name(name)}.parquet"

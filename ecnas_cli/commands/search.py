@@ -15,7 +15,7 @@ from ecnas_cli.commands._display import energy, frame_table
 from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, ensure_writable, print_json, progress_bar, user_errors
 from ecnas_cli.run.executors import check_executor
-from ecnas_cli.run.protocol import REPEATS, Protocol
+from ecnas_cli.run.protocol import PROMOTIONS, REPEATS, Protocol
 from ecnas_cli.run.store import check_format
 from ecnas_cli.run.termination import termination
 from strategies import STRATEGIES, get_strategy
@@ -48,6 +48,11 @@ def search(
              "trial, --evals counts trials).")] = "ecnas",
     max_cached: Annotated[int, typer.Option(
         help="Stop a run after this many consecutive cached queries.")] = 1000,
+    promotion: Annotated[str | None, typer.Option(
+        help="Training a cell at a higher fidelity after a lower one: `continue` (costs the "
+             "checkpoint difference; default on tables whose fidelities are checkpoints of one "
+             "run, ecnas-4v/5v) or `restart` (a training from scratch; default elsewhere).")
+                         ] = None,
     epochs: Annotated[int | None, typer.Option(help="Target epochs (default: the largest).")
                       ] = None,
     seeds: Annotated[int, typer.Option(help="Repetitions: seeds --seed .. --seed+N-1.")] = 1,
@@ -81,6 +86,9 @@ def search(
         else termination(500)
     if repeats is not None and repeats not in REPEATS:
         raise ValueError(f"--repeats must be one of {', '.join(REPEATS)}, got {repeats!r}")
+    if promotion is not None and promotion not in PROMOTIONS:
+        raise ValueError(f"--promotion must be one of {', '.join(PROMOTIONS)}, "
+                         f"got {promotion!r}")
     check_format(fmt)
     Protocol.named(protocol, repeats)  # a bad or contradictory protocol: one line, exit 2
     check_executor(executor, jobs, address)
@@ -94,8 +102,8 @@ def search(
         results = run_grid(problem, names, seeds=seeds, seed=seed, jobs=jobs,
                            settings=parse_settings(set_ or []), budget=budget, out=out,
                            fmt=fmt, resume=resume, overwrite=overwrite, repeats=repeats,
-                           max_cached=max_cached, protocol=protocol, executor=executor,
-                           address=address,
+                           max_cached=max_cached, protocol=protocol, promotion=promotion,
+                           executor=executor, address=address,
                            progress=bar if single and executor == "local" else None)
     fronts = [run_front(r, problem) for r in results]
     if as_json:

@@ -3,7 +3,9 @@
 Every query is one row of the trial log: ``index`` (0-based query number), ``evaluation``
 (distinct trainings so far, this one included), ``cached`` (answered from the run's cache, no
 cost), the cell, its epochs, the metric values told, and the run's cumulative search energy
-and training time (which only trainings increase). The wall-clock columns
+and training time (which only trainings increase), and ``continued_from``: under
+``promotion="continue"``, the epochs of the same cell's training that this one resumed (it is
+charged the difference of the two checkpoints' energy and time), else 0. The wall-clock columns
 (:data:`~ecnas_cli.run.store.TIMING_COLUMNS`) ride along in memory and are stored apart.
 """
 
@@ -28,6 +30,8 @@ from strategies.base import Candidate, Strategy
 MAX_MISSES = 100_000  # consecutive asks of cells the table lacks before giving up
 #: The stop reason of a run that has trained every pair its strategy can ask.
 SPACE_EXHAUSTED = "space exhausted"
+#: The cost columns a continued training is charged the checkpoint difference of.
+COSTS = ("energy_kwh", "training_time_s")
 
 
 class ReplayMismatchError(ValueError):
@@ -58,6 +62,11 @@ class Loop:
         self._cost_time = "training_time_s" in problem.benchmark.metrics
         # the most distinct trainings: single-fidelity strategies ask the target epochs only
         self._limit = problem.n_pairs if strat.multi_fidelity else problem.n_cells
+        # promotion="continue": cell -> (epochs, repeat, values) of its highest training so far
+        self._runs: dict[str, tuple[int, int, dict[str, float]]] | None = \
+            {} if protocol.promotion == "continue" else None
+        self._continued = 0  # the epochs the last training resumed from (0: from scratch)
+        self._n_repeats: int | None = None  # repeats of the table (continue only, when needed)
 
     def summary(self) -> dict[str, Any]:
         """What the run spent and why it stopped (for ``run.json``)."""
@@ -137,7 +146,8 @@ class Loop:
                 "cached": cached, "module_hash": h, "matrix": bits, "ops": ops,
                 "epochs": epochs, **values,
                 "cumulative_energy_kwh": self.spent.energy_kwh,
-                "cumulative_time_s": self.spent.training_time_s}
+                "cumulative_time_s": self.spent.training_time_s,
+                "continued_from": 0 if cached else self._continued}
 
     def _train(self, h: str, epochs: int) -> dict[str, float] | None:
         """Query the table for a new training within budget; charge it."""
@@ -145,8 +155,7 @@ class Loop:
             self._stop(f"budget reached: {self.termination.describe()}")
             return None
         try:
-            values = self.problem.benchmark.query(h, epochs=epochs, repeat="sample",
-                                                  rng=self.rng)
+            values, cost = self._query(h, epochs)
         except MissingCellError:  # a sparse table: the cell is not evaluable, costs nothing
             if self.cache.protocol.paper:  # ... but a trial under the paper protocol
                 self._charge_invalid()
@@ -157,7 +166,7 @@ class Loop:
                                  "cells in a row: it covers too little of the space to "
                                  "search") from None
             return None
-        if not self.termination.allows(self.spent, values):
+        if not self.termination.allows(self.spent, cost):
             self._stop(f"budget reached: the next training would pass "
                        f"{self.termination.describe()}")
             return None
@@ -165,9 +174,11 @@ class Loop:
         self.spent.evaluations += 1
         # A cost the table lacks for this row adds nothing; a budget on a cost column with
         # gaps is refused before the run starts (Termination.check), so no budget miscounts.
-        self.spent.energy_kwh += _finite(values.get("energy_kwh"))
+        self.spent.energy_kwh += _finite(cost.get("energy_kwh"))
         if self._cost_time:
-            self.spent.training_time_s += _finite(values.get("training_time_s"))
+            self.spent.training_time_s += _finite(cost.get("training_time_s"))
+        if self._runs is not None:
+            self._remember(h, epochs, values)
         return values
 
     def _charge_invalid(self) -> None:
@@ -177,6 +188,43 @@ class Loop:
             return
         self.spent.evaluations += 1
         self.invalid += 1
+    def _query(self, h: str, epochs: int) -> tuple[dict[str, float], dict[str, float]]:
+        """The values of a training of ``h`` at ``epochs`` and what it costs (the values,
+        with energy and time the checkpoint differences when it continues a lower one)."""
+        bench = self.problem.benchmark
+        lower = None if self._runs is None else self._runs.get(h)
+        self._continued = 0
+        if lower is not None and lower[0] < epochs:
+            try:  # the same training run (repeat) continued to the later checkpoint
+                values = bench.query(h, epochs=epochs, repeat=lower[1])
+            except ValueError:  # that repeat has no later checkpoint: train from scratch
+                pass
+            else:
+                self._continued = lower[0]
+                return values, {**values, **{k: values[k] - lower[2][k] for k in COSTS
+                                             if k in values and k in lower[2]}}
+        values = bench.query(h, epochs=epochs, repeat="sample", rng=self.rng)
+        return values, values
+
+    def _remember(self, h: str, epochs: int, values: dict[str, float]) -> None:
+        """Record the repeat a training of ``h`` at ``epochs`` sampled (continue only)."""
+        assert self._runs is not None
+        if h in self._runs and self._runs[h][0] >= epochs:
+            return  # a lower fidelity asked after a higher one continues nothing
+        for r in range(self._repeats()):
+            try:
+                row = self.problem.benchmark.query(h, epochs=epochs, repeat=r)
+            except ValueError:  # repeat r not measured for this cell
+                continue
+            if all(row[m] == values[m] or (np.isnan(row[m]) and np.isnan(values[m]))
+                   for m in row):
+                self._runs[h] = (epochs, r, values)
+                return
+
+    def _repeats(self) -> int:
+        if self._n_repeats is None:
+            self._n_repeats = int(self.problem.benchmark.frame["repeat"].max()) + 1
+        return self._n_repeats
 
     def _check_replay(self, h: str, epochs: int) -> None:
         k = self.queries
@@ -191,7 +239,7 @@ class Loop:
 
     def frame(self) -> pd.DataFrame:
         cols = [*TRIAL_COLUMNS, *self.problem.benchmark.metrics, *TRACE_COLUMNS,
-                *TIMING_COLUMNS]
+                "continued_from", *TIMING_COLUMNS]
         return pd.DataFrame(self.rows, columns=cols)
 
 

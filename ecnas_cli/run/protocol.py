@@ -12,15 +12,24 @@ and draws another measured repeat where the table has several.
 ``name="paper"`` is the EC-NAS authors' protocol (:mod:`ecnas_cli.run.paper_protocol`): their
 encoding as the space, the training budget a search dimension, an invalid proposal costs a
 trial, repeats are retrained; the evaluations budget counts trials.
+
+Rule ``promotion`` (multi-fidelity strategies): ``continue`` trains a cell at a higher fidelity
+after a lower one by resuming that training run, so it costs only the difference of the two
+checkpoints' energy and time and returns the same repeat's later checkpoint (logged in the
+trial log's ``continued_from`` column); ``restart`` charges every fidelity as a training from
+scratch. ``continue`` needs a table whose lower fidelities are checkpoints of the runs of its
+highest (:func:`benchmarks.tables.registry.checkpoint_fidelities`: ecnas-4v, ecnas-5v) and is
+the default there; ``restart`` is the default, and the only rule, elsewhere.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 REPEATS = ("cache", "retrain")
 PROTOCOLS = ("ecnas", "paper")
+PROMOTIONS = ("continue", "restart")
 
 
 @dataclass(frozen=True)
@@ -36,19 +45,24 @@ class Protocol:
         Consecutive cached queries after which the run is stopped (``cache`` only).
     name : {"ecnas", "paper"}
         ``paper``: the authors' protocol (module docstring); it needs ``repeats="retrain"``.
+    promotion : {"continue", "restart"}, optional
+        What training a cell at a higher fidelity after a lower one costs (module docstring);
+        None: the table's default (:meth:`for_table`).
     """
 
     repeats: str = "cache"
     max_cached: int = 1000
     name: str = "ecnas"
+    promotion: str | None = None
 
     @classmethod
-    def named(cls, name: str, repeats: str | None = None, max_cached: int = 1000) -> Protocol:
+    def named(cls, name: str, repeats: str | None = None, max_cached: int = 1000,
+              promotion: str | None = None) -> Protocol:
         """The protocol ``name`` with its default repeat rule (``retrain`` for ``paper``)."""
         if name not in PROTOCOLS:
             raise ValueError(f"protocol must be one of {', '.join(PROTOCOLS)}, got {name!r}")
         default = "retrain" if name == "paper" else "cache"
-        return cls(repeats or default, max_cached, name)
+        return cls(repeats or default, max_cached, name, promotion)
 
     @property
     def paper(self) -> bool:
@@ -67,6 +81,24 @@ class Protocol:
         if not isinstance(self.max_cached, int) or isinstance(self.max_cached, bool) \
                 or self.max_cached < 1:
             raise ValueError(f"max_cached must be a positive int, got {self.max_cached!r}")
+        if self.promotion is not None and self.promotion not in PROMOTIONS:
+            raise ValueError(f"promotion must be one of {', '.join(PROMOTIONS)}, "
+                             f"got {self.promotion!r}")
+
+    def for_table(self, name: str, checkpoints: bool) -> Protocol:
+        """This protocol with ``promotion`` resolved for table ``name``, whose lower fidelities
+        are (``checkpoints``) or are not checkpoints of its highest fidelity's runs.
+
+        Raises
+        ------
+        ValueError
+            ``continue`` on a table whose fidelities are separate runs.
+        """
+        if self.promotion == "continue" and not checkpoints:
+            raise ValueError(f"--promotion continue needs lower fidelities that are checkpoints "
+                             f"of one training run; {name}'s are separate runs: use restart")
+        default = "continue" if checkpoints else "restart"
+        return replace(self, promotion=self.promotion or default)
 
     def describe(self) -> dict[str, Any]:
         """The protocol for ``run.json``, in words a reader of the file needs."""
@@ -78,7 +110,9 @@ class Protocol:
                 else "every query (repeats are retrained)",
                 "repeated_query": "answered from the run's cache, free, logged cached=true"
                 if self.repeats == "cache" else "retrained: costs budget, samples a repeat",
-                "guard": f"stop after {self.max_cached} consecutive cached queries"}
+                "guard": f"stop after {self.max_cached} consecutive cached queries",
+                "promoted_training": "costs the checkpoint difference, logged continued_from"
+                if self.promotion == "continue" else "costs a training from scratch"}
 
 
 class CachedQueryLimit(RuntimeError):

@@ -28,6 +28,7 @@ import numpy as np
 from benchmarks.progress import Progress
 from benchmarks.space import SearchSpace
 from benchmarks.tables.problem import Problem
+from benchmarks.tables.registry import checkpoint_fidelities
 from ecnas_cli.run import boundary
 from ecnas_cli.run.lock import run_lock
 from ecnas_cli.run.loop import Loop, ReplayMismatchError
@@ -72,7 +73,8 @@ def run(problem: Problem, strategy: str | type[Strategy], termination: Terminati
     termination : Termination
         Budgets (:mod:`ecnas_cli.run.termination`); the first one reached stops.
     protocol : Protocol, optional
-        Repeated-query rule (default: answered from the run's cache, free).
+        Repeated-query and promotion rules (default: answered from the run's cache, free;
+        the table's promotion rule).
     seed : int
         The run's seed; with ``out``, the log goes to ``out/<benchmark>/<name>/seed-<seed>/``.
     resume, overwrite : bool
@@ -81,7 +83,8 @@ def run(problem: Problem, strategy: str | type[Strategy], termination: Terminati
     settings : mapping, optional
         Keyword settings of the strategy (finite numbers only).
     """
-    protocol = protocol or Protocol()
+    protocol = (protocol or Protocol()).for_table(problem.name,
+                                                  checkpoint_fidelities(problem.benchmark))
     check_format(fmt)
     termination.check(problem)
     name, cls = strategy_class(strategy)
@@ -146,16 +149,19 @@ def _build(problem: Problem, name: str, cls: type[Strategy], settings: Mapping[s
 
 def run_search(problem: Problem, strategy: str | type[Strategy], *,
                budget: Termination | int | dict[str, float] = 500, repeats: str | None = None,
-               max_cached: int = 1000, protocol: str = "ecnas", **run_args: Any) -> RunResult:
+               max_cached: int = 1000, protocol: str = "ecnas", promotion: str | None = None,
+               **run_args: Any) -> RunResult:
     """:func:`run` with the budget and protocol as plain values (what the CLI and scripts call).
 
     ``budget`` is a :class:`~ecnas_cli.run.termination.Termination`, a number of distinct
     evaluations, or a dict such as ``{"evaluations": 1000, "energy_kwh": 5.0}``; ``protocol``
     is ``ecnas`` or ``paper`` (:meth:`Protocol.named`; ``repeats`` defaults to the protocol's
-    rule); ``run_args`` are :func:`run`'s keywords (``seed``, ``settings``, ``out``, ...).
+    rule); ``max_cached`` and ``promotion`` complete the
+    :class:`~ecnas_cli.run.protocol.Protocol`; ``run_args`` are :func:`run`'s keywords
+    (``seed``, ``settings``, ``out``, ...).
     """
     return run(problem, strategy, as_termination(budget),
-               protocol=Protocol.named(protocol, repeats, max_cached),
+               protocol=Protocol.named(protocol, repeats, max_cached, promotion),
                **run_args)
 
 
