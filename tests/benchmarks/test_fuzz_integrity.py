@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.errors import EcnasError
@@ -42,6 +41,7 @@ from benchmarks.tables.storage import (
     save_table,
 )
 from tests.benchmarks.test_fuzz_parsers import JSON, sample_results
+from tests.fixtures.fuzz import check_property
 from tests.fixtures.writers import write_energy_table
 
 EXAMPLES = 60
@@ -209,14 +209,4 @@ TARGETS: dict[str, tuple[st.SearchStrategy[tuple[Any, ...]], Callable[..., None]
 @pytest.mark.parametrize("name", list(TARGETS))
 def test_integrity_properties(name: str) -> None:
     strategy, check = TARGETS[name]
-
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(strategy)
-    def run(args: tuple[Any, ...]) -> None:
-        try:
-            check(*args)
-        except ALLOWED:
-            pass
-
-    run()
+    check_property(strategy, check, ALLOWED, EXAMPLES)

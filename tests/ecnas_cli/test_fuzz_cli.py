@@ -25,13 +25,13 @@ from typing import Any
 import numpy as np
 import pytest
 import typer
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from ecnas_cli.run import MaxEvaluations, run
 from ecnas_cli.run.boundary import StrategyError
 from strategies.base import Candidate, Strategy
+from tests.fixtures.fuzz import check_property
 from tests.fixtures.synthetic import synthetic_benchmark
 
 EXAMPLES = 40
@@ -235,17 +235,8 @@ TARGETS: dict[str, tuple[st.SearchStrategy[tuple[Any, ...]], Callable[..., None]
 @pytest.mark.parametrize("name", list(TARGETS))
 def test_boundary_properties(name: str) -> None:
     strategy, check = TARGETS[name]
+    check_property(strategy, check, ALLOWED, EXAMPLES)
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(strategy)
-    def fuzz(args: tuple[Any, ...]) -> None:
-        try:
-            check(*args)
-        except ALLOWED:
-            pass
-
-    fuzz()
 
 
 def test_an_arch_of_the_wrong_type_is_named():
