@@ -261,15 +261,17 @@ class Comparison:
 
 def compare_runs(paths: Sequence[Path], *, x: str = "evals", log: bool = False,
                  references: Sequence[str] = REFERENCES, data_dir: Path | None = None,
-                 raw_dir: Path | None = None) -> Comparison:
+                 raw_dir: Path | None = None,
+                 runs: Sequence[RunResult] | None = None) -> Comparison:
     """Load the runs under ``paths`` and their benchmark; compute curves, statistics (with
     each run's final IGD+ and whole-front metrics), tests against ``references`` and among
     all strategies, anytime ECDFs, attainment surfaces and the chosen cells (extremes and
     knee of all runs' joint front).
 
-    ``log`` places the band grid geometrically (for a logarithmic x axis).
+    ``log`` places the band grid geometrically (for a logarithmic x axis); ``runs``: the
+    runs of ``paths`` already loaded (read once by a caller that needs them too).
     """
-    runs = load_runs(paths)
+    runs = load_runs(paths) if runs is None else runs
     problem = run_problem(runs[0], data_dir=data_dir, raw_dir=raw_dir)
     objs = problem.objectives
     table = curves(runs, problem, x=x)

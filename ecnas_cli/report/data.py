@@ -130,7 +130,7 @@ def report_data(paths: Sequence[Path], *, data_dir: Path | None = None,
         As :func:`~ecnas_cli.run.store.load_runs`; fronts also need 2 objectives.
     """
     runs = load_runs(paths)
-    comp = compare_runs(paths, data_dir=data_dir, raw_dir=raw_dir)
+    comp = compare_runs(paths, data_dir=data_dir, raw_dir=raw_dir, runs=runs)
     bench, objs, epochs = comp.bench, comp.objectives, comp.epochs
     metrics = list(bench.metrics)
     fronts = [(str(r.meta["strategy"]), _label(r), front_info(r, comp.problem)) for r in runs]
