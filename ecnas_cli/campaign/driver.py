@@ -20,9 +20,10 @@ import pandas as pd
 
 from benchmarks.atomic import atomic_path
 from benchmarks.tables.problem import Problem
-from benchmarks.tables.registry import load_benchmark
+from benchmarks.tables.registry import checkpoint_fidelities, load_benchmark
 from ecnas_cli.campaign.spec import Campaign, RunSpec
 from ecnas_cli.run.executors import check_executor, execute
+from ecnas_cli.run.protocol import Protocol
 from ecnas_cli.run.runner import run_search
 from ecnas_cli.run.termination import from_dict
 
@@ -116,8 +117,14 @@ def run_campaign(campaign: Campaign, *, executor: str = "local", jobs: int = 1,
         raise ValueError(f"{r['study']} {r['strategy']} seed {r['seed']} in {campaign.out} "
                          "was made with other settings; give the campaign another --out")
     shared = problems(campaign, data_dir, raw_dir)
-    for study in campaign.studies:  # a budget that buys nothing: refused now
-        from_dict(study.budget).check(shared[study.label])
+    for spec in {r.study.label: r for r in campaign.runs}.values():
+        # a budget that buys nothing, a promotion rule the table cannot follow: refused now
+        problem = shared[spec.study.label]
+        from_dict(spec.study.budget).check(problem)
+        rule = spec.protocol
+        Protocol.named(rule["protocol"], rule["repeats"], rule["max_cached"],
+                       rule["promotion"]).for_table(problem.name,
+                                                    checkpoint_fidelities(problem.benchmark))
     todo = [spec for spec, state in zip(campaign.runs, before["state"], strict=True)
             if state != "complete"]
     _write_manifest(campaign)
@@ -137,8 +144,8 @@ def _run_one(problems: Mapping[str, Problem], spec: RunSpec, out: Path,
     """One run (a task): resumed if interrupted; a small summary back, not the trial log."""
     result = run_search(problems[spec.study.label], spec.strategy, seed=spec.seed,
                         settings=spec.settings, budget=dict(spec.study.budget),
-                        repeats=spec.protocol["repeats"], max_cached=spec.protocol["max_cached"],
-                        out=Path(out) / spec.study.label, fmt=fmt, resume=True)
+                        **spec.protocol, out=Path(out) / spec.study.label, fmt=fmt,
+                        resume=True)
     return {k: result.meta.get(k) for k in ("status", "stop_reason", "evaluations")}
 
 

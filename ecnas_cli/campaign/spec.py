@@ -11,9 +11,12 @@ strategies (with their settings) x seeds, under one protocol. Example::
     [settings.nsga2]                     # a strategy's settings (optional)
     population_size = 20
 
-    [protocol]                           # optional: the runner's repeated-query rule
-    repeats = "cache"
+    [protocol]                           # optional: `ecnas search`'s protocol options
+    protocol = "ecnas"                   # or "paper" (the authors' protocol)
+    repeats = "cache"                    # default: the protocol's ("retrain" for paper)
     max_cached = 1000
+    promotion = "continue"               # or "restart"; default: the table's
+    epochs = 108                         # every study's target epochs unless it names its own
 
     [[study]]
     benchmark = "ecnas-4v"
@@ -35,13 +38,19 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ecnas_cli.run.protocol import REPEATS
+from ecnas_cli.run.protocol import Protocol
 from ecnas_cli.run.termination import from_dict
 from strategies import STRATEGIES, get_strategy
 
 TOP_KEYS = {"name", "strategies", "seeds", "seed", "settings", "protocol", "study", "out"}
 STUDY_KEYS = {"benchmark", "budget", "objectives", "epochs", "label"}
-PROTOCOL_KEYS = {"repeats": "cache", "max_cached": 1000}
+#: ``[protocol]``'s keys (``ecnas search``'s option names) and their defaults
+PROTOCOL_KEYS: dict[str, Any] = {"protocol": "ecnas", "repeats": None, "max_cached": 1000,
+                                 "promotion": None, "epochs": None}
+#: a run's protocol (run_search's keywords) when the file names none
+DEFAULT_PROTOCOL: dict[str, Any] = {"repeats": "cache", "max_cached": 1000,
+                                    "protocol": "ecnas", "promotion": None}
+UNHASHED_DEFAULTS = {"protocol": "ecnas", "promotion": None}
 
 
 @dataclass(frozen=True)
@@ -63,13 +72,17 @@ class RunSpec:
     strategy: str
     seed: int
     settings: dict[str, Any] = field(default_factory=dict)
-    protocol: dict[str, Any] = field(default_factory=lambda: dict(PROTOCOL_KEYS))
+    protocol: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_PROTOCOL))
 
     @property
     def settings_hash(self) -> str:
         """12 hex digits of SHA-256 over the run's canonical JSON (label excluded)."""
         data = {**asdict(self), "study": {k: v for k, v in asdict(self.study).items()
                                           if k != "label"}}
+        # protocol and promotion enter the hash only when not the default, so the runs
+        # of a campaign made before they were options keep their hash (and are not redone)
+        data["protocol"] = {k: v for k, v in self.protocol.items()
+                            if k not in UNHASHED_DEFAULTS or v != UNHASHED_DEFAULTS.get(k)}
         text = json.dumps(data, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(text.encode()).hexdigest()[:12]
 
@@ -116,11 +129,8 @@ def load_campaign(path: Path, out: Path | None = None) -> Campaign:
         if key not in strategies:
             raise ValueError(f"[settings.{key}]: {key} is not among the strategies "
                              f"({', '.join(strategies)})")
-    protocol = {**PROTOCOL_KEYS, **data.get("protocol", {})}
-    _known(protocol, set(PROTOCOL_KEYS), "[protocol]")
-    if protocol["repeats"] not in REPEATS:
-        raise ValueError(f"[protocol] repeats must be one of {', '.join(REPEATS)}")
-    studies = tuple(_study(i, s) for i, s in enumerate(data.get("study", [])))
+    protocol, epochs = _protocol(data.get("protocol", {}))
+    studies = tuple(_study(i, s, epochs) for i, s in enumerate(data.get("study", [])))
     if not studies:
         raise ValueError(f"{path} names no [[study]] (a benchmark and a budget)")
     labels = [s.label for s in studies]
@@ -130,6 +140,27 @@ def load_campaign(path: Path, out: Path | None = None) -> Campaign:
                  for study in studies for s in strategies for k in range(seeds))
     root = out or Path(data.get("out", Path("runs") / "campaigns" / name))
     return Campaign(name, Path(root), studies, runs)
+
+
+def _protocol(data: Any) -> tuple[dict[str, Any], int | None]:
+    """``[protocol]`` as run_search's protocol keywords (repeats resolved to the protocol's
+    rule), and the default target epochs of the studies."""
+    if not isinstance(data, dict):
+        raise ValueError(f"[protocol] must be a table, got {data!r}")
+    _known(data, set(PROTOCOL_KEYS), "[protocol]")
+    given = {**PROTOCOL_KEYS, **data}
+    epochs = None if given["epochs"] is None else _int(given["epochs"], "[protocol] epochs", 1)
+    for key in ("protocol", "repeats", "promotion"):
+        if given[key] is not None and not isinstance(given[key], str):
+            raise ValueError(f"[protocol] {key} must be a string, got {given[key]!r}")
+    try:  # the runner's own checks: a bad or contradictory protocol names the value
+        rule = Protocol.named(given["protocol"], given["repeats"], given["max_cached"],
+                              given["promotion"])
+    except ValueError as exc:
+        raise ValueError(f"[protocol]: {exc}") from None
+    return {"repeats": rule.repeats, "max_cached": rule.max_cached,
+            "protocol": rule.name,
+            "promotion": rule.promotion}, epochs
 
 
 def _known(data: dict[str, Any], keys: set[str], where: str) -> None:
@@ -153,7 +184,7 @@ def _strategies(spec: Any) -> list[str]:
     return list(dict.fromkeys(str(n) for n in names))
 
 
-def _study(i: int, data: dict[str, Any]) -> Study:
+def _study(i: int, data: dict[str, Any], epochs: int | None = None) -> Study:
     where = f"[[study]] {i + 1}"
     _known(data, STUDY_KEYS, where)
     if "benchmark" not in data or "budget" not in data:
@@ -162,6 +193,6 @@ def _study(i: int, data: dict[str, Any]) -> Study:
     from_dict(budget)  # a ValueError naming a bad budget
     label = data.get("label") or "-".join(
         [str(data["benchmark"]), *(f"{v:g}{k}" for k, v in sorted(budget.items()))])
-    epochs = data.get("epochs")
+    own = data.get("epochs")
     return Study(str(label), str(data["benchmark"]), budget, data.get("objectives"),
-                 None if epochs is None else _int(epochs, "epochs", 1))
+                 epochs if own is None else _int(own, "epochs", 1))
