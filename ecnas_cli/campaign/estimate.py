@@ -14,11 +14,12 @@ import heapq
 from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from benchmarks.tables.problem import Problem
-from ecnas_cli.campaign.spec import RunSpec
+from ecnas_cli.campaign.spec import Campaign, RunSpec
 from strategies import get_strategy
 
 COSTS_FILE = Path(__file__).with_name("costs.csv")
@@ -67,3 +68,18 @@ def campaign_seconds(runs: Sequence[RunSpec], problems: Mapping[str, Problem],
     for t in times:
         heapq.heapreplace(workers, workers[0] + t)
     return max(workers) if times else 0.0
+
+
+def plan_campaign(campaign: Campaign, jobs: int = 1, data_dir: Path | None = None,
+                  raw_dir: Path | None = None) -> dict[str, Any]:
+    """What ``ecnas campaign plan`` prints: the runs, those left to run (not complete) and
+    their estimated wall seconds on ``jobs`` workers."""
+    from ecnas_cli.campaign.driver import problems, status
+    if jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, got {jobs}")
+    states = status(campaign)
+    todo = [r for r, s in zip(campaign.runs, states["state"], strict=True) if s != "complete"]
+    seconds = campaign_seconds(todo, problems(campaign, data_dir, raw_dir), jobs)
+    return {"campaign": campaign.name, "out": str(campaign.out), "runs": len(campaign.runs),
+            "to_run": len(todo), "jobs": jobs, "estimated_seconds": round(seconds, 1),
+            "studies": [s.label for s in campaign.studies]}

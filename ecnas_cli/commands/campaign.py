@@ -31,20 +31,15 @@ def _load(file: Path, out: Path | None):
 def plan(file: File, out: Out = None, jobs: Jobs = 1, data_dir: DataDir = None,
          raw_dir: RawDir = None, as_json: Json = False) -> None:
     """The runs a campaign expands into, those left to run, and an estimated time."""
-    from ecnas_cli.campaign.driver import problems, status
-    from ecnas_cli.campaign.estimate import campaign_seconds
+    from ecnas_cli.campaign.estimate import plan_campaign
     campaign = _load(file, out)
-    states = status(campaign)
-    todo = [r for r, s in zip(campaign.runs, states["state"], strict=True) if s != "complete"]
-    seconds = campaign_seconds(todo, problems(campaign, data_dir, raw_dir), jobs)
-    data = {"campaign": campaign.name, "out": str(campaign.out), "runs": len(campaign.runs),
-            "to_run": len(todo), "jobs": jobs, "estimated_seconds": round(seconds, 1),
-            "studies": [s.label for s in campaign.studies]}
+    data = plan_campaign(campaign, jobs, data_dir, raw_dir)
+    seconds, todo = data["estimated_seconds"], data["to_run"]
     if as_json:
         print_json(data)
         return
     console.print(f"{campaign.name}: {len(campaign.runs)} runs in {len(campaign.studies)} "
-                  f"studies ({', '.join(data['studies'])}); {len(todo)} to run\nestimated "
+                  f"studies ({', '.join(data['studies'])}); {todo} to run\nestimated "
                   f"{seconds / 60:.1f} min with {jobs} worker(s) (measured per-strategy "
                   f"costs, scripts/measure_strategy_costs.py)\nfolder: {campaign.out}",
                   highlight=False)

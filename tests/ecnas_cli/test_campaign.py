@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from ecnas_cli.campaign import estimate
 from ecnas_cli.campaign.driver import compare_campaign, problems, run_campaign, status
-from ecnas_cli.campaign.estimate import campaign_seconds
+from ecnas_cli.campaign.estimate import campaign_seconds, plan_campaign
 from ecnas_cli.campaign.spec import load_campaign
 from ecnas_cli.cli import app
 from ecnas_cli.run.runner import run_search
@@ -178,12 +178,28 @@ def test_the_plan_estimates_a_measured_campaign_within_a_factor(tmp_path, monkey
     assert measured / FACTOR < planned < measured * FACTOR, (planned, measured)
 
 
+def test_the_plan_packs_runs_longest_first_onto_the_workers(tmp_path, monkeypatch):
+    text = SMALL.replace('"nsga2"]', '"semo"]').replace("[settings.nsga2]\n"
+                                                       "population_size = 10", "")
+    c = load_campaign(write(tmp_path, text), tmp_path / "out")
+    monkeypatch.setattr(estimate, "costs", lambda path=None: {
+        estimate.PER_RUN: 1.0, "random": 0.1, "semo": 0.2})
+    # 20 evaluations: random runs 1 + 2 s, semo runs 1 + 4 s, two seeds each
+    planned = {n: plan_campaign(c, jobs=n)["estimated_seconds"] for n in (1, 2, 3, 100)}
+    assert planned == {1: 16.0, 2: 8.0, 3: 6.0, 100: 5.0}
+    with pytest.raises(ValueError, match="--jobs must be at least 1"):
+        plan_campaign(c, jobs=0)
+
+
 def test_the_committed_campaigns_are_readme_grid_and_reproduce(tmp_path):
     grid = load_campaign(REPO / "campaigns" / "readme-grid.toml")
     assert {r.strategy for r in grid.runs} == set(STRATEGIES)
     assert [(s.benchmark, s.budget) for s in grid.studies] == [
         ("ecnas-5v", {"evaluations": 1000}), ("ecnas-4v", {"evaluations": 60})]
     assert len(grid.runs) == len(STRATEGIES) * 10 * 2
+    scaled = load_campaign(REPO / "campaigns" / "scaling-100x.toml")  # README's scaling table
+    assert scaled.studies == grid.studies and len(scaled.runs) == 100 * len(grid.runs)
+    assert {r.seed for r in scaled.runs} == set(range(1000))
     rep = load_campaign(REPO / "campaigns" / "reproduce-search.toml")
     assert tuple(dict.fromkeys(r.strategy for r in rep.runs)) == \
         reproduce_search.SEARCH_STRATEGIES
