@@ -29,7 +29,12 @@ def raw_dir() -> Path:
 def _private_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep caches and data written by tests out of the user's directories."""
     mp = pytest.MonkeyPatch()
-    mp.setenv("ECNAS_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    # the cell catalogs (7V: seconds to build) are shared by the workers of `pytest -n`: a cache
+    # file is written atomically and verified when read, so a worker never reads a partial one
+    base = tmp_path_factory.getbasetemp()
+    cache = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "cache"
+    cache.mkdir(exist_ok=True)
+    mp.setenv("ECNAS_CACHE_DIR", str(cache))
     mp.setenv("ECNAS_DATA_DIR", str(tmp_path_factory.mktemp("data")))
     yield
     mp.undo()
