@@ -21,14 +21,16 @@ COMMAND = ["pytest", "-n", "auto"]  # README, "Test"; .ci/run runs the same
 
 
 def timed(command: list[str]) -> tuple[float, str]:
-    """Wall seconds of ``command`` (as ``python -m``) and its last output line."""
+    """Wall seconds of ``command`` (as ``python -m``), its failures and its summary line."""
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", *command, "-q", "-p", "no:cacheprovider"],
                           cwd=REPO, env={**os.environ, "CI": "true"}, capture_output=True,
                           text=True, check=False)
     seconds = time.perf_counter() - start
     lines = done.stdout.strip().splitlines()
-    return seconds, lines[-1] if lines else f"no output (exit {done.returncode})"
+    failed = [line for line in lines if line.startswith(("FAILED", "ERROR"))]
+    return seconds, "\n  ".join([*failed, lines[-1] if lines else
+                                 f"no output (exit {done.returncode})"])
 
 
 def main() -> None:
