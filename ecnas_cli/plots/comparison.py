@@ -131,7 +131,7 @@ def render_attainment(ax: Axes, info: AttainmentInfo, names: Sequence[str] | Non
                       references: Sequence[str] = ()) -> Axes:
     """50% attainment line per strategy over its 25-75% band (those in ``names``, each in the
     colour of its place in ``info``; ``references`` in neutral styles, their band left out so
-    the panel's strategy stays readable); the true front dashed."""
+    the panel's strategy stays readable); the true front as a light band behind them."""
     for i, name in enumerate(info.median):
         if names is not None and name not in names:
             continue
@@ -139,7 +139,8 @@ def render_attainment(ax: Axes, info: AttainmentInfo, names: Sequence[str] | Non
         if name not in references:
             ax.fill(*info.band[name].T, color=style["color"], alpha=0.2, lw=0)
         ax.plot(*info.median[name].T, **style, label=f"{name} (50%)")
-    ax.plot(*info.true_front.T, ls="--", color="k", lw=0.8, label="true front")
+    # a wide light band behind the series: apart from the references' dashed and dotted lines
+    ax.plot(*info.true_front.T, ls="-", color="0.8", lw=2.5, zorder=0, label="true front")
     ax.set_xlim(*info.limits[0])
     ax.set_ylim(*info.limits[1])
     ax.set_xlabel(axis_label(info.x))

@@ -123,6 +123,8 @@ def test_attainment_panels(bench: Benchmark, problem: Problem, tmp_path: Path) -
         assert axes[0].get_lines()[0].get_color() == "0.15"  # the reference, neutral
         assert axes[0].get_lines()[1].get_color() == "C1"  # nsga2: its place in info
         assert axes[1].get_lines()[1].get_color() == "C2"
+        front = axes[0].get_lines()[2]  # apart from the references' dashed and dotted lines
+        assert front.get_linestyle() == "-" and front.get_color() == "0.8"
         assert axes[0].get_xlim() == axes[1].get_xlim() == info.limits[0]  # shared axes
         assert style.save_figure(fig, tmp_path / "att.png").read_bytes().startswith(PNG)
 
