@@ -31,7 +31,6 @@ from ecnas_cli.plots.panels import (
     render_panels,
 )
 from ecnas_cli.plots.style import (
-    SINGLE,
     axis_label,
     dominated_corner,
     paper_figure,
@@ -128,13 +127,20 @@ def attainment_info(surfaces: dict[str, dict[float, np.ndarray]], objectives: Se
                           staircase(true, objectives, nadir)[:, cols], limits)
 
 
-def render_attainment(ax: Axes, info: AttainmentInfo) -> Axes:
-    """50% attainment line per strategy over its 25-75% band; the true front dashed."""
+def render_attainment(ax: Axes, info: AttainmentInfo, names: Sequence[str] | None = None,
+                      references: Sequence[str] = ()) -> Axes:
+    """50% attainment line per strategy over its 25-75% band (those in ``names``, each in the
+    colour of its place in ``info``; ``references`` in neutral styles, their band left out so
+    the panel's strategy stays readable); the true front as a light band behind them."""
     for i, name in enumerate(info.median):
-        style = series_style(i)
-        ax.fill(*info.band[name].T, color=style["color"], alpha=0.2, lw=0)
+        if names is not None and name not in names:
+            continue
+        style = panel_style(i, name, references)
+        if name not in references:
+            ax.fill(*info.band[name].T, color=style["color"], alpha=0.2, lw=0)
         ax.plot(*info.median[name].T, **style, label=f"{name} (50%)")
-    ax.plot(*info.true_front.T, ls="--", color="k", lw=0.8, label="true front")
+    # a wide light band behind the series: apart from the references' dashed and dotted lines
+    ax.plot(*info.true_front.T, ls="-", color="0.8", lw=2.5, zorder=0, label="true front")
     ax.set_xlim(*info.limits[0])
     ax.set_ylim(*info.limits[1])
     ax.set_xlabel(axis_label(info.x))
@@ -220,7 +226,8 @@ def _by_names(render: Callable[..., Axes], info: object, references: Sequence[st
 
 
 def _save_panels(comp: Comparison, out: Path, curves: CurvesInfo) -> list[Path]:
-    """The small-multiples figures: regret curves, and ECDFs against evaluations and energy."""
+    """The small-multiples figures: regret curves, ECDFs against evaluations and energy, and
+    attainment surfaces (2 objectives)."""
     groups = panel_groups(list(curves.series), comp.references)
     figures: list[tuple[str, Callable[[Axes, Sequence[str]], Axes]]] = [
         ("curves", partial(_by_names, render_curves, curves, comp.references))]
@@ -228,6 +235,11 @@ def _save_panels(comp: Comparison, out: Path, curves: CurvesInfo) -> list[Path]:
         if table is not None and len(table):
             info = ecdf_info(table, len(TARGETS))
             figures.append((name, partial(_by_names, render_ecdf, info, comp.references)))
+    if comp.attainment is not None:
+        att = attainment_info(comp.attainment, comp.objectives, comp.bench, comp.epochs,
+                              comp.true_front)
+        figures.append(("attainment", partial(_by_names, render_attainment, att,
+                                              comp.references)))
     paths = []
     for name, draw in figures:
         with paper_figure(panels_size(len(groups))) as fig:
@@ -237,22 +249,14 @@ def _save_panels(comp: Comparison, out: Path, curves: CurvesInfo) -> list[Path]:
 
 
 def save_comparison(comp: Comparison, out: Path, *, log: bool = False) -> list[Path]:
-    """Write the regret-curve and ECDF small multiples (:mod:`ecnas_cli.plots.panels`),
-    attainment (2 objectives) and radar (3+ metrics) figures as PNG and PDF to ``out``;
-    return the paths written."""
+    """Write the regret-curve, ECDF and attainment (2 objectives) small multiples
+    (:mod:`ecnas_cli.plots.panels`) and the radar (3+ metrics) figure as PNG and PDF to
+    ``out``; return the paths written."""
     curves = curves_info(comp.bands, comp.x, log=log)
-    figures: list[tuple[str, tuple[float, float], str | None, Callable[[Axes], Axes]]] = []
-    if comp.attainment is not None:
-        att = attainment_info(comp.attainment, comp.objectives, comp.bench, comp.epochs,
-                              comp.true_front)
-        figures.append(("attainment", SINGLE, None, partial(render_attainment, info=att)))
+    paths = _save_panels(comp, out, curves)
     if len(comp.chosen) and len(radar_metrics(comp.bench, comp.objectives)) >= 3:
         radar = radar_info(comp.chosen, comp.bench, comp.objectives, comp.epochs)
-        figures.append(("radar", (3.5, 3.0), "polar", partial(render_radar, info=radar)))
-    paths = _save_panels(comp, out, curves)
-    for name, size, projection, draw in figures:
-        with paper_figure(size) as fig:
-            draw(fig.add_subplot(projection=projection))
-            paths += [save_figure(fig, Path(out) / f"{name}.{ext}") for ext in ("png", "pdf")]
+        with paper_figure((3.5, 3.0)) as fig:
+            render_radar(fig.add_subplot(projection="polar"), radar)
+            paths += [save_figure(fig, Path(out) / f"radar.{ext}") for ext in ("png", "pdf")]
     return paths
-

@@ -1,8 +1,9 @@
 """Small multiples for many strategies, and the anytime ECDF figure.
 
-Twelve overlapping series cannot be told apart, so the regret-curve and ECDF figures of
-``ecnas compare`` draw one panel per strategy, each beside the reference strategies, on
-shared axes. As elsewhere in :mod:`ecnas_cli.plots`: ``*_info`` data, ``render_*`` drawing.
+Twelve overlapping series cannot be told apart, so the regret-curve, ECDF and attainment
+figures of ``ecnas compare`` draw one panel per strategy, each beside the reference
+strategies, on shared axes. As elsewhere in :mod:`ecnas_cli.plots`: ``*_info`` data,
+``render_*`` drawing.
 """
 
 from __future__ import annotations

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Reproduce results/ecnas-5v-search and results/ecnas-4v-search: the strategies of
-# scripts/compare_strategies.py, 10 seeds, under the runner's protocol (repeats answered from
-# the run's cache, budgets count distinct trainings): ecnas-5v with 1,000 evaluations, ecnas-4v with 60 of its 91 cells.
-# Writes README.md (the comparison table README shows) and runs.csv per benchmark, then the
-# ecnas-5v comparison figures and statistics. Uses the embedded ecnas-5v and ecnas-4v tables.
+# Reproduce README's strategy comparison: results/ecnas-5v-search, results/ecnas-4v-search,
+# results/ecnas-4v-paper-search and results/strategy-ranking. One campaign makes the runs
+# (campaigns/readme-grid.toml: every registered strategy, 10 seeds, ecnas-5v at 200
+# evaluations, ecnas-4v at 60, ecnas-4v-paper at 108 epochs with 60); the two scripts read them.
+# Uses the embedded tables; runs go to RUNS_DIR (default runs/campaigns/readme-grid).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-runs="${RUNS_DIR:-$(mktemp -d)}"
-python "$repo/scripts/compare_strategies.py" --seeds 10 --jobs 2 --runs "$runs"
-ecnas compare "$runs/ecnas-5v" --out "$here" --log --json > "$here/compare.json"
-echo "runs in $runs; tables and figures in $here"
+runs="${RUNS_DIR:-$repo/runs/campaigns/readme-grid}"
+cd "$repo"
+ecnas campaign run campaigns/readme-grid.toml --jobs 2 --out "$runs"
+python scripts/compare_strategies.py --runs "$runs"
+python scripts/rank_strategies.py

@@ -195,8 +195,9 @@ def test_the_committed_campaigns_are_readme_grid_and_reproduce(tmp_path):
     grid = load_campaign(REPO / "campaigns" / "readme-grid.toml")
     assert {r.strategy for r in grid.runs} == set(STRATEGIES)
     assert [(s.benchmark, s.budget) for s in grid.studies] == [
-        ("ecnas-5v", {"evaluations": 1000}), ("ecnas-4v", {"evaluations": 60})]
-    assert len(grid.runs) == len(STRATEGIES) * 10 * 2
+        ("ecnas-5v", {"evaluations": 200}), ("ecnas-4v", {"evaluations": 60}),
+        ("ecnas-4v-paper", {"evaluations": 60})]
+    assert len(grid.runs) == len(STRATEGIES) * 10 * 3
     scaled = load_campaign(REPO / "campaigns" / "scaling-100x.toml")  # README's scaling table
     assert scaled.studies == grid.studies and len(scaled.runs) == 100 * len(grid.runs)
     assert {r.seed for r in scaled.runs} == set(range(1000))
@@ -206,8 +207,10 @@ def test_the_committed_campaigns_are_readme_grid_and_reproduce(tmp_path):
     assert [(s.benchmark, s.budget) for s in rep.studies] == [
         (reproduce_search.BENCHMARK, {"evaluations": reproduce_search.BUDGET})]
     assert {r.seed for r in rep.runs} == set(range(reproduce_search.SEED, 10))
+    # a fresh --out: runs of the grid in the checkout's runs/ would leave nothing to plan
     res = CliRunner().invoke(app, ["campaign", "plan", str(REPO / "campaigns" /
-                                                           "readme-grid.toml"), "--json"])
+                                                           "readme-grid.toml"), "--json",
+                                   "--out", str(tmp_path / "grid")])
     assert res.exit_code == 0, res.output
     plan = json.loads(res.stdout)
     assert plan["runs"] == len(grid.runs) and plan["estimated_seconds"] > 0

@@ -21,6 +21,7 @@ from ecnas_cli.cli import app
 from ecnas_cli.plots import comparison as comparison_plots
 from ecnas_cli.plots import front as front_plots
 from ecnas_cli.plots import style
+from ecnas_cli.plots.panels import panel_groups, panels_size, render_panels
 from ecnas_cli.run.runner import run_search
 from ecnas_cli.run.store import RunResult
 
@@ -100,6 +101,32 @@ def test_attainment_info(bench: Benchmark, problem: Problem) -> None:
     assert info.band["random"].shape[1] == 2
     (x0, x1), (y0, y1) = info.limits
     assert x0 < 1 < 4 < x1 and y0 < 0.4 < 0.8 < y1
+
+
+def test_attainment_panels(bench: Benchmark, problem: Problem, tmp_path: Path) -> None:
+    """One panel per strategy beside the references: the reference's 50% line in its neutral
+    style and without a band, the strategy's own colour and band the same in every figure."""
+    runs = [tiny_run(["a", "b", "c"]), tiny_run(["b", "c"]), tiny_run(["c"], "nsga2"),
+            tiny_run(["d"], "nsga2"), tiny_run(["a"], "semo")]
+    info = comparison_plots.attainment_info(attainment(runs, problem), OBJS, bench, 4,
+                                            problem.true_front)
+    refs = ("random", "random-genome")
+    groups = panel_groups(list(info.median), refs)
+    assert groups == [["nsga2", "random"], ["semo", "random"]]
+    with style.paper_figure(panels_size(len(groups))) as fig:
+        axes = render_panels(fig, groups, lambda ax, names: comparison_plots.render_attainment(
+            ax, info, names, refs))
+        labels = [[line.get_label() for line in ax.get_lines()] for ax in axes]
+        assert labels == [["random (50%)", "nsga2 (50%)", "true front"],
+                          ["random (50%)", "semo (50%)", "true front"]]
+        assert [len(ax.patches) for ax in axes] == [1, 1]  # the strategy's band only
+        assert axes[0].get_lines()[0].get_color() == "0.15"  # the reference, neutral
+        assert axes[0].get_lines()[1].get_color() == "C1"  # nsga2: its place in info
+        assert axes[1].get_lines()[1].get_color() == "C2"
+        front = axes[0].get_lines()[2]  # apart from the references' dashed and dotted lines
+        assert front.get_linestyle() == "-" and front.get_color() == "0.8"
+        assert axes[0].get_xlim() == axes[1].get_xlim() == info.limits[0]  # shared axes
+        assert style.save_figure(fig, tmp_path / "att.png").read_bytes().startswith(PNG)
 
 
 # ----- every figure writes a PNG (and a PDF) under Agg --------------------------------------------

@@ -1,14 +1,17 @@
-"""ehvi: logEHVI maximised over a pool of unseen cells (the shared contract is in
+"""ehvi: exact logEHVI of Optuna's GP maximised over unseen cells (the shared contract is in
 tests/strategies/test_contract.py; exhausting a small space in test_exhaustion.py)."""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
+import moocore
 import numpy as np
 import pytest
-from optuna.trial import TrialState
 
+from strategies import _pareto
+from strategies import ehvi as ehvi_module
+from strategies._logehvi import log_ehvi
 from strategies.ehvi import EHVI
 from strategies.testing import drive, make
 
@@ -19,50 +22,114 @@ def _ehvi(**settings: Any) -> EHVI:
     return cast(EHVI, make(EHVI, **settings))
 
 
-def test_the_gp_sees_each_cell_as_its_canonical_genome() -> None:
-    strategy = _ehvi(n_startup_trials=4, n_qmc_samples=8)
+@pytest.mark.parametrize("m", [2, 3])
+def test_log_ehvi_is_the_expected_improvement_of_moocore_hypervolume(m: int) -> None:
+    rng = np.random.default_rng(m)
+    front, ref = rng.random((6, m)), np.full(m, 1.2)
+    mean, std = rng.random((3, m)) * 0.8, rng.random((3, m)) * 0.3 + 0.05
+    exact = np.exp(log_ehvi(mean, std, front, ref))
+    base = moocore.hypervolume(front, ref=ref)
+    for i in range(3):  # Monte Carlo with moocore, within 4 standard errors
+        draws = mean[i] + std[i] * rng.standard_normal((20_000, m))
+        hvi = np.array([moocore.hypervolume(np.vstack([front, y]), ref=ref) - base
+                        for y in draws])
+        assert abs(exact[i] - hvi.mean()) <= 4 * hvi.std() / np.sqrt(len(hvi)) + 1e-12
+        assert exact[i] > 0
+
+
+def test_log_ehvi_ranks_cells_whose_improvement_underflows() -> None:
+    # far from the front the EHVI underflows in linear space; its log still orders the cells
+    front, ref = np.array([[0.0, 0.0]]), np.array([1.0, 1.0])
+    mean = np.array([[40.0, 0.5], [60.0, 0.5], [5.0, 0.5]])
+    scores = log_ehvi(mean, np.ones((3, 2)), front, ref)
+    assert np.isfinite(scores).all() and np.exp(scores[:2]).max() == 0.0
+    assert scores[2] > scores[0] > scores[1]
+
+
+def test_the_posterior_is_optunas() -> None:
+    import torch
+
+    strategy = _ehvi(n_startup_trials=5, refit_every=1)
+    drive(strategy, 25)
+    gp = strategy._gp
+    model = gp._fitted[0]  # type: ignore[index]
+    X = model._X_train.numpy()
+    pool = np.stack([strategy._row(i) for i in strategy._unseen.unseen()])
+    mean, std = ehvi_module._posterior(model, X, gp._space.is_categorical, pool)
+    expected_mean, expected_var = model.posterior(torch.from_numpy(pool))
+    np.testing.assert_allclose(mean, expected_mean.numpy(), atol=1e-9)
+    np.testing.assert_allclose(std, np.sqrt(expected_var.numpy() + 1e-12), atol=1e-9)
+
+
+def test_each_cell_is_asked_once_as_its_canonical_genome() -> None:
+    strategy = _ehvi(n_startup_trials=4)
     asked = drive(strategy, 12, fail_every=5)
-    trials = strategy._study.trials
-    assert len(trials) == 12  # one trial per cell: no invalid genome, no repeat re-asked
-    for c, t in zip(asked, trials, strict=True):
+    keys = [strategy.space.hash(c.arch) for c in asked]
+    assert len(set(keys)) == 12
+    assert len(strategy._cells) == 10  # the two failed cells are not told
+    for c in asked:
         i = strategy._index[strategy.space.hash(c.arch)]
-        assert t.params == strategy._genome_of(i)
-        assert strategy._genome.valid(t.params) == c.arch
-    states = [t.state for t in trials]
-    assert states.count(TrialState.FAIL) == 2 and states.count(TrialState.COMPLETE) == 10
+        assert strategy._genome.valid(strategy._genome_of(i)) == c.arch
+        np.testing.assert_array_equal(strategy._row(i),
+                                      strategy._gp.encode(strategy._genome_of(i)))
 
 
 def test_a_sampled_pool_adds_the_unseen_neighbours_of_the_best_cells() -> None:
-    strategy = _ehvi(n_startup_trials=6, pool_size=16, local_parents=2,
-                    n_qmc_samples=8)
+    strategy = _ehvi(n_startup_trials=6, pool_size=16, local_parents=2)
     drive(strategy, 6)
     s = strategy
     unseen = s._unseen.unseen()
     pool = s._pool(unseen)
-    near = {i for a in s._evaluated for i in s._neighbours(a) if i in set(unseen.tolist())}
+    near = {i for c in s._cells for i in s._neighbours(c) if i in set(unseen.tolist())}
     assert 16 < len(pool) <= 16 + len(near)
     assert set(pool) <= set(unseen.tolist())
     asked = drive(strategy, 4)
     keys = {s.space.hash(c.arch) for c in asked}
-    assert len(keys) == 4 and not keys & {s.space.hash(a) for a in s._evaluated[:6]}
+    assert len(keys) == 4 and not keys & {s._hashes[i] for i in s._cells[:6]}
 
 
 def test_the_proposal_is_the_pool_cell_with_the_best_acquisition(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    strategy = _ehvi(n_startup_trials=5, n_qmc_samples=8)
+    strategy = _ehvi(n_startup_trials=5)
     drive(strategy, 5)
-    sampler = strategy._pool_sampler
-    scores: list[np.ndarray] = []
-    real = sampler._optimize_acqf
+    seen: list[tuple[list[int], np.ndarray]] = []
+    real = strategy._acquisition
 
-    def spy(acqf: Any, best: Any) -> np.ndarray:
-        x = real(acqf, best)
-        X = np.stack([sampler._rows[i] for i, _ in sampler.pool])
-        scores.append(acqf.eval_acqf_no_grad(X))
-        return x
+    def spy(pool: list[int]) -> np.ndarray:
+        scores = real(pool)
+        seen.append((pool, scores))
+        return scores
 
-    monkeypatch.setattr(sampler, "_optimize_acqf", spy)
+    monkeypatch.setattr(strategy, "_acquisition", spy)
     cell = drive(strategy, 1)[0].arch
-    best = sampler.pool[int(np.argmax(scores[0]))][0]
-    assert strategy.space.hash(cell) == strategy._hashes[best]
-    assert len(sampler.pool) == len(strategy._hashes) - 5
+    pool, scores = seen[0]
+    assert len(pool) == len(strategy._hashes) - 5
+    assert strategy.space.hash(cell) == strategy._hashes[pool[int(np.argmax(scores))]]
+
+
+def test_front_and_reference_come_from_every_told_cell(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the GP sees at most max_observations cells, but the improvement is measured against all
+    # of them: a reference from the training set alone shuts out the extreme cells (issue 18)
+    strategy = _ehvi(n_startup_trials=10, max_observations=10)
+    drive(strategy, 40)
+    F, kept = np.array(strategy._F), list(strategy._train)
+    assert len(kept) < len(F)
+    calls: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def spy(mean: np.ndarray, std: np.ndarray, front: np.ndarray, ref: np.ndarray) -> Any:
+        calls.append((front, ref))
+        return log_ehvi(mean, std, front, ref)
+
+    monkeypatch.setattr(ehvi_module, "log_ehvi", spy)
+    drive(strategy, 1)
+    front, ref = calls[0]
+    train = F[kept]
+    mu, sd = train.mean(axis=0), train.std(axis=0)
+    np.testing.assert_allclose(front * sd + mu, F[:40])
+    np.testing.assert_allclose(ref * sd + mu, _pareto.reference_point(F[:40]))
+
+
+def test_hyperparameters_are_refitted_every_refit_every_tells() -> None:
+    strategy = _ehvi(n_startup_trials=5, refit_every=4)
+    drive(strategy, 5 + 12)  # GP proposals at 5, 6, ..., 16 observations: fits at 5, 9, 13
+    assert strategy.n_fits == 3

@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from optuna.trial import TrialState
 
 from benchmarks.space import Arch, SearchSpace, get_space
 from strategies import NSGA2, SEMO, STRATEGIES, Candidate, RandomSearch, Strategy, get_strategy
@@ -75,7 +74,7 @@ def test_common_arguments_are_validated(kwargs: dict, bad: str) -> None:
     ("motpe", {"n_startup_trials": 0}, "n_startup_trials"),
     ("motpe", {"multivariate": 1}, "multivariate"), ("motpe", {"max_repeats": 0}, "max_repeats"),
     ("ehvi", {"max_observations": 5}, "max_observations"),
-    ("ehvi", {"n_qmc_samples": 0}, "n_qmc_samples"),
+    ("ehvi", {"refit_every": 0}, "refit_every"),
     ("nsga3", {"population_size": 1}, "population_size"),
     ("nsga3", {"crossover_prob": 2}, "crossover_prob"),
     ("nevergrad", {"optimizer": "NoSuchOptimizer"}, "optimizer"),
@@ -301,5 +300,6 @@ def test_ehvi_bounds_its_training_set() -> None:
     pytest.importorskip("torch")
     strategy = make("ehvi", max_observations=10, n_startup_trials=10)
     drive(strategy, 16)
-    done = strategy._study.get_trials(states=(TrialState.COMPLETE,))  # type: ignore[attr-defined]
-    assert len(done) <= 10 + 10 // 4 + 1
+    train = strategy._train  # type: ignore[attr-defined]
+    assert len(strategy._cells) == 16 and len(train) <= 10 + 10 // 4  # type: ignore[attr-defined]
+    assert train[-1] == 15  # the newest told cell is always in
