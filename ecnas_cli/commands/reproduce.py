@@ -17,12 +17,13 @@ def reproduce(
     figures: Annotated[list[str] | None, typer.Argument(
         help="Figures to make (default: all): space, fronts, attainment, regret, radar, "
              "op-swap, proxies, tradeoffs, noise, scaling, hardware, official-runs, "
-             "paper-search, attainment-7v.")] = None,
+             "paper-search, attainment-7v, front-7v, radar-7v.")] = None,
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("results/paper"),
     seeds: Annotated[int, typer.Option("--seeds", help="Seeds per strategy.")] = 10,
     jobs: Annotated[int, typer.Option("--jobs", help="Parallel search processes.")] = 1,
     quick: Annotated[bool, typer.Option(
-        "--quick", help="At most 3 seeds and 150 evaluations per search.")] = False,
+        "--quick", help="At most 3 seeds and 150 evaluations per search; figure 13 "
+                        "without its three slowest strategies.")] = False,
     data_dir: DataDir = None, raw_dir: RawDir = None, as_json: Json = False,
 ) -> None:
     """Regenerate the paper's figures (PNG, PDF, CSV), README.md and paper-vs-ecnas.md in

@@ -4,9 +4,10 @@ Each figure is one step: compute (``ecnas_cli.analysis.paper``), draw (``ecnas_c
 write PNG + PDF + the CSV behind it to ``out``, and return a :class:`FigureRecord` for the README.
 Records and recomputed paper numbers are kept in ``<out>/figures.json`` and merged across calls,
 so reproducing one figure updates its section of ``README.md`` and ``paper-vs-ecnas.md``.
-Figures 2-4 need searches: :mod:`ecnas_cli.workflows.reproduce_search`; figure 11 is in
-:mod:`~ecnas_cli.workflows.reproduce_hardware`, the authors' runs (12) in
-:mod:`~ecnas_cli.workflows.reproduce_official`; the state of a call is a
+Figures 2-4 need searches: :mod:`ecnas_cli.workflows.reproduce_search`; figure 11 (GPUs) is in
+:mod:`~ecnas_cli.workflows.reproduce_hardware`, the authors' runs (12, 14) in
+:mod:`~ecnas_cli.workflows.reproduce_official`, the full 7V table's figures (15, 16) in
+:mod:`~ecnas_cli.workflows.reproduce_7v`; the state of a call is a
 :class:`~ecnas_cli.workflows.reproduction.Reproduction`.
 """
 
@@ -22,10 +23,11 @@ from matplotlib.figure import Figure
 from ecnas_cli.analysis.paper import correlations as corr
 from ecnas_cli.analysis.paper import hardware, noise, op_swap, scaling, space_view
 from ecnas_cli.analysis.paper.report import FigureRecord, Ours
-from ecnas_cli.plots.comparison import radar_info, render_radar
 from ecnas_cli.plots.paper import findings as findings_plots
 from ecnas_cli.plots.paper import space as space_plots
+from ecnas_cli.plots.paper.radar import absolute_radar_info, render_absolute_radar
 from ecnas_cli.report.paper import write_paper_index
+from ecnas_cli.workflows.reproduce_7v import fig_front_7v, fig_radar_7v
 from ecnas_cli.workflows.reproduce_hardware import fig_hardware
 from ecnas_cli.workflows.reproduce_official import fig_attainment_7v, fig_official_runs
 from ecnas_cli.workflows.reproduce_text import write_text
@@ -65,21 +67,20 @@ def fig_space(r: Reproduction) -> FigureRecord:
 
 def fig_radar(r: Reproduction) -> FigureRecord:
     chosen = {s: space_view.chosen(r.bench(n)) for s, n in SPACES.items()}
-    infos = {s: radar_info(c, r.bench(SPACES[s]), space_view.ACC_ENERGY, 4)
+    infos = {s: absolute_radar_info(c, r.bench(SPACES[s]), 4, f"{s.upper()} true front")
              for s, c in chosen.items()}
 
     def draw(fig: Figure) -> None:
-        for k, (s, info) in enumerate(infos.items()):
-            ax = fig.add_subplot(1, 2, k + 1, projection="polar")
-            render_radar(ax, info)
-            ax.set_title(f"{s.upper()} true front", pad=12)
+        for k, info in enumerate(infos.values()):
+            render_absolute_radar(fig.add_subplot(1, 2, k + 1, projection="polar"), info)
 
     frame = pd.concat([c.assign(space=s) for s, c in chosen.items()], ignore_index=True)
     return FigureRecord(5, "radar", "extreme and knee cells",
                         "Accuracy, energy, training time and parameters of the most accurate, "
                         "the cheapest and the knee cell of each true front, min-max scaled "
-                        "over all cells (outwards = better).",
-                        [*r.figure("fig05_radar", (7.0, 3.2), draw),
+                        "over all cells (outwards = better; each axis names the table's range, "
+                        "centre -> rim), and their absolute values in the table below.",
+                        [*r.figure("fig05_radar", (7.0, 4.0), draw),
                          r.table(frame, "fig05_radar.csv")],
                         [f"{s.upper()} knee: {100 * c['validation_accuracy'].iat[2]:.1f}% at "
                          f"{c['energy_kwh'].iat[2]:.4f} kWh" for s, c in chosen.items()],
@@ -271,7 +272,7 @@ FIGURES: dict[str, Step] = {
     "proxies": fig_proxies, "tradeoffs": fig_tradeoffs, "noise": fig_noise,
     "scaling": fig_scaling, "hardware": fig_hardware, "official-runs": fig_official_runs,
     "paper-search": _search_step("fig_paper_search", "reproduce_paper_search"),
-    "attainment-7v": fig_attainment_7v}
+    "attainment-7v": fig_attainment_7v, "front-7v": fig_front_7v, "radar-7v": fig_radar_7v}
 
 
 def reproduce(figures: Sequence[str] = (), *, out: Path, seeds: int = 10, jobs: int = 1,

@@ -15,6 +15,7 @@ from benchmarks.tables.problem import Problem
 from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.analysis.paper import official
 from ecnas_cli.workflows.reproduce import reproduce
+from ecnas_cli.workflows.reproduce_paper_search import ECNAS_PROTOCOL, SLOW_ECNAS_PROTOCOL
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +75,18 @@ def test_paper_search_figure_tests_ecnas_against_the_authors(raw_dir: Path, tmp_
     assert table is None  # only the figure asked for was written
     rs = at_rs.set_index("strategy").loc["RS"]
     assert rs["runs"] == 2 and rs["ended"] == 0  # seeds 0 and 1 of the authors' RS
+    ours = set(summary.loc[summary["source"] != "authors", "strategy"])
+    assert "motpe" in ours and not ours & set(SLOW_ECNAS_PROTOCOL)  # --quick leaves them out
+
+
+@pytest.mark.slow
+def test_paper_search_figure_without_quick_runs_the_slow_strategies(raw_dir: Path,
+                                                                    tmp_path: Path) -> None:
+    (record,) = reproduce(["paper-search"], out=tmp_path, seeds=1, raw_dir=raw_dir)
+    summary = pd.read_csv(tmp_path / "fig13_paper_search_summary.csv")
+    ours = summary[summary["source"] != "authors"]
+    assert {*ECNAS_PROTOCOL, *SLOW_ECNAS_PROTOCOL} <= set(ours["strategy"])
+    assert ours["median"].between(0, 1).all() and "--quick" not in record.data
 
 
 def test_regret_at_a_trial_count_is_the_value_after_the_last_trial_below_it() -> None:

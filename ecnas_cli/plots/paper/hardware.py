@@ -1,4 +1,4 @@
-"""Figure 11: energy of the same cells on four GPUs, and the 7V front with its knee."""
+"""Figure 11: energy of the same cells on four GPUs; figure 15: the 7V front with its knee."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from ecnas_cli.analysis.paper.space_view import ACC_ENERGY
+from ecnas_cli.plots.paper.space import plain_log_ticks
 from ecnas_cli.plots.style import staircase
 
-__all__ = ["GpuInfo", "KneeInfo", "gpu_info", "knee_info", "render_gpus", "render_knee"]
+__all__ = ["GpuInfo", "KneeInfo", "gpu_info", "knee_info", "render_gpu_spread", "render_gpus",
+           "render_knee"]
 
 
 @dataclass
@@ -45,10 +47,28 @@ def render_gpus(ax: Axes, info: GpuInfo) -> Axes:
     ax.plot([lo, hi], [lo, hi], color="k", lw=0.7, ls="--", label="equal energy")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    plain_log_ticks(ax.xaxis, info.energy.to_numpy())
+    plain_log_ticks(ax.yaxis, info.energy.to_numpy())
     ax.set_title("the same 4V cells on each GPU")
     ax.set_xlabel(f"energy on {info.reference} (kWh)")
     ax.set_ylabel("energy on other GPU (kWh)")
     ax.legend(loc="upper left")
+    return ax
+
+
+def render_gpu_spread(ax: Axes, info: GpuInfo) -> Axes:
+    """Each GPU's cell energies (Wh) as a box (quartiles, 1.5 IQR whiskers), median written."""
+    wh = [1000 * info.energy[g].to_numpy(dtype=float) for g in info.energy.columns]
+    ax.boxplot(wh, tick_labels=list(info.energy.columns), widths=0.5, flierprops={"ms": 2},
+               medianprops={"color": "C3"})
+    for i, values in enumerate(wh, start=1):
+        med = float(np.median(values))
+        ax.annotate(f"{med:.3g}", (i, med), xytext=(14, 0), textcoords="offset points",
+                    va="center", fontsize=6.5, color="C3")
+    ax.set_yscale("log")
+    plain_log_ticks(ax.yaxis, np.concatenate(wh))
+    ax.set_ylabel("energy per cell (Wh)")
+    ax.set_title("the same cells' energy on each GPU")
     return ax
 
 
@@ -86,6 +106,7 @@ def render_knee(ax: Axes, info: KneeInfo) -> Axes:
     ax.plot(*info.best, "^", mfc="none", mec="k", ms=5, label="highest accuracy")
     ax.plot(*info.knee, "*", mfc="none", mec="k", ms=6, label="knee")
     ax.set_xscale("log")
+    plain_log_ticks(ax.xaxis, info.cells[:, 0])
     ax.set_xlabel("training energy (kWh)")
     ax.set_ylabel("validation accuracy (%)")
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))

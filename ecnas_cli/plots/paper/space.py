@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.axis import Axis
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import (
@@ -20,8 +21,9 @@ from matplotlib.ticker import (
 from ecnas_cli.analysis.paper.space_view import ACC_ENERGY
 from ecnas_cli.plots.style import staircase
 
-__all__ = ["ProxyInfo", "ScatterInfo", "TradeoffInfo", "draw_spaces", "proxy_info", "render_proxy",
-           "render_scatter", "render_tradeoffs", "scatter_info", "tradeoff_info"]
+__all__ = ["ProxyInfo", "ScatterInfo", "TradeoffInfo", "draw_spaces", "plain_log_ticks",
+           "proxy_info", "render_proxy", "render_scatter", "render_tradeoffs", "scatter_info",
+           "tradeoff_info"]
 
 
 @dataclass
@@ -117,17 +119,23 @@ def render_proxy(ax: Axes, info: ProxyInfo) -> Axes:
                edgecolors="C3", lw=0.6, label="largest rank gap (2%)")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    for axis, v in ((ax.xaxis, info.x), (ax.yaxis, info.y)):  # plain 1-2-5 ticks, or decades
-        decades = np.log10(np.nanmax(v) / np.nanmin(v))
-        axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0) if decades < 1.5 else (1.0,)))
-        axis.set_major_formatter(FuncFormatter(_plain))
-        axis.set_minor_formatter(NullFormatter())
+    plain_log_ticks(ax.xaxis, info.x)
+    plain_log_ticks(ax.yaxis, info.y)
     ax.set_title(info.title)
     ax.set_xlabel(info.xlabel)
     ax.set_ylabel("training energy (kWh)")
     ax.text(0.97, 0.03, info.text, transform=ax.transAxes, va="bottom", ha="right",
             fontsize=6.5)
     return ax
+
+
+def plain_log_ticks(axis: Axis, values: np.ndarray) -> None:
+    """Plain 1-2-5 tick labels on a log ``axis`` spanning ``values`` (decades beyond 1.5
+    decades), no minor labels: matplotlib's defaults write overlapping ``3x10^-2`` labels."""
+    decades = np.log10(np.nanmax(values) / np.nanmin(values))
+    axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0) if decades < 1.5 else (1.0,)))
+    axis.set_major_formatter(FuncFormatter(_plain))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def _plain(v: float, _: object) -> str:
