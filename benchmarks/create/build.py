@@ -25,7 +25,8 @@ from benchmarks.create.workers import run_tasks
 from benchmarks.space import get_space
 from benchmarks.surrogate.model import fit_surrogate
 
-__all__ = ["Tally", "check_guided", "create_benchmark", "create_guided", "read_costs"]
+__all__ = ["Tally", "check_guided", "create_benchmark", "create_guided", "is_measured",
+           "read_costs"]
 
 
 @dataclass
@@ -53,7 +54,8 @@ class Tally:
         return self.seconds / self.done * (self.total - self.done) / self.workers
 
 
-def _is_measured(path: Path) -> bool:
+def is_measured(path: Path) -> bool:
+    """Whether ``path`` holds a finished, measured (not surrogate-predicted) run."""
     if not path.is_file():
         return False
     return json.loads(path.read_text()).get("energy_source", "measured") == "measured"
@@ -69,7 +71,7 @@ def create_benchmark(spec: CreateSpec, hashes: list[str], *, workers: int = 1,
     """
     remove_stale_temps(spec.out)
     tasks = [(spec, h, r) for h in hashes for r in range(1, spec.repeats + 1)
-             if not _is_measured(spec.path(h, r))]
+             if not is_measured(spec.path(h, r))]
     tally = Tally(total=len(tasks), workers=workers)
 
     def _result(result: dict[str, Any]) -> None:
