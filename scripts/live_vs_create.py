@@ -62,7 +62,7 @@ def main() -> None:
     reach = int(np.argmax(curve <= regret + 1e-12)) + 1
     energy = table.loc[order, "energy_kwh"].to_numpy(float)
     records = [json.loads(p.read_text()) for p in sorted(spec.out.rglob("results.json"))]
-    summary = {
+    summary: dict[str, Any] = {
         "settings": {**SETTINGS, "workers": WORKERS, "strategy": "random", "evals": EVALS},
         "meter": sorted({r["meter"] for r in records}),
         "live": {"trainings": live.meta["evaluations"],

@@ -5,6 +5,7 @@ and which strategies are asynchronous."""
 from __future__ import annotations
 
 import heapq
+import json
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,6 @@ def fake_trainer(spec: CreateSpec, module_hash: str) -> dict[str, Any]:
     reused = path.is_file()
     if not reused:
         write_run(path, fake_record(module_hash, spec.max_epochs))
-    import json
     return {"module_hash": module_hash, "reused": reused,
             "record": json.loads(path.read_text()), "worker": "fake", "start": 0.0,
             "end": 0.0}
@@ -130,11 +130,17 @@ def test_batch_strategy_is_told_its_whole_batch_in_ask_order(tmp_path):
     loop.run()
     asked = [c for g in told.groups for c in g]
     assert len(told.groups) < len(asked)  # batches, not single answers
+    assert pool.most_in_flight > 1  # a batch trains in parallel
+    # told in ask order, whatever order the trainings ended in; the last batch's tail,
+    # past the budget, is told failed
+    hashes = [loop.problem.space.hash(c.arch) for c in asked]
+    answered = loop.frame().sort_values("asked")["module_hash"].tolist()
+    assert hashes[:len(answered)] == answered and len(hashes) > len(answered)
     assert loop.frame()["cached"].sum() + loop.spent.evaluations == len(loop.frame())
 
 
 def test_sequential_strategy_trains_one_at_a_time(tmp_path):
-    loop, pool, told = loop_of(tmp_path, "local", workers=3, evals=5)
+    loop, pool, _ = loop_of(tmp_path, "local", workers=3, evals=5)
     loop.run()
     assert pool.most_in_flight == 1 and loop.spent.evaluations == 5
 
@@ -143,7 +149,7 @@ def test_only_result_independent_strategies_are_asynchronous(tmp_path):
     asynchronous = sorted(n for n, cls in STRATEGIES.items() if cls.asynchronous)
     assert asynchronous == ["random", "random-genome"]
     p = problem(tmp_path)
-    for name, cls in STRATEGIES.items():
+    for cls in STRATEGIES.values():
         strat = cls(p.space, rng=np.random.default_rng(0), fidelities=(4,), n_objectives=2)
         first = strat.ask()
         if cls.asynchronous:  # asked again before any tell; told out of order, one by one
