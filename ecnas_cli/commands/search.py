@@ -187,6 +187,7 @@ def _live(spec: Any, strategy: str, budget: Any, *, objectives: str | None,
     info = {"run_dir": str(result.path), "table": problem.name, "tree": str(problem.spec.out),
             **{k: result.meta.get(k) for k in (
                 "stop_reason", "evaluations", "cached_queries", "reused_trainings",
+                "most_in_flight",
                 "search_energy_kwh", "energy_spent_now_kwh", "wall_s")},
             "front": front.to_dict(orient="records")}
     if as_json:

@@ -81,6 +81,7 @@ class LiveLoop:
         self.rows: list[dict[str, Any]] = []
         self.stop_reason = ""
         self.reused = 0
+        self.most_in_flight = 0  # the most trainings that ran at once
         self.energy_now_kwh = 0.0  # what this search itself spent (reused runs excluded)
         self._queue: list[_Query] = []         # waiting for a free worker
         self._running: dict[int, _Query] = {}  # task id -> its query
@@ -148,6 +149,7 @@ class LiveLoop:
             while self._queue and self.workers.free > 0 and self._may_start():
                 q = self._queue.pop(0)
                 self._running[self.workers.submit(self.problem.spec, q.h)] = q
+                self.most_in_flight = max(self.most_in_flight, len(self._running))
             if self._queue and self.workers.free > 0:  # the budget stopped them
                 return
             if not self._may_ask():
@@ -234,6 +236,7 @@ class LiveLoop:
                 "queries": len(self.rows), "cached_queries": self.cache.hits,
                 "search_energy_kwh": self.spent.energy_kwh,
                 "search_time_s": self.spent.training_time_s, "reused_trainings": self.reused,
+                "most_in_flight": self.most_in_flight,
                 "energy_spent_now_kwh": self.energy_now_kwh,
                 "wall_s": time.perf_counter() - self._t0}
 

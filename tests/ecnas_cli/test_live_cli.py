@@ -49,6 +49,7 @@ def test_six_cells_on_two_ray_workers_then_replay_on_the_table(env, tmp_path):
     assert out.exit_code == 0, out.stdout + out.stderr
     info = json.loads(out.stdout)
     assert info["evaluations"] == 6 and info["reused_trainings"] == 0
+    assert info["most_in_flight"] == 2  # random is asynchronous: both workers busy
     assert info["search_energy_kwh"] > 0
     assert info["energy_spent_now_kwh"] == pytest.approx(info["search_energy_kwh"])
     assert len(results(tree)) == 6 and info["front"]
