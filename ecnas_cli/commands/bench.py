@@ -36,7 +36,9 @@ app = typer.Typer(help="Build a benchmark on your own hardware (needs the 'train
 def create(
     out: Annotated[Path, typer.Option(help="Root of the raw results tree to write.")],
     space: Space = "4v",
-    dataset: Annotated[str, typer.Option(help="cifar10 or digits (offline).")] = "digits",
+    dataset: Annotated[str, typer.Option(
+        help="digits (offline), cifar10, folder:PATH (a sub-folder of images per class) or "
+             "module:function.")] = "digits",
     data_root: DataRoot = None,
     epochs: Annotated[str, typer.Option(help="Checkpoint epochs, increasing.")] = "4,12,36,108",
     repeats: Annotated[int, typer.Option(help="Training runs per cell.")] = 3,

@@ -93,8 +93,9 @@ def search(
     raw_dir: RawDir = None,
     as_json: Json = False,
     live: Annotated[str | None, typer.Option(
-        "--live", help="Search by training cells for real on this dataset (digits, or "
-                       "cifar10 with --data-root) instead of a table.")] = None,
+        "--live", help="Search by training cells for real on this dataset instead of a table: "
+                       "digits, cifar10 (with --data-root), folder:PATH (a sub-folder of "
+                       "images per class) or module:function.")] = None,
     space: Space = "4v", data_root: DataRoot = None, stem_channels: StemChannels = 128,
     num_stacks: NumStacks = 3, cells_per_stack: CellsPerStack = 3,
     batch_size: BatchSize = 256, learning_rate: LearningRate = 0.1, meter: Meter = "auto",

@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from benchmarks.create.datasets import dataset_label
 from benchmarks.create.job import CreateSpec
 from benchmarks.sources.raw_tree import run_rows
 from benchmarks.space import SearchSpace, get_space
@@ -31,10 +32,10 @@ DEFAULT_OBJECTIVES = "validation_accuracy:max,energy_kwh:min"
 
 
 def table_name(spec: CreateSpec, settings: dict[str, Any]) -> str:
-    """``live-<dataset>-<space>-<8 hex>``: one name per dataset and training settings, so
+    """``live-<dataset label>-<space>-<8 hex>``: one name per dataset and training settings, so
     every live search with the same settings shares one tree and one table."""
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:8]
-    return f"live-{spec.dataset}-{spec.space}-{digest}"
+    return f"live-{dataset_label(spec.dataset)}-{spec.space}-{digest}"
 
 
 @dataclass(frozen=True)
