@@ -13,13 +13,12 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from benchmarks.create.job import CreateSpec, network_for, run_one
-from benchmarks.create.layout import remove_stale_temps, run_record, write_run
+from benchmarks.create.layout import is_measured, remove_stale_temps, run_record, write_run
 from benchmarks.create.select import RULES, guided_rounds, round_sizes
 from benchmarks.create.workers import run_tasks
 from benchmarks.space import get_space
@@ -52,13 +51,6 @@ class Tally:
         if not self.done:
             return float("nan")
         return self.seconds / self.done * (self.total - self.done) / self.workers
-
-
-def is_measured(path: Path) -> bool:
-    """Whether ``path`` holds a finished, measured (not surrogate-predicted) run."""
-    if not path.is_file():
-        return False
-    return json.loads(path.read_text()).get("energy_source", "measured") == "measured"
 
 
 def create_benchmark(spec: CreateSpec, hashes: list[str], *, workers: int = 1,

@@ -2,7 +2,9 @@
 
 :func:`train_or_reuse` is a plain top-level function of picklable arguments, so Ray can ship
 it. It returns the run's record with it, so the driver can write the record into its own tree
-when the worker's file system is not the driver's (a remote cluster).
+when the worker's file system is not the driver's (a remote cluster). It imports only what a
+training needs (not ``benchmarks.create.build``'s surrogate), since every worker imports it at
+its start.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ import socket
 import time
 from typing import Any
 
-from benchmarks.create.build import is_measured
 from benchmarks.create.job import CreateSpec, run_one
+from benchmarks.create.layout import is_measured
 
 __all__ = ["train_or_reuse", "worker_name"]
 
