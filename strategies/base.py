@@ -19,6 +19,9 @@ a plugin author runs on their class.
 The protocol is strict: every ``ask`` is followed by exactly one ``tell`` of the same list
 before the next ``ask``. :class:`Strategy` enforces this and validates ``F``, so subclasses
 implement only :meth:`Strategy._ask` and :meth:`Strategy._tell` (and :meth:`Strategy._fail`).
+An :attr:`~Strategy.asynchronous` strategy relaxes it for live search with several workers:
+it may be asked again while earlier candidates are still training, and each candidate is told
+once, on its own, as its training ends, in any order.
 """
 
 from __future__ import annotations
@@ -68,11 +71,17 @@ class Strategy(ABC):
         Whether candidates may ask for epochs other than ``fidelities[-1]``.
     batch : bool
         Whether one :meth:`ask` may return more than one candidate.
+    asynchronous : bool
+        Whether :meth:`ask` may be called while candidates are pending, and pending candidates
+        told in any order and any grouping. True only where proposals do not depend on the
+        order results arrive in, so a live search with N workers proposes what a table search
+        with the same seed proposes.
     """
 
     name: ClassVar[str]
     multi_fidelity: ClassVar[bool] = False
     batch: ClassVar[bool] = False
+    asynchronous: ClassVar[bool] = False
 
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  fidelities: tuple[int, ...], n_objectives: int) -> None:
@@ -99,14 +108,14 @@ class Strategy(ABC):
         Raises
         ------
         RuntimeError
-            If the previous candidates were not told yet.
+            If the previous candidates were not told yet (unless :attr:`asynchronous`).
         """
-        if self._pending is not None:
+        if self._pending is not None and not self.asynchronous:
             raise RuntimeError("ask() called again before tell() of the previous candidates")
         candidates = self._ask()
         if not candidates:
             raise RuntimeError(f"{type(self).__name__}._ask returned no candidates")
-        self._pending = list(candidates)
+        self._pending = [*(self._pending or []), *candidates]
         return list(candidates)
 
     def tell(self, candidates: list[Candidate], F: np.ndarray,
@@ -116,7 +125,8 @@ class Strategy(ABC):
         Parameters
         ----------
         candidates : list of Candidate
-            Exactly the list the last :meth:`ask` returned.
+            Exactly the list the last :meth:`ask` returned (:attr:`asynchronous`: any pending
+            candidates).
         F : numpy.ndarray
             ``(len(candidates), n_objectives)`` values in minimisation form; every row not
             marked ``failed`` must be finite.
@@ -132,8 +142,7 @@ class Strategy(ABC):
         """
         if self._pending is None:
             raise RuntimeError("tell() called without a pending ask()")
-        if list(candidates) != self._pending:
-            raise ValueError("tell() must report exactly the candidates of the last ask()")
+        left = self._still_pending(list(candidates))
         values = np.array(F, dtype=float, copy=True)
         expected = (len(candidates), self.n_objectives)
         if values.shape != expected:
@@ -146,12 +155,27 @@ class Strategy(ABC):
         if len(unmarked):
             raise ValueError(f"F row {int(unmarked[0])} is not finite: tell a candidate that "
                              "could not be evaluated as failed")
-        self._pending = None
+        self._pending = left or None
         if not lost.all():
             self._tell([c for c, x in zip(candidates, lost.tolist(), strict=True) if not x],
                        values[~lost])
         if lost.any():
             self._fail([c for c, x in zip(candidates, lost.tolist(), strict=True) if x])
+
+    def _still_pending(self, told: list[Candidate]) -> list[Candidate]:
+        """The pending candidates once ``told`` are removed; a ValueError if ``told`` are not
+        the last ask's (or, for an asynchronous strategy, not all pending)."""
+        assert self._pending is not None
+        if not self.asynchronous:
+            if told != self._pending:
+                raise ValueError("tell() must report exactly the candidates of the last ask()")
+            return []
+        left = list(self._pending)
+        for cand in told:
+            if cand not in left:
+                raise ValueError(f"tell() of a candidate that is not pending: {cand}")
+            left.remove(cand)
+        return left
 
     @abstractmethod
     def _ask(self) -> list[Candidate]:

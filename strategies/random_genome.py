@@ -35,6 +35,7 @@ class RandomGenome(Strategy):
     """
 
     name: ClassVar[str] = "random-genome"
+    asynchronous: ClassVar[bool] = True  # proposals ignore results
 
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  fidelities: tuple[int, ...], n_objectives: int,

@@ -28,6 +28,7 @@ class RandomSearch(Strategy):
 
     name: ClassVar[str] = "random"
     batch: ClassVar[bool] = True
+    asynchronous: ClassVar[bool] = True  # proposals ignore results
 
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  fidelities: tuple[int, ...], n_objectives: int, batch_size: int = 1) -> None:

@@ -13,19 +13,19 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from benchmarks.create.job import CreateSpec, network_for, run_one
-from benchmarks.create.layout import remove_stale_temps, run_record, write_run
+from benchmarks.create.layout import is_measured, remove_stale_temps, run_record, write_run
 from benchmarks.create.select import RULES, guided_rounds, round_sizes
 from benchmarks.create.workers import run_tasks
 from benchmarks.space import get_space
 from benchmarks.surrogate.model import fit_surrogate
 
-__all__ = ["Tally", "check_guided", "create_benchmark", "create_guided", "read_costs"]
+__all__ = ["Tally", "check_guided", "create_benchmark", "create_guided", "is_measured",
+           "read_costs"]
 
 
 @dataclass
@@ -53,12 +53,6 @@ class Tally:
         return self.seconds / self.done * (self.total - self.done) / self.workers
 
 
-def _is_measured(path: Path) -> bool:
-    if not path.is_file():
-        return False
-    return json.loads(path.read_text()).get("energy_source", "measured") == "measured"
-
-
 def create_benchmark(spec: CreateSpec, hashes: list[str], *, workers: int = 1,
                      address: str | None = None,
                      on_result: Callable[[dict[str, Any], Tally], None] | None = None
@@ -69,7 +63,7 @@ def create_benchmark(spec: CreateSpec, hashes: list[str], *, workers: int = 1,
     """
     remove_stale_temps(spec.out)
     tasks = [(spec, h, r) for h in hashes for r in range(1, spec.repeats + 1)
-             if not _is_measured(spec.path(h, r))]
+             if not is_measured(spec.path(h, r))]
     tally = Tally(total=len(tasks), workers=workers)
 
     def _result(result: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.create.datasets import DATASETS
+from benchmarks.create.datasets import canonical_dataset
 from benchmarks.create.layout import run_path, run_record, write_run
 from benchmarks.create.meters import EnergySettings
 from benchmarks.create.training import TrainingConfig
@@ -36,7 +36,9 @@ class CreateSpec:
     out : pathlib.Path
         Root of the raw results tree.
     space : {"4v", "5v", "7v"}
-    dataset : {"cifar10", "digits"}
+    dataset : str
+        ``cifar10``, ``digits``, ``folder:PATH`` or ``module:function``
+        (:func:`~benchmarks.create.datasets.load_dataset`); kept in one spelling.
     data_root : pathlib.Path, optional
         Dataset folder (CIFAR-10).
     network : NetworkConfig
@@ -64,8 +66,8 @@ class CreateSpec:
         if self.repeats < 1:
             raise ValueError(f"repeats must be >= 1, got {self.repeats}")
         get_space(self.space)  # raises on an unknown space
-        if self.dataset not in DATASETS:
-            raise ValueError(f"unknown dataset {self.dataset!r}; valid: {', '.join(DATASETS)}")
+        # one spelling per dataset (an absolute folder path), so settings and trees match
+        object.__setattr__(self, "dataset", canonical_dataset(self.dataset))
         if self.dataset == "cifar10" and self.data_root is None:
             raise ValueError("cifar10 needs a root folder (--data-root)")
 

@@ -17,7 +17,7 @@ from typing import Any
 from benchmarks.atomic import atomic_path
 from benchmarks.sources.raw_tree import SPACE_DIRS
 
-__all__ = ["pending", "remove_stale_temps", "run_path", "run_record", "write_run"]
+__all__ = ["is_measured", "pending", "remove_stale_temps", "run_path", "run_record", "write_run"]
 
 
 def run_path(root: Path, space: str, max_epochs: int, module_hash: str, repeat: int) -> Path:
@@ -35,6 +35,13 @@ def write_run(path: Path, record: dict[str, Any]) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(record, allow_nan=True))
     return path
+
+
+def is_measured(path: Path) -> bool:
+    """Whether ``path`` holds a finished, measured (not surrogate-predicted) run."""
+    if not path.is_file():
+        return False
+    return json.loads(path.read_text()).get("energy_source", "measured") == "measured"
 
 
 def remove_stale_temps(root: Path) -> int:

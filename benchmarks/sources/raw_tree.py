@@ -140,6 +140,12 @@ def _number(value: Any, key: str) -> float:
     return x
 
 
+def run_rows(run: Any, path: Path) -> list[dict[str, Any]]:
+    """The table rows (one per checkpoint after epoch 0) of one parsed ``results.json`` at
+    ``path`` (its cell and repeat are read from the path), as :func:`read_raw_tree` makes them."""
+    return _run_rows(run, path)
+
+
 def _run_rows(run: Any, path: Path) -> list[dict[str, Any]]:
     run = _object(run, "the results file")
     module_hash = path.parent.parent.name

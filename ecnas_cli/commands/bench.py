@@ -8,6 +8,20 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ecnas_cli.commands._display import energy
+from ecnas_cli.commands._train_options import (
+    BatchSize,
+    CarbonIntensity,
+    CellsPerStack,
+    DataRoot,
+    LearningRate,
+    Meter,
+    NumStacks,
+    Pue,
+    Space,
+    StemChannels,
+    TdpW,
+    Workers,
+)
 from ecnas_cli.console import console, print_json, progress_bar, user_errors
 
 if TYPE_CHECKING:  # the train extra (torch) is imported only when the command runs
@@ -21,25 +35,24 @@ app = typer.Typer(help="Build a benchmark on your own hardware (needs the 'train
 @user_errors
 def create(
     out: Annotated[Path, typer.Option(help="Root of the raw results tree to write.")],
-    space: Annotated[str, typer.Option(help="4v, 5v or 7v.")] = "4v",
-    dataset: Annotated[str, typer.Option(help="cifar10 or digits (offline).")] = "digits",
-    data_root: Annotated[Path | None, typer.Option(help="CIFAR-10 folder.")] = None,
+    space: Space = "4v",
+    dataset: Annotated[str, typer.Option(
+        help="digits (offline), cifar10, folder:PATH (a sub-folder of images per class) or "
+             "module:function.")] = "digits",
+    data_root: DataRoot = None,
     epochs: Annotated[str, typer.Option(help="Checkpoint epochs, increasing.")] = "4,12,36,108",
     repeats: Annotated[int, typer.Option(help="Training runs per cell.")] = 3,
     cells: Annotated[int | None, typer.Option(help="Only the first N cells of a seeded "
                                                    "random order.")] = None,
-    workers: Annotated[int, typer.Option(help="Trainings at once (Ray; 1 = in process).")] = 1,
+    workers: Workers = 1,
     address: Annotated[str | None, typer.Option(help="Ray cluster to join.")] = None,
     measure: Annotated[float | None, typer.Option(help="Measure this fraction of the cells, "
                                                        "predict the rest.")] = None,
     select: Annotated[str, typer.Option(help="uncertainty, diverse or random.")] = "random",
-    stem_channels: int = 128, num_stacks: int = 3, cells_per_stack: int = 3,
-    batch_size: int = 256, learning_rate: float = 0.1,
-    meter: Annotated[str, typer.Option(help="auto, nvml, rapl or estimate.")] = "auto",
-    pue: Annotated[float, typer.Option(help="Power usage effectiveness.")] = 1.59,
-    carbon_intensity: Annotated[float | None, typer.Option(
-        help="gCO2eq/kWh (default: Danish grid of EC-NAS, 96).")] = None,
-    tdp_w: Annotated[float | None, typer.Option(help="CPU TDP for the estimate.")] = None,
+    stem_channels: StemChannels = 128, num_stacks: NumStacks = 3,
+    cells_per_stack: CellsPerStack = 3, batch_size: BatchSize = 256,
+    learning_rate: LearningRate = 0.1, meter: Meter = "auto", pue: Pue = 1.59,
+    carbon_intensity: CarbonIntensity = None, tdp_w: TdpW = None,
     seed: int = 0, as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Train cells with the NAS-Bench-101 protocol under an energy meter; write the raw tree.

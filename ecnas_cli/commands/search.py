@@ -13,6 +13,20 @@ from benchmarks.tables.problem import Problem
 from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.commands._display import energy, frame_table
 from ecnas_cli.commands._options import DataDir, Json, RawDir
+from ecnas_cli.commands._train_options import (
+    BatchSize,
+    CarbonIntensity,
+    CellsPerStack,
+    DataRoot,
+    LearningRate,
+    Meter,
+    NumStacks,
+    Pue,
+    Space,
+    StemChannels,
+    TdpW,
+    Workers,
+)
 from ecnas_cli.console import console, ensure_writable, print_json, progress_bar, user_errors
 from ecnas_cli.run.executors import check_executor
 from ecnas_cli.run.protocol import PROMOTIONS, REPEATS, Protocol
@@ -26,8 +40,8 @@ def search(
     strategy: Annotated[str, typer.Option(help=f"One of: {', '.join(STRATEGIES)}; a comma "
                                                "list; `all`; or package.module:Class.")
                         ] = "nsga2",
-    benchmark: Annotated[str, typer.Option(help="Benchmark name (see `ecnas data list`).")
-                         ] = "ecnas-5v",
+    benchmark: Annotated[str | None, typer.Option(
+        help="Benchmark name (see `ecnas data list`; default ecnas-5v).")] = None,
     objectives: Annotated[str | None, typer.Option(
         help="Comma-separated metric:direction (default: validation_accuracy:max,"
              "energy_kwh:min).")] = None,
@@ -53,8 +67,9 @@ def search(
              "checkpoint difference; default on tables whose fidelities are checkpoints of one "
              "run, ecnas-4v/5v) or `restart` (a training from scratch; default elsewhere).")
                          ] = None,
-    epochs: Annotated[int | None, typer.Option(help="Target epochs (default: the largest).")
-                      ] = None,
+    epochs: Annotated[int | None, typer.Option(
+        help="Target epochs (default: the largest; with --live, the epochs trained, "
+             "default 4).")] = None,
     seeds: Annotated[int, typer.Option(help="Repetitions: seeds --seed .. --seed+N-1.")] = 1,
     seed: Annotated[int, typer.Option(help="First seed.")] = 0,
     jobs: Annotated[int, typer.Option(help="Runs at once (local processes or Ray tasks).")
@@ -77,8 +92,26 @@ def search(
     data_dir: DataDir = None,
     raw_dir: RawDir = None,
     as_json: Json = False,
+    live: Annotated[str | None, typer.Option(
+        "--live", help="Search by training cells for real on this dataset instead of a table: "
+                       "digits, cifar10 (with --data-root), folder:PATH (a sub-folder of "
+                       "images per class) or module:function.")] = None,
+    space: Space = "4v", data_root: DataRoot = None, stem_channels: StemChannels = 128,
+    num_stacks: NumStacks = 3, cells_per_stack: CellsPerStack = 3,
+    batch_size: BatchSize = 256, learning_rate: LearningRate = 0.1, meter: Meter = "auto",
+    pue: Pue = 1.59, carbon_intensity: CarbonIntensity = None, tdp_w: TdpW = None,
+    workers: Workers = 1,
+    tree: Annotated[Path | None, typer.Option(
+        help="--live: raw tree of the trainings (default: <data dir>/live/<table>).")] = None,
+    train_seed: Annotated[int, typer.Option(
+        help="--live: seeds the data split and each training (`bench create --seed`).")] = 0,
 ) -> None:
-    """Search a benchmark with one or more strategies; print the fronts and their regret."""
+    """Search a benchmark with one or more strategies; print the fronts and their regret.
+
+    With ``--live DATASET`` the same strategies and budgets drive real trainings on
+    ``--workers`` Ray workers; every training is kept in a raw tree and imported as table
+    ``live-<dataset>-<space>-<hash>``, which ``--benchmark`` then replays.
+    """
     from ecnas_cli.analysis.fronts import run_front
     from ecnas_cli.run.seeds import run_grid
     budget = termination(evals, energy_budget, time_budget, wall_clock) if any(
@@ -90,6 +123,27 @@ def search(
         raise ValueError(f"--promotion must be one of {', '.join(PROMOTIONS)}, "
                          f"got {promotion!r}")
     check_format(fmt)
+    if live is not None:
+        table_only = {"--benchmark": benchmark is not None, "--protocol": protocol != "ecnas",
+                      "--repeats": repeats is not None, "--promotion": promotion is not None,
+                      "--seeds": seeds != 1, "--jobs": jobs != 1,
+                      "--executor": executor != "local", "--raw-dir": raw_dir is not None}
+        given = [k for k, v in table_only.items() if v]
+        if given:
+            raise ValueError(f"{given[0]} is for table searches, not --live")
+        from ecnas_cli.workflows.create import make_spec
+        spec = make_spec(
+            out=Path("."), space=space, dataset=live, data_root=data_root,
+            epochs=str(4 if epochs is None else epochs), repeats=1, seed=train_seed,
+            stem_channels=stem_channels, num_stacks=num_stacks, cells_per_stack=cells_per_stack,
+            batch_size=batch_size, learning_rate=learning_rate, meter=meter, pue=pue,
+            carbon_intensity=carbon_intensity, tdp_w=tdp_w)
+        _live(spec, strategy, budget, objectives=objectives, tree=tree, seed=seed,
+              settings=parse_settings(set_ or []), out=out, fmt=fmt, resume=resume,
+              overwrite=overwrite, workers=workers, address=address, max_cached=max_cached,
+              data_dir=data_dir, as_json=as_json)
+        return
+    benchmark = benchmark or "ecnas-5v"
     Protocol.named(protocol, repeats)  # a bad or contradictory protocol: one line, exit 2
     check_executor(executor, jobs, address)
     names = strategy_names(strategy)
@@ -113,6 +167,40 @@ def search(
         _render(fronts[0], results[0])
     else:
         _render_runs(fronts, results)
+
+
+def _live(spec: Any, strategy: str, budget: Any, *, objectives: str | None,
+          tree: Path | None, data_dir: Path | None, as_json: bool, **run_args: Any) -> None:
+    """``--live``: check everything, train while searching, render the front."""
+    from ecnas_cli.analysis.fronts import pareto_cells
+    from ecnas_cli.live.search import live_search, prepare
+
+    if "," in strategy or strategy.strip().lower() == "all":
+        raise ValueError("--live searches with one strategy at a time")
+    strategy_names(strategy)
+    problem = prepare(spec, objectives=objectives, tree=tree, data_dir=data_dir)
+    ensure_writable(run_args["out"])
+    with progress_bar(f"{strategy} live on {spec.dataset}", quiet=as_json) as bar:
+        result = live_search(problem, strategy, budget, data_dir=data_dir, note=bar,
+                             **run_args)
+    trained = result.trials[~result.trials["cached"].astype(bool)]
+    front = pareto_cells(trained, problem.objectives)
+    info = {"run_dir": str(result.path), "table": problem.name, "tree": str(problem.spec.out),
+            **{k: result.meta.get(k) for k in (
+                "stop_reason", "evaluations", "cached_queries", "reused_trainings",
+                "most_in_flight",
+                "search_energy_kwh", "energy_spent_now_kwh", "wall_s")},
+            "front": front.to_dict(orient="records")}
+    if as_json:
+        print_json(info)
+        return
+    cols = ["module_hash", *problem.metrics, "trainable_params", "worker"]
+    console.print(frame_table(front, columns=cols, title=f"live front of {strategy}"))
+    console.print(f"{info['evaluations']} trainings ({info['reused_trainings']} reused), "
+                  f"energy {energy(info['search_energy_kwh'])} "
+                  f"(spent now {energy(info['energy_spent_now_kwh'])})\nstopped: "
+                  f"{info['stop_reason']}\ntable: {problem.name} (replay with --benchmark)"
+                  f"\nrun: {result.path}", highlight=False)
 
 
 def strategy_names(spec: str) -> list[str]:

@@ -53,7 +53,8 @@ def make_spec(*, out: Path, space: str = "4v", dataset: str = "digits",
         energy=energy)
 
 
-def _settings(spec: CreateSpec) -> dict[str, Any]:
+def spec_settings(spec: CreateSpec) -> dict[str, Any]:
+    """What defines the benchmark ``spec`` builds (``create.json``'s ``settings``)."""
     return {"space": spec.space, "dataset": spec.dataset, "repeats": spec.repeats,
             "seed": spec.seed,  # input size, channels and classes come from the dataset
             "network": {k: getattr(spec.network, k)
@@ -63,8 +64,9 @@ def _settings(spec: CreateSpec) -> dict[str, Any]:
             "energy": asdict(spec.energy)}
 
 
-def _check_resume(spec: CreateSpec) -> dict[str, Any]:
-    settings = _settings(spec)
+def check_resume(spec: CreateSpec) -> dict[str, Any]:
+    """The settings of ``spec``; a ValueError if its tree holds a benchmark of other settings."""
+    settings = spec_settings(spec)
     path = spec.out / "create.json"
     if path.is_file():
         old = json.loads(path.read_text())["settings"]
@@ -89,7 +91,7 @@ def create(spec: CreateSpec, *, cells: int | None = None, workers: int = 1,
         raise ValueError(f"unknown --select {select!r}; valid: {', '.join(RULES)}")
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"--workers must be >= 1, got {workers!r}")
-    settings = _check_resume(spec)
+    settings = check_resume(spec)
     if measure is None:
         hashes = cell_order(spec.space, spec.seed, cells)
     else:
@@ -108,6 +110,17 @@ def create(spec: CreateSpec, *, cells: int | None = None, workers: int = 1,
     _write_json(spec.out / "create.json", {"settings": settings, "status": "done",
                                            "summary": summary})
     return summary
+
+
+def claim_tree(spec: CreateSpec) -> dict[str, Any]:
+    """Check that ``spec.out`` may hold ``spec``'s runs (:func:`check_resume`); record the
+    settings in its ``create.json`` if it has none yet; return them."""
+    settings = check_resume(spec)
+    ensure_dir(spec.out)
+    if not (spec.out / "create.json").is_file():
+        spec.out.mkdir(parents=True, exist_ok=True)
+        _write_json(spec.out / "create.json", {"settings": settings, "status": "running"})
+    return settings
 
 
 def _recording(path: Path, settings: dict[str, Any], on_result: OnResult) -> OnResult:

@@ -106,6 +106,8 @@ def test_guided_creation_marks_predicted_rows(env, tmp_path):
 @pytest.mark.parametrize(("args", "message"), [
     (["--space", "6v"], "unknown space '6v'"),
     (["--dataset", "mnist"], "unknown dataset 'mnist'"),
+    (["--dataset", "folder:{tmp}/nowhere"], "nowhere does not exist"),
+    (["--dataset", "tests.fixtures.datasets:one_class"], "fewer than 2 classes"),
     (["--epochs", "2,x"], "--epochs must be comma-separated integers"),
     (["--epochs", "3,1"], "checkpoints must be increasing"),
     (["--cells", "500"], "cells must be in 1..91"),
@@ -125,6 +127,7 @@ def test_guided_creation_marks_predicted_rows(env, tmp_path):
 def test_bad_input_is_one_line_and_writes_nothing(env, tmp_path, args, message):
     tree = tmp_path / "tree"
     base = ["bench", "create", "--out", str(tree), "--epochs", "1", "--repeats", "1"]
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     out = run(*base, *SMALL, *args, env=env)
     assert out.exit_code == 2, out.stdout + out.stderr
     assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1
