@@ -63,7 +63,9 @@ def _figure_of_rows(rows: list[list[str]]) -> dict[str, list[list[str]]]:
     out: dict[str, list[list[str]]] = {}
     for row in rows:
         key = key_of.get(row[0], "")
-        out.setdefault(_FIGURE_OF.get(key.split(":")[0], "other"), []).append(row)
+        # the 7V knee is read off the 7V front (figure 15), the 4V/5V knees off the trade-offs
+        name = "front-7v" if key.startswith("knee:7v") else _FIGURE_OF.get(key.split(":")[0])
+        out.setdefault(name or "other", []).append(row)
     return out
 
 

@@ -160,6 +160,8 @@ def test_paper_index_has_every_figure_and_number(tmp_path: Path) -> None:
     # the paper's numbers each under the figure that makes them
     swaps = page.split('id="op_swap"')[1].split("</section>")[0]
     assert swaps.count("<tr><td>") == sum("swap" in r or " -> " in r for r in rows) > 0
+    front_7v = page.split('id="front-7v"')[1].split("</section>")[0]  # the 7V knee: figure 15
+    assert front_7v.count("<tr><td>") == sum("7V front knee" in r for r in rows) > 0
     assert (REPO / "results" / "paper" / "index.html").read_text() == \
         write_paper_index(_copy_paper(tmp_path / "all")).read_text()
 
