@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ecnas_cli.commands._display import energy
 from ecnas_cli.commands._train_options import (
     BatchSize,
     CarbonIntensity,
@@ -23,6 +22,7 @@ from ecnas_cli.commands._train_options import (
     Workers,
 )
 from ecnas_cli.console import console, print_json, progress_bar, user_errors
+from ecnas_cli.display import energy
 
 if TYPE_CHECKING:  # the train extra (torch) is imported only when the command runs
     from benchmarks.create.build import Tally

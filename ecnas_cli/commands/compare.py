@@ -13,9 +13,9 @@ from rich import box
 from rich.table import Table
 
 from ecnas_cli.analysis.significance import REFERENCES
-from ecnas_cli.commands._display import energy, header, metric, short_hash
 from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, print_json, user_errors
+from ecnas_cli.display import energy, header, metric, short_hash
 from ecnas_cli.files import write_table
 
 

@@ -15,9 +15,9 @@ from benchmarks.space import Arch
 from benchmarks.tables import registry
 from benchmarks.tables.benchmark import Benchmark, summarise
 from benchmarks.tables.storage import SPACE_VERTICES
-from ecnas_cli.commands._display import header, metric
 from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, print_json, progress_bar, user_errors
+from ecnas_cli.display import header, metric
 from ecnas_cli.files import check_output, write_table
 
 app = typer.Typer(help="Benchmark tables: list, info, query, export, import, fetch.",

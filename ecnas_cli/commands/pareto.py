@@ -11,9 +11,9 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from ecnas_cli.commands._display import energy, frame_table, header, metric
 from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.console import console, print_json, user_errors
+from ecnas_cli.display import energy, frame_table, header, metric
 
 app = typer.Typer(help="The Pareto front of one run: table, trade-offs, knee, figure.",
                   no_args_is_help=True)

@@ -11,7 +11,6 @@ from rich.table import Table
 
 from benchmarks.tables.problem import Problem
 from benchmarks.tables.registry import load_benchmark
-from ecnas_cli.commands._display import energy, frame_table
 from ecnas_cli.commands._options import DataDir, Json, RawDir
 from ecnas_cli.commands._train_options import (
     BatchSize,
@@ -28,6 +27,7 @@ from ecnas_cli.commands._train_options import (
     Workers,
 )
 from ecnas_cli.console import console, ensure_writable, print_json, progress_bar, user_errors
+from ecnas_cli.display import energy, frame_table
 from ecnas_cli.run.executors import check_executor
 from ecnas_cli.run.protocol import PROMOTIONS, REPEATS, Protocol
 from ecnas_cli.run.store import check_format

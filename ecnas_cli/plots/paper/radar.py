@@ -18,7 +18,7 @@ from matplotlib.transforms import Bbox
 from benchmarks.schema import METRICS
 from benchmarks.tables.benchmark import Benchmark
 from ecnas_cli.analysis.paper.space_view import ACC_ENERGY
-from ecnas_cli.commands._display import metric as shown
+from ecnas_cli.display import metric as shown
 from ecnas_cli.plots.comparison import RadarInfo, radar_info, radar_metrics, render_radar
 from ecnas_cli.plots.style import series_style
 

@@ -1,4 +1,4 @@
-"""How commands show values and long work to a person: tables for an 80-column terminal.
+"""How ecnas shows values to a person (commands' tables, figure labels): an 80-column terminal.
 
 Short headers, 8-character hashes, energy in Wh below 1 kWh, parameters in millions; ``--json``
 output never goes through here (it keeps full precision and the table's own column names).
