@@ -34,7 +34,7 @@ from ecnas_cli.live.trainer import train_or_reuse
 from ecnas_cli.run import boundary
 from ecnas_cli.run.lock import run_lock
 from ecnas_cli.run.protocol import Protocol
-from ecnas_cli.run.runner import _build, _previous, _versions, strategy_class
+from ecnas_cli.run.runner import build_strategy, package_versions, previous_run, strategy_class
 from ecnas_cli.run.store import RunResult, check_format, run_dir
 from ecnas_cli.run.termination import Spent, Termination
 from ecnas_cli.workflows.create import check_resume, claim_tree, ensure_dir, spec_settings
@@ -88,11 +88,11 @@ def live_search(problem: LiveProblem, strategy: str, budget: Termination, *, see
     protocol = Protocol(max_cached=max_cached)
     name, cls = strategy_class(strategy)
     rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[0])  # as run() does
-    strat = _build(cast(Problem, problem), name, cls, settings or {}, rng)
+    strat = build_strategy(cast(Problem, problem), name, cls, settings or {}, rng)
     meta = _meta(problem, name, strat, budget, protocol, seed, workers)
     where = run_dir(out, problem.name, name, seed)
     with run_lock(where):
-        previous = _previous(where, meta, resume, overwrite)
+        previous = previous_run(where, meta, resume, overwrite)
         if previous is not None and previous.complete:
             return previous
         claim_tree(problem.spec)
@@ -121,7 +121,7 @@ def _meta(problem: LiveProblem, name: str, strat: Any, budget: Termination,
             "settings": boundary.call(type(strat), "settings", strat.settings),
             "objectives": [str(o) for o in problem.objectives], "epochs": problem.epochs,
             "budget": budget.describe(), "protocol": protocol.describe(), "seed": seed,
-            "spawn_key": [], "status": "running", "versions": _versions(),
+            "spawn_key": [], "status": "running", "versions": package_versions(),
             "live": {"dataset": problem.spec.dataset, "tree": str(problem.spec.out),
                      "workers": workers, "asynchronous": bool(strat.asynchronous)}}
 

@@ -39,8 +39,9 @@ from ecnas_cli.run.termination import Termination, as_termination
 from strategies import get_strategy
 from strategies.base import Strategy
 
-__all__ = ["CHECKPOINT_EVERY", "ReplayMismatchError", "check_replaceable", "check_runs", "run",
-           "run_search", "strategy_class"]
+__all__ = ["CHECKPOINT_EVERY", "ReplayMismatchError", "build_strategy", "check_replaceable",
+           "check_runs", "package_versions", "previous_run", "run", "run_search",
+           "strategy_class"]
 
 CHECKPOINT_EVERY = 100  # distinct evaluations between trial-log writes while running
 
@@ -92,14 +93,14 @@ def run(problem: Problem, strategy: str | type[Strategy], termination: Terminati
     rng_strategy, rng_query = (np.random.default_rng(s) for s in seq.spawn(2))
     # PaperEncoding stands in for a SearchSpace (same interface, by delegation)
     space = cast(SearchSpace, PaperEncoding(problem.space)) if protocol.paper else problem.space
-    strat = _build(problem, name, cls, settings or {}, rng_strategy, space=space)
+    strat = build_strategy(problem, name, cls, settings or {}, rng_strategy, space=space)
     meta = _meta(problem, name, strat, termination, protocol, seed, spawn_key)
     if out is None:
         loop = Loop(problem, strat, name, termination, protocol, rng_query, None)
         return _drive(loop, meta, None, fmt, 0, progress)
     where = run_dir(out, problem.name, name, seed, spawn_key)
     with run_lock(where):
-        previous = _previous(where, meta, resume, overwrite)
+        previous = previous_run(where, meta, resume, overwrite)
         if previous is not None and previous.complete:
             return previous
         logged = previous.trials if previous is not None else None
@@ -130,8 +131,9 @@ def _drive(loop: Loop, meta: dict[str, Any], where: Path | None, fmt: str, every
     return result
 
 
-def _build(problem: Problem, name: str, cls: type[Strategy], settings: Mapping[str, Any],
-           rng: np.random.Generator, space: SearchSpace | None = None) -> Strategy:
+def build_strategy(problem: Problem, name: str, cls: type[Strategy],
+                   settings: Mapping[str, Any], rng: np.random.Generator,
+                   space: SearchSpace | None = None) -> Strategy:
     """The strategy, built fresh for ``problem``; its settings checked first: known names
     and finite numbers (run.json is strict JSON: it could not record inf)."""
     unknown = sorted(set(settings) - set(cls.defaults()))
@@ -175,10 +177,11 @@ def _meta(problem: Problem, name: str, strat: Strategy, termination: Termination
             "objectives": [str(o) for o in problem.objectives],
             "epochs": problem.epochs, "budget": termination.describe(),
             "protocol": protocol.describe(), "seed": seed, "spawn_key": list(spawn_key),
-            "status": "running", "versions": _versions()}
+            "status": "running", "versions": package_versions()}
 
 
-def _versions() -> dict[str, str]:
+def package_versions() -> dict[str, str]:
+    """The versions a run.json records (the packages whose changes can change a trial log)."""
     return {p: version(p) for p in ("ecnas", "numpy", "optuna", "moocore")}
 
 
@@ -192,7 +195,7 @@ def check_runs(problem: Problem, strategies: Sequence[str], seeds: Sequence[int]
     check_format(fmt)
     for strategy in strategies:
         name, cls = strategy_class(strategy)
-        _build(problem, name, cls, settings or {}, np.random.default_rng(0))
+        build_strategy(problem, name, cls, settings or {}, np.random.default_rng(0))
         if out is None:
             continue
         for seed in seeds:
@@ -222,8 +225,8 @@ def check_replaceable(where: Path, *, resume: bool = False, overwrite: bool = Fa
                               f"{'report' if status == 'complete' else 'continue'} it")
 
 
-def _previous(where: Path, meta: dict[str, Any], resume: bool,
-              overwrite: bool) -> RunResult | None:
+def previous_run(where: Path, meta: dict[str, Any], resume: bool,
+                 overwrite: bool) -> RunResult | None:
     """The run already in ``where`` that this one continues (resume), else None."""
     check_replaceable(where, resume=resume, overwrite=overwrite)
     if not resume or not (where / RUN_JSON).is_file():
