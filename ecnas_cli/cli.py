@@ -79,7 +79,19 @@ def main(
         "--debug", help="Show the traceback of an internal error (or set ECNAS_DEBUG=1).")] = False,
 ) -> None:
     """Energy-aware multi-objective NAS on the EC-NAS benchmarks."""
+    if signal.getsignal(signal.SIGINT) is _interrupted:  # started by run(): a command begins
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     setup(debug=debug)
 
 
 guard(app)  # last: every command registered above gets the one error boundary
+
+
+def run() -> None:
+    """The ``ecnas`` program. Ctrl-C before a command starts (while Typer builds the commands
+    from their signatures, a second or more on a slow machine) is one line, as during the
+    imports above; :func:`main` hands Ctrl-C back to the commands' error boundary."""
+    if (threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler):
+        signal.signal(signal.SIGINT, _interrupted)
+    app()

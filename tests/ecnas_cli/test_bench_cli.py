@@ -64,7 +64,7 @@ def test_create_with_two_ray_workers_import_and_search(env, tmp_path):
 
 def test_killed_run_redoes_only_unfinished_runs(tmp_path):
     tree = tmp_path / "tree"
-    args = [sys.executable, "-c", "from ecnas_cli.cli import app; app()", "bench", "create",
+    args = [sys.executable, "-c", "from ecnas_cli.cli import run; run()", "bench", "create",
             "--epochs", "2,8", "--repeats", "1", "--cells", "8", "--workers", "1",
             "--out", str(tree), *SMALL, "--json"]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)

@@ -126,7 +126,7 @@ budget = { evaluations = 400 }
 
 def test_a_killed_campaign_resumes_to_the_same_logs(tmp_path):
     path = write(tmp_path, KILLED)
-    cli = [sys.executable, "-c", "from ecnas_cli.cli import app; app()"]
+    cli = [sys.executable, "-c", "from ecnas_cli.cli import run; run()"]
     proc = subprocess.Popen([*cli, "campaign", "run", str(path), "--out",
                              str(tmp_path / "killed"), "--no-compare"],
                             cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -164,7 +164,7 @@ def test_ctrl_c_in_a_command_is_one_line(monkeypatch, tmp_path):
 @pytest.mark.parametrize("fraction", [0.25, 0.5])  # of the start-up time: in the imports
 def test_ctrl_c_during_start_up_is_one_line(fraction, tmp_path):
     env = {**os.environ, "PYTHONPATH": str(REPO), "ECNAS_DATA_DIR": str(tmp_path)}
-    args = [sys.executable, "-c", "from ecnas_cli.cli import app; app()", "data", "list"]
+    args = [sys.executable, "-c", "from ecnas_cli.cli import run; run()", "data", "list"]
     start = time.perf_counter()
     subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
                    check=True)

@@ -67,7 +67,7 @@ def test_six_cells_on_two_ray_workers_then_replay_on_the_table(env, tmp_path):
 
 def test_a_killed_live_search_resumes_without_repeating_trainings(env, tmp_path):
     tree, runs = tmp_path / "tree", tmp_path / "runs"
-    args = [sys.executable, "-c", "from ecnas_cli.cli import app; app()", "search", *TINY,
+    args = [sys.executable, "-c", "from ecnas_cli.cli import run; run()", "search", *TINY,
             "--strategy", "random", "--evals", "6", "--epochs", "3", "--tree", str(tree),
             "--out", str(runs), "--json"]
     child_env = {**os.environ, "ECNAS_DATA_DIR": env["ECNAS_DATA_DIR"]}

@@ -29,7 +29,7 @@ MADE = ("random", "random-genome", "semo", "nsga2")
 
 def ecnas(*args: str, env: dict[str, str]) -> None:
     """The ``ecnas`` command of this checkout, in a fresh process."""
-    subprocess.run([sys.executable, "-c", "from ecnas_cli.cli import app; app()", *args],
+    subprocess.run([sys.executable, "-c", "from ecnas_cli.cli import run; run()", *args],
                    env=env, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
 
 
