@@ -195,7 +195,7 @@ def test_the_committed_campaigns_are_readme_grid_and_reproduce(tmp_path):
     grid = load_campaign(REPO / "campaigns" / "readme-grid.toml")
     assert {r.strategy for r in grid.runs} == set(STRATEGIES)
     assert [(s.benchmark, s.budget) for s in grid.studies] == [
-        ("ecnas-5v", {"evaluations": 200}), ("ecnas-4v", {"evaluations": 60}),
+        ("ecnas-5v", {"evaluations": 1000}), ("ecnas-4v", {"evaluations": 60}),
         ("ecnas-4v-paper", {"evaluations": 60})]
     assert len(grid.runs) == len(STRATEGIES) * 10 * 3
     scaled = load_campaign(REPO / "campaigns" / "scaling-100x.toml")  # README's scaling table
