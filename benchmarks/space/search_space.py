@@ -8,9 +8,17 @@ import numpy as np
 import pandas as pd
 
 from benchmarks.progress import Progress
-from benchmarks.space.arch import OP_LABEL, OPS, Arch, InvalidArchError, check_arch, pad_matrices
+from benchmarks.space.arch import (
+    OP_LABEL,
+    OPS,
+    Arch,
+    InvalidArchError,
+    check_arch,
+    pad_matrices,
+)
 from benchmarks.space.catalog import cached_cells, load_cells
 from benchmarks.space.hashing import hash_module, wl_fingerprints
+from benchmarks.space.mutation import MAX_CODES, MutationTable, table_size
 
 _OP_NAME = {label: op for op, label in OP_LABEL.items()}
 
@@ -31,6 +39,9 @@ class SearchSpace:
         self._built: dict[int, Arch] = {}
         self._lists: tuple[list[str], list[str], list[str]] | None = None
         self._fp_index: pd.Index | None = None
+        self._row_of: dict[str, int] | None = None
+        self._table: MutationTable | None = None
+        self._padded: dict[Arch, tuple[int, np.ndarray, int]] = {}
 
     def __repr__(self) -> str:
         return f"SearchSpace({self.name!r}, max_vertices={self.max_vertices})"
@@ -92,6 +103,12 @@ class SearchSpace:
             out[i] = self.hash(arch)
         return out
 
+    def row(self, arch: Arch) -> int:
+        """The row of a valid cell in :meth:`cells` (the cell's integer identity)."""
+        if self._row_of is None:
+            self._row_of = {h: i for i, h in enumerate(self._columns()[2])}
+        return self._row_of[self.hash(arch)]
+
     def _fingerprints(self) -> pd.Index:
         if self._fp_index is None:
             self._fp_index = pd.Index(self.cells()["fingerprint"].to_numpy())
@@ -143,8 +160,7 @@ class SearchSpace:
         base = self.validate(arch)
         m = self.max_vertices
         slots = [(i, j) for i in range(m) for j in range(i + 1, m)]
-        p_edge = min(1.0, edge_changes / len(slots))
-        p_op = min(1.0, op_changes / max(m - 2, 1))
+        p_edge, p_op = self._mutation_rates(edge_changes, op_changes)
         for _ in range(max_tries):
             matrix, ops = _padded(base, m, rng, self.ops)
             for (i, j), u in zip(slots, rng.random(len(slots)).tolist(), strict=True):
@@ -162,6 +178,85 @@ class SearchSpace:
                 return child
         raise RuntimeError(f"no valid mutation of {arch} in {max_tries} tries")
 
+    def mutants(self, parents: Sequence[Arch], rng: np.random.Generator, *,
+                which: np.ndarray | None = None, edge_changes: float = 2.0,
+                op_changes: float = 0.5, tries: int = 4) -> Mutants:
+        """One mutation of ``parents[i]`` for each ``i`` in ``which`` (default: each parent),
+        drawn as :meth:`mutate` draws it, as cell-table rows.
+
+        Spaces of at most :data:`~benchmarks.space.mutation.MAX_CODES` padded cells draw all
+        of them at once by table look-up (``tries`` draws per child at a time until each has
+        a valid one other than its parent); larger spaces call :meth:`mutate` per child. The
+        child cells are built on demand (:meth:`Mutants.arch`), so a caller that looks only
+        at rows pays for one.
+        """
+        which = np.arange(len(parents)) if which is None else np.asarray(which, dtype=np.intp)
+        table = self._mutation_table()
+        if table is None:
+            children = [self.mutate(parents[i], rng, edge_changes=edge_changes,
+                                    op_changes=op_changes) for i in which.tolist()]
+            return Mutants(self, np.array([self.row(c) for c in children], dtype=np.int64),
+                           np.zeros(len(which), dtype=np.int64), dict(enumerate(children)))
+        p_edge, p_op = self._mutation_rates(edge_changes, op_changes)
+        encoded = [self._encoded(p, table) for p in parents]
+        bits = np.array([e[0] for e in encoded], dtype=np.int64)[which]
+        digits = np.array([e[1] for e in encoded], dtype=np.int64).reshape(
+            len(parents), -1)[which]
+        own = np.array([e[2] for e in encoded], dtype=np.int64)[which]
+        mutants = Mutants(self, np.full(len(which), -1, dtype=np.int64),
+                          np.zeros(len(which), dtype=np.int64), {})
+        todo = np.arange(len(which))
+        for _ in range(64):  # children with no valid draw yet draw `tries` more
+            codes = table.mutants(np.repeat(bits[todo], tries),
+                                  np.repeat(digits[todo], tries, axis=0), rng,
+                                  p_edge=p_edge, p_op=p_op).reshape(len(todo), tries)
+            rows = table.rows[codes]
+            ok = (rows >= 0) & (rows != own[todo, None])
+            first = ok.argmax(axis=1)
+            at = np.arange(len(todo))
+            done = ok[at, first]
+            mutants.rows[todo[done]] = rows[at, first][done]
+            mutants.codes[todo[done]] = codes[at, first][done]
+            todo = todo[~done]
+            if not len(todo):
+                return mutants
+        for i in todo.tolist():  # a parent with (almost) no valid mutation: as mutate fails
+            child = self.mutate(parents[which[i]], rng, edge_changes=edge_changes,
+                                op_changes=op_changes)
+            mutants.rows[i], mutants.built[i] = self.row(child), child
+        return mutants
+
+    @property
+    def tabulated(self) -> bool:
+        """Whether :meth:`mutants` draws by table look-up (cheap per child in large batches)."""
+        return self._mutation_table() is not None
+
+    def _mutation_rates(self, edge_changes: float, op_changes: float) -> tuple[float, float]:
+        """Per edge slot flip and per inner op change probabilities of a mutation."""
+        m = self.max_vertices
+        return min(1.0, edge_changes / (m * (m - 1) // 2)), min(1.0, op_changes / max(m - 2, 1))
+
+    def _mutation_table(self) -> MutationTable | None:
+        if self._table is None and table_size(self.max_vertices, len(self.ops)) <= MAX_CODES \
+                and tuple(self.ops) == OPS:
+            self._table = MutationTable(self.max_vertices, self.max_edges, self._fingerprints())
+        return self._table
+
+    def _encoded(self, arch: Arch, table: MutationTable) -> tuple[int, np.ndarray, int]:
+        """A parent's padded code parts and its row (memoised per exact cell)."""
+        found = self._padded.get(arch)
+        if found is None:
+            pruned = self.validate(arch)
+            found = self._padded[arch] = (*table.encode(pruned), self.row(pruned))
+        return found
+
+    def _child(self, code: int, row: int) -> Arch:
+        """The pruned cell of a valid padded code, its hash remembered from the cell table."""
+        assert self._table is not None
+        arch = self._table.decode(code)
+        self._hashes[arch] = self._columns()[2][row]
+        return arch
+
     def neighbours(self, arch: Arch) -> list[Arch]:
         """All distinct valid cells one edge flip or one op change away (on the pruned cell)."""
         base = self.validate(arch)
@@ -174,6 +269,23 @@ class SearchSpace:
                     seen.add(h)
                     out.append(self.validate(cand))
         return out
+
+
+class Mutants:
+    """Children of :meth:`SearchSpace.mutants`: their cell-table ``rows``, cells on demand."""
+
+    def __init__(self, space: SearchSpace, rows: np.ndarray, codes: np.ndarray,
+                 built: dict[int, Arch]) -> None:
+        self.space, self.rows, self.codes, self.built = space, rows, codes, built
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def arch(self, i: int) -> Arch:
+        """The ``i``-th child: the pruned cell :meth:`SearchSpace.mutate` would return."""
+        if i not in self.built:
+            self.built[i] = self.space._child(int(self.codes[i]), int(self.rows[i]))
+        return self.built[i]
 
 
 def _padded(arch: Arch, m: int, rng: np.random.Generator,
