@@ -42,6 +42,7 @@ class SearchSpace:
         self._row_of: dict[str, int] | None = None
         self._table: MutationTable | None = None
         self._padded: dict[Arch, tuple[int, np.ndarray, int]] = {}
+        self._by_code: dict[int, Arch | None] = {}
 
     def __repr__(self) -> str:
         return f"SearchSpace({self.name!r}, max_vertices={self.max_vertices})"
@@ -156,6 +157,9 @@ class SearchSpace:
         with probability ``edge_changes / slots`` and each inner op changes with probability
         ``op_changes / (V - 2)``; children that are invalid or the same cell are re-drawn.
         """
+        table = self._mutation_table()
+        if table is not None:
+            return self._mutate_by_table(arch, rng, table, edge_changes, op_changes, max_tries)
         parent = self.hash(arch)
         base = self.validate(arch)
         m = self.max_vertices
@@ -176,6 +180,28 @@ class SearchSpace:
                 continue
             if child != base and self.hash(child) != parent:
                 return child
+        raise RuntimeError(f"no valid mutation of {arch} in {max_tries} tries")
+
+    def _mutate_by_table(self, arch: Arch, rng: np.random.Generator, table: MutationTable,
+                         edge_changes: float, op_changes: float, max_tries: int) -> Arch:
+        """:meth:`mutate` on a tabulated space: the same draws from ``rng`` in the same order,
+        so the same child, with the padded cell checked by one look-up instead of pruning."""
+        bits, digits, own = self._encoded(arch, table)
+        n, m = self.validate(arch).num_vertices, self.max_vertices
+        p_edge, p_op = self._mutation_rates(edge_changes, op_changes)
+        inner = digits[:n - 2].tolist()
+        n_ops = len(self.ops)
+        for _ in range(max_tries):
+            ops = [*inner, *rng.integers(n_ops, size=m - n).tolist()]  # as _padded pads
+            flips = int((rng.random(table.n_slots) < p_edge) @ table.bit)
+            for v, u in enumerate(rng.random(m - 2).tolist()):
+                if u < p_op:
+                    others = [op for op in range(n_ops) if op != ops[v]]
+                    ops[v] = others[int(rng.integers(len(others)))]
+            code = (bits ^ flips) * table.radix + sum(d * n_ops**v for v, d in enumerate(ops))
+            row = int(table.rows[code])
+            if row >= 0 and row != own:
+                return self._child(code, row)
         raise RuntimeError(f"no valid mutation of {arch} in {max_tries} tries")
 
     def mutants(self, parents: Sequence[Arch], rng: np.random.Generator, *,
@@ -230,6 +256,22 @@ class SearchSpace:
     def tabulated(self) -> bool:
         """Whether :meth:`mutants` draws by table look-up (cheap per child in large batches)."""
         return self._mutation_table() is not None
+
+    @property
+    def mutation_table(self) -> MutationTable | None:
+        """The padded-cell code table of a small space (None for a large one)."""
+        return self._mutation_table()
+
+    def padded_cell(self, code: int) -> Arch | None:
+        """The pruned cell of a padded-cell code of :attr:`mutation_table`, or None if it is
+        not a valid cell (memoised: a padded genome decodes with one look-up)."""
+        table = self._mutation_table()
+        assert table is not None, "padded_cell needs a tabulated space"
+        if code in self._by_code:
+            return self._by_code[code]
+        row = int(table.rows[code])
+        arch = self._by_code[code] = None if row < 0 else self._child(code, row)
+        return arch
 
     def _mutation_rates(self, edge_changes: float, op_changes: float) -> tuple[float, float]:
         """Per edge slot flip and per inner op change probabilities of a mutation."""

@@ -85,3 +85,16 @@ def test_same_rng_same_children() -> None:
     a, b = (space.mutants(parents, np.random.default_rng(9), which=np.arange(3).repeat(20))
             for _ in range(2))
     assert a.rows.tolist() == b.rows.tolist() and a.codes.tolist() == b.codes.tolist()
+
+
+@pytest.mark.parametrize("name", ["4v", "5v"])
+def test_mutate_by_table_is_the_plain_mutate(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    tabulated, plain = get_space(name), SearchSpace(f"plain-{name}", int(name[0]))
+    monkeypatch.setattr(plain, "_mutation_table", lambda: None)
+    parents = [tabulated.arch(i) for i in range(0, len(tabulated.cells()), 13)]
+    for settings in ({}, {"edge_changes": 3.0, "op_changes": 0.0}, {"op_changes": 1.5}):
+        fast, slow = np.random.default_rng(5), np.random.default_rng(5)
+        for parent in parents:  # the same draws in the same order: the same child
+            assert tabulated.mutate(parent, fast, **settings) == plain.mutate(parent, slow,
+                                                                              **settings)
+
