@@ -4,9 +4,10 @@
 edge slots and changes inner ops, then prunes and validates the result in Python. For a space
 of at most :data:`MAX_CODES` padded cells (4 and 5 vertices: 576 and 27,648) every padded cell
 is one integer, ``edge bits * 3 ** (V - 2) + inner op digits``, and :class:`MutationTable`
-maps each code to the cell-table row of its pruned cell (-1 if it is not a valid cell). A
-batch of mutations is then a few array operations and one look-up, with the same
-distribution as ``mutate``'s draws.
+maps each code to the cell-table row of its pruned cell (-1 if it is not a valid cell). The
+children of a parent then have one exact distribution over the codes
+(:meth:`MutationTable.children`), and a batch of mutations costs one uniform number and one
+binary search each, with the distribution of ``mutate``'s draws.
 """
 
 from __future__ import annotations
@@ -50,9 +51,9 @@ class MutationTable:
         self.radix = self.n_ops ** (m - 2)
         self.bit = np.int64(1) << np.arange(self.n_slots, dtype=np.int64)
         self.digit = self.n_ops ** np.arange(m - 2, dtype=np.int64)
-        #: per op-shift index, how far each inner op moves (0: unchanged)
-        self.shifts = (np.arange(self.radix)[:, None] // self.digit) % self.n_ops
-        self._moves: dict[tuple[float, float], tuple[np.ndarray, np.ndarray]] = {}
+        #: per inner-op code, the op of each inner vertex
+        self.inner_digits = (np.arange(self.radix)[:, None] // self.digit) % self.n_ops
+        self._flips: dict[float, np.ndarray] = {}  # probability of each edge-flip pattern
         self.rows, keep = _tabulate(self, max_edges, fingerprints)
         #: per edge bits, the vertices that pruning keeps
         self.kept = [np.flatnonzero(k).tolist() for k in keep]
@@ -69,26 +70,27 @@ class MutationTable:
         digits[:n - 2] = [OP_LABEL[op] for op in arch.ops[1:-1]]
         return bits, digits
 
-    def mutants(self, bits: np.ndarray, digits: np.ndarray, rng: np.random.Generator, *,
-                p_edge: float, p_op: float) -> np.ndarray:
-        """One mutation of each padded parent ``(bits[i], digits[i])``: its code.
+    def children(self, bits: int, digits: np.ndarray, own: int, *, p_edge: float,
+                 p_op: float) -> np.ndarray:
+        """Cumulative probabilities, over all codes, of the child :meth:`SearchSpace.mutate`
+        returns for the padded parent ``(bits, digits)`` of row ``own``.
 
-        Padding vertices get uniform ops, each edge slot flips with probability ``p_edge`` and
-        each inner op becomes one of the other ops with probability ``p_op`` (each other op
-        equally likely). The flips and op shifts of a mutation are drawn jointly, one uniform
-        number each per mutation on their exact cumulative distributions.
+        A mutation flips each edge slot with probability ``p_edge``, gives a padding vertex
+        a uniform op and moves each other inner op to one of the other ops with probability
+        ``p_op``; ``mutate`` draws again until the child is valid and not the parent, so the
+        child's distribution is the mutation's restricted to those codes. All zeros: the
+        parent has no valid mutation.
         """
-        cums = self._moves.get((p_edge, p_op))
-        if cums is None:
-            cums = self._moves[p_edge, p_op] = _move_distributions(self, p_edge, p_op)
-        flips, shift = (np.minimum(np.searchsorted(cum, rng.random(len(bits)) * cum[-1],
-                                                   side="right"), len(cum) - 1)
-                        for cum in cums)
-        d = (digits + self.shifts[shift]) % self.n_ops
-        extra = digits < 0
-        if extra.any():  # a padding vertex's op is uniform, whatever shift it gets
-            d = np.where(extra, rng.integers(self.n_ops, size=d.shape), d)
-        return (bits ^ flips) * self.radix + d @ self.digit
+        flips = self._flips.get(p_edge)
+        if flips is None:
+            n_flips = np.bitwise_count(np.arange(2 ** self.n_slots, dtype=np.uint64))
+            flips = self._flips[p_edge] = (p_edge ** n_flips.astype(float)
+                                           * (1 - p_edge) ** (self.n_slots - n_flips))
+        p_digit = np.where(self.inner_digits == digits, 1 - p_op, p_op / (self.n_ops - 1))
+        p_digit[:, digits < 0] = 1 / self.n_ops
+        p = np.outer(flips[np.arange(len(flips)) ^ bits], p_digit.prod(axis=1)).ravel()
+        p[(self.rows < 0) | (self.rows == own)] = 0.0
+        return np.cumsum(p)
 
     def decode(self, code: int) -> Arch:
         """The pruned cell of a valid code (plain Python: one small cell at a time)."""
@@ -129,17 +131,6 @@ def _tabulate(table: MutationTable, max_edges: int, fingerprints: pd.Index
     if (rows[ok] < 0).any():
         raise RuntimeError("a valid padded cell is missing from the cell table")
     return rows.ravel(), keep
-
-
-def _move_distributions(table: MutationTable, p_edge: float, p_op: float
-                        ) -> tuple[np.ndarray, np.ndarray]:
-    """Cumulative probabilities of a mutation's edge-flip bits and of its op-shift index."""
-    flips = np.arange(2 ** table.n_slots)
-    n_flips = np.bitwise_count(flips.astype(np.uint64)).astype(float)
-    p_flips = p_edge ** n_flips * (1 - p_edge) ** (table.n_slots - n_flips)
-    moved = (table.shifts > 0).sum(axis=1)
-    p_shift = (p_op / (table.n_ops - 1)) ** moved * (1 - p_op) ** (table.m - 2 - moved)
-    return np.cumsum(p_flips), np.cumsum(p_shift)
 
 
 def _on_a_path(a: np.ndarray) -> np.ndarray:

@@ -43,6 +43,7 @@ class SearchSpace:
         self._table: MutationTable | None = None
         self._padded: dict[Arch, tuple[int, np.ndarray, int]] = {}
         self._by_code: dict[int, Arch | None] = {}
+        self._child_cums: dict[tuple[Arch, tuple[float, float]], np.ndarray] = {}
 
     def __repr__(self) -> str:
         return f"SearchSpace({self.name!r}, max_vertices={self.max_vertices})"
@@ -206,15 +207,15 @@ class SearchSpace:
 
     def mutants(self, parents: Sequence[Arch], rng: np.random.Generator, *,
                 which: np.ndarray | None = None, edge_changes: float = 2.0,
-                op_changes: float = 0.5, tries: int = 4) -> Mutants:
+                op_changes: float = 0.5) -> Mutants:
         """One mutation of ``parents[i]`` for each ``i`` in ``which`` (default: each parent),
-        drawn as :meth:`mutate` draws it, as cell-table rows.
+        distributed as :meth:`mutate`'s child, as cell-table rows.
 
-        Spaces of at most :data:`~benchmarks.space.mutation.MAX_CODES` padded cells draw all
-        of them at once by table look-up (``tries`` draws per child at a time until each has
-        a valid one other than its parent); larger spaces call :meth:`mutate` per child. The
-        child cells are built on demand (:meth:`Mutants.arch`), so a caller that looks only
-        at rows pays for one.
+        Spaces of at most :data:`~benchmarks.space.mutation.MAX_CODES` padded cells draw each
+        child from its parent's exact child distribution
+        (:meth:`~benchmarks.space.mutation.MutationTable.children`, kept per parent); larger
+        spaces call :meth:`mutate` per child. The child cells are built on demand
+        (:meth:`Mutants.arch`), so a caller that looks only at rows pays for one.
         """
         which = np.arange(len(parents)) if which is None else np.asarray(which, dtype=np.intp)
         table = self._mutation_table()
@@ -223,34 +224,32 @@ class SearchSpace:
                                     op_changes=op_changes) for i in which.tolist()]
             return Mutants(self, np.array([self.row(c) for c in children], dtype=np.int64),
                            np.zeros(len(which), dtype=np.int64), dict(enumerate(children)))
-        p_edge, p_op = self._mutation_rates(edge_changes, op_changes)
-        encoded = [self._encoded(p, table) for p in parents]
-        bits = np.array([e[0] for e in encoded], dtype=np.int64)[which]
-        digits = np.array([e[1] for e in encoded], dtype=np.int64).reshape(
-            len(parents), -1)[which]
-        own = np.array([e[2] for e in encoded], dtype=np.int64)[which]
-        mutants = Mutants(self, np.full(len(which), -1, dtype=np.int64),
-                          np.zeros(len(which), dtype=np.int64), {})
-        todo = np.arange(len(which))
-        for _ in range(64):  # children with no valid draw yet draw `tries` more
-            codes = table.mutants(np.repeat(bits[todo], tries),
-                                  np.repeat(digits[todo], tries, axis=0), rng,
-                                  p_edge=p_edge, p_op=p_op).reshape(len(todo), tries)
-            rows = table.rows[codes]
-            ok = (rows >= 0) & (rows != own[todo, None])
-            first = ok.argmax(axis=1)
-            at = np.arange(len(todo))
-            done = ok[at, first]
-            mutants.rows[todo[done]] = rows[at, first][done]
-            mutants.codes[todo[done]] = codes[at, first][done]
-            todo = todo[~done]
-            if not len(todo):
-                return mutants
-        for i in todo.tolist():  # a parent with (almost) no valid mutation: as mutate fails
-            child = self.mutate(parents[which[i]], rng, edge_changes=edge_changes,
-                                op_changes=op_changes)
-            mutants.rows[i], mutants.built[i] = self.row(child), child
-        return mutants
+        rates = self._mutation_rates(edge_changes, op_changes)
+        u = rng.random(len(which))
+        codes = np.zeros(len(which), dtype=np.int64)
+        order = np.argsort(which, kind="stable")
+        bounds = np.flatnonzero(np.diff(which[order])) + 1
+        for sel in np.split(order, bounds) if len(order) else []:
+            cum = self._children(parents[which[sel[0]]], table, rates)
+            if cum[-1] <= 0:
+                raise RuntimeError(f"no valid mutation of {parents[which[sel[0]]]}")
+            last = np.searchsorted(cum, cum[-1])  # the last possible child (u * total may
+            codes[sel] = np.minimum(np.searchsorted(cum, u[sel] * cum[-1], side="right"),
+                                    last)  # round up to the total)
+        return Mutants(self, table.rows[codes], codes, {})
+
+    def _children(self, arch: Arch, table: MutationTable, rates: tuple[float, float]
+                  ) -> np.ndarray:
+        """The cumulative child distribution of a parent, kept for the most recent parents."""
+        key = (arch, rates)
+        cum = self._child_cums.pop(key, None)
+        if cum is None:
+            bits, digits, own = self._encoded(arch, table)
+            cum = table.children(bits, digits, own, p_edge=rates[0], p_op=rates[1])
+        self._child_cums[key] = cum  # most recent last
+        while len(self._child_cums) > 128:  # 221 kB each on 5 vertices
+            del self._child_cums[next(iter(self._child_cums))]
+        return cum
 
     @property
     def tabulated(self) -> bool:
