@@ -18,15 +18,17 @@ It is inspired by, and not the same as, the SEMOA of the EC-NAS paper. Differenc
   (``selection_pressure=1.9`` here gives that rule);
 * mutation scope: every edge slot and inner op of the padded ``max_vertices`` cell may change
   (``edge_changes`` and ``op_changes`` expected changes), so a child may grow or shrink;
-* duplicates: a child that is a cell already told is drawn again (parent selection
-  included) before it is asked. Asking it would change nothing: the runner answers it from
-  its cache and, weakly dominated by the archive or in it, it leaves the archive unchanged.
+* duplicates: a child that is a cell already told (evaluated or failed) is drawn again,
+  parent selection included, before it is asked. Asking it would change nothing: the runner
+  answers it from its cache and, weakly dominated by the archive, in it, or failed, it
+  leaves the archive unchanged.
   So each new cell has the distribution SEMO gives the first new cell it would draw. After
   :data:`MAX_DRAWS` told children in a row, the last one is asked (near exhaustion).
 
-Children are drawn ahead, in batches (:meth:`~benchmarks.space.SearchSpace.mutants`, a table
-look-up on the 4- and 5-vertex spaces), from the current archive and ranking; the batch is
-dropped when either changes, so every child still comes from the archive it is asked under.
+Children are drawn ahead, in batches (:meth:`~benchmarks.space.SearchSpace.mutants`: on the
+4- and 5-vertex spaces each from its parent's exact child distribution, one look-up), from
+the current archive and ranking; the batch is dropped when either changes, so every child
+still comes from the archive and ranking it is asked under.
 
 Archive update: Laumanns et al.'s SEMO rule (:class:`strategies._pareto.Archive`) on the
 told values; cells that could not be evaluated never enter.
