@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from optuna.distributions import BaseDistribution, CategoricalDistribution
 
-from benchmarks.space import INPUT, OUTPUT, Arch, InvalidArchError, SearchSpace
+from benchmarks.space import INPUT, OPS, OUTPUT, Arch, InvalidArchError, SearchSpace
 
 #: The smallest valid cell (input -> output).
 SMALLEST = Arch(((0, 1), (0, 0)), (INPUT, OUTPUT))
@@ -44,6 +44,14 @@ class Genome:
             **{name: CategoricalDistribution(tuple(space.ops)) for name in self._op_names}}
         self.names = list(self.distributions)
         self._valid: dict[tuple[Any, ...], Arch | None] = {}  # genome -> pruned cell or None
+        # the code layout of benchmarks.space.mutation: edge bits (slot k is bit k), then
+        # inner op digits (vertex v is digit v - 1), the highest first
+        self._table = space.mutation_table if tuple(space.ops) == OPS else None
+        self._edge_names_high_first = self._edge_names[::-1]
+        self._op_names_high_first = self._op_names[::-1]
+        self._bit = {0: 0, 1: 1}
+        self._op_digit = {op: i for i, op in enumerate(OPS)}
+        self._n_ops = len(OPS)
 
     def decode(self, params: dict[str, Any]) -> Arch:
         """The (unvalidated) cell of a genome."""
@@ -72,6 +80,17 @@ class Genome:
 
     def valid(self, params: dict[str, Any]) -> Arch | None:
         """The pruned cell of a genome, or None if it is not a valid cell (memoised)."""
+        if self._table is not None:  # a genome is a padded-cell code: one look-up
+            try:
+                code = 0
+                for name in self._edge_names_high_first:
+                    code = 2 * code + self._bit[params[name]]
+                for name in self._op_names_high_first:
+                    code = code * self._n_ops + self._op_digit[params[name]]
+            except (KeyError, TypeError):  # not a genome of this space: the plain path
+                pass
+            else:
+                return self.space.padded_cell(code)
         key = tuple(params[name] for name in self.names)
         if key not in self._valid:
             try:

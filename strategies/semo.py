@@ -18,8 +18,17 @@ It is inspired by, and not the same as, the SEMOA of the EC-NAS paper. Differenc
   (``selection_pressure=1.9`` here gives that rule);
 * mutation scope: every edge slot and inner op of the padded ``max_vertices`` cell may change
   (``edge_changes`` and ``op_changes`` expected changes), so a child may grow or shrink;
-* duplicates: none are avoided here; a child that is a cell the run already trained is
-  answered by the runner from its cache (free) and leaves the archive unchanged.
+* duplicates: a child that is a cell already told (evaluated or failed) is drawn again,
+  parent selection included, before it is asked. Asking it would change nothing: the runner
+  answers it from its cache and, weakly dominated by the archive, in it, or failed, it
+  leaves the archive unchanged.
+  So each new cell has the distribution SEMO gives the first new cell it would draw. After
+  :data:`MAX_DRAWS` told children in a row, the last one is asked (near exhaustion).
+
+Children are drawn ahead, in batches (:meth:`~benchmarks.space.SearchSpace.mutants`: on the
+4- and 5-vertex spaces each from its parent's exact child distribution, one look-up), from
+the current archive and ranking; the batch is dropped when either changes, so every child
+still comes from the archive and ranking it is asked under.
 
 Archive update: Laumanns et al.'s SEMO rule (:class:`strategies._pareto.Archive`) on the
 told values; cells that could not be evaluated never enter.
@@ -41,8 +50,13 @@ import moocore
 import numpy as np
 
 from benchmarks.space import Arch, SearchSpace
+from benchmarks.space.search_space import Mutants
 from strategies._pareto import Archive, reference_point
 from strategies.base import Candidate, Strategy, check_mutation, check_setting, is_int, is_number
+
+#: Told children drawn in a row before SEMO asks one anyway (the runner answers it from its
+#: cache and stops a run that only asks cached cells).
+MAX_DRAWS = 10_000
 
 
 class SEMO(Strategy):
@@ -101,6 +115,10 @@ class SEMO(Strategy):
         self._lo = np.full(self.n_objectives, np.inf)
         self._hi = np.full(self.n_objectives, -np.inf)
         self._ranked: np.ndarray | None = None  # archive indices, best contribution first
+        self._told = np.zeros(len(space.cells()), dtype=bool)  # by cell-table row
+        self._ahead: Mutants | None = None  # children drawn ahead from the current archive
+        self._next = 0  # the first of them not yet looked at
+        self._batch = 16 if space.tabulated else 1
 
     # ----- views ------------------------------------------------------------------------------
     @property
@@ -123,22 +141,39 @@ class SEMO(Strategy):
         return [Candidate(arch, self.epochs)]
 
     def _child(self) -> Arch:
-        parent = self._archive.cells[self._select()]
-        return self.space.mutate(parent, self.rng, edge_changes=self.edge_changes,
-                                 op_changes=self.op_changes)
+        """The first child drawn that is not a told cell (or, after MAX_DRAWS, a told one)."""
+        drawn = 0
+        while True:
+            if self._ahead is None or self._next >= len(self._ahead):
+                if self._ahead is not None:  # a whole batch was used up: draw larger ones
+                    self._batch = min(2 * self._batch, 4096)
+                self._ahead = self.space.mutants(self._archive.cells, self.rng,
+                                                 which=self._select(self._batch),
+                                                 edge_changes=self.edge_changes,
+                                                 op_changes=self.op_changes)
+                self._next = 0
+            ahead, start = self._ahead, self._next
+            end = min(start + 64, len(ahead))  # look at a few: most asks need few
+            fresh = np.flatnonzero(~self._told[ahead.rows[start:end]])
+            if len(fresh) or drawn + end - start >= MAX_DRAWS:
+                i = start + int(fresh[0]) if len(fresh) else end - 1
+                self._next = i + 1
+                return ahead.arch(i)
+            drawn += end - start
+            self._next = end
 
-    def _select(self) -> int:
-        """An archive index drawn by linear ranking on hypervolume contribution."""
+    def _select(self, n: int = 1) -> np.ndarray:
+        """``n`` archive indices drawn by linear ranking on hypervolume contribution."""
         k = len(self._archive)
         if k == 1:
-            return 0
+            return np.zeros(n, dtype=np.intp)
         if self._ranked is None:
             contributions = moocore.hv_contributions(self._archive.F, ref=self._reference())
             self._ranked = np.argsort(-contributions, kind="stable")
         cum = _cumulative_weights(k, self.selection_pressure)
-        u = self.rng.random() * cum[-1]
-        rank = min(int(np.searchsorted(cum, u, side="right")), k - 1)
-        return int(self._ranked[rank])
+        u = self.rng.random(n) * cum[-1]
+        rank = np.minimum(np.searchsorted(cum, u, side="right"), k - 1)
+        return self._ranked[rank]
 
     def _reference(self) -> np.ndarray:
         if self.ref_point is not None:
@@ -147,12 +182,19 @@ class SEMO(Strategy):
 
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
         for candidate, f in zip(candidates, F, strict=True):
+            self._told[self.space.row(candidate.arch)] = True
             if (f < self._lo).any() or (f > self._hi).any():
                 self._lo = np.minimum(self._lo, f)
                 self._hi = np.maximum(self._hi, f)
                 self._ranked = None  # the default reference point moved
             if self._archive.insert(candidate.arch, f):
                 self._ranked = None
+            if self._ranked is None:  # children drawn ahead came from another selection
+                self._ahead = None
+
+    def _fail(self, candidates: list[Candidate]) -> None:
+        for candidate in candidates:  # asked again, it would be answered from the cache
+            self._told[self.space.row(candidate.arch)] = True
 
 
 @cache
