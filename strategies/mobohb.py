@@ -90,7 +90,11 @@ class MOBOHB(HalvingStrategy):
         self._min_points = min_points_in_model or len(self._genome.names) + 1
         self._brackets = hyperband_brackets(self.fidelities, self.eta)
         self._n_brackets = 0
-        self._observed: dict[int, list[FrozenTrial]] = {e: [] for e in self.fidelities}
+        # told (genome, values) per fidelity (encoded when told: the padding draws from the
+        # rng), and their Optuna trials, made only when a model needs them
+        self._observed: dict[int, list[tuple[dict[str, Any], list[float]]]] = {
+            e: [] for e in self.fidelities}
+        self._trials: dict[int, list[FrozenTrial]] = {e: [] for e in self.fidelities}
         self.n_model = 0
 
     def _next_bracket(self) -> Bracket:
@@ -118,8 +122,9 @@ class MOBOHB(HalvingStrategy):
     def _model_study(self) -> optuna.Study | None:
         """A study of the observations at the highest fidelity with enough of them."""
         for epochs in reversed(self.fidelities):
-            trials = self._observed[epochs]
-            if len(trials) >= self._min_points:
+            observed, trials = self._observed[epochs], self._trials[epochs]
+            if len(observed) >= self._min_points:
+                trials.extend(self._frozen(*told) for told in observed[len(trials):])
                 sampler = TPESampler(n_startup_trials=0, n_ei_candidates=self.n_ei_candidates,
                                      multivariate=True, seed=int(self.rng.integers(2**32)))
                 study = optuna.create_study(directions=["minimize"] * self.n_objectives,
@@ -133,9 +138,9 @@ class MOBOHB(HalvingStrategy):
 
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
         super()._tell(candidates, F)
-        self._observed[candidates[0].epochs].append(self._frozen(candidates[0].arch, F[0]))
+        self._observed[candidates[0].epochs].append(
+            (self._genome.encode(candidates[0].arch), F[0].tolist()))
 
-    def _frozen(self, arch: Arch, f: np.ndarray) -> FrozenTrial:
-        params: dict[str, Any] = self._genome.encode(arch)
+    def _frozen(self, params: dict[str, Any], values: list[float]) -> FrozenTrial:
         return optuna.trial.create_trial(params=params, distributions=self._genome.distributions,
-                                         values=f.tolist())
+                                         values=values)
