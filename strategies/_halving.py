@@ -5,7 +5,9 @@ evaluated, then the best ``max(1, n // eta)`` (non-dominated rank, then hypervol
 contribution, :func:`strategies._pareto.best`) go up to the next rung, until the last. Cells
 that could not be evaluated are never promoted. A (cell, epochs) pair the strategy already
 knows (``known``) is not asked again: its told values are reused. :class:`HalvingStrategy`
-drains one bracket after another, the one way both strategies do it.
+drains one bracket after another, the one way both strategies do it. Once every cell was
+asked no bracket can start with a new cell: each candidate is then an untold pair drawn
+directly (highest fidelity first), so asks stay as cheap as random search's to the last pair.
 
 Each rung is a training from scratch at its epochs: the tables' energy and time at a higher
 fidelity are those of a full run of that length (the EC-NAS checkpoints are cumulative), so a
@@ -105,9 +107,9 @@ class HalvingStrategy(Strategy):
     """Base of the strategies that ask the cells of successive-halving brackets.
 
     Subclasses build brackets of cells new to :attr:`_unseen` in :meth:`_next_bracket`, and
-    may act on a finished bracket in :meth:`_finished`. Once every cell was asked, a new
-    bracket may hold only told pairs: the candidate is then an untold pair drawn directly
-    (:meth:`_untold`), so no ask spins when the space is nearly exhausted.
+    may act on such a bracket once it is finished in :meth:`_finished`. Once every cell was
+    asked, the candidate is an untold pair drawn directly (:meth:`_untold`), so no ask spins
+    when the space is nearly exhausted; those pairs reach no :meth:`_finished`.
     """
 
     multi_fidelity = True
@@ -122,7 +124,11 @@ class HalvingStrategy(Strategy):
         self.eta, self.max_repeats = int(eta), int(max_repeats)
         self._unseen = DuplicateElimination(space, rng, max_repeats=self.max_repeats)
         self._known: Known = {}
+        #: Per fidelity, which rows of ``space.cells()`` were told (built at the first
+        #: :meth:`_untold`, then kept up to date by :meth:`_record`).
+        self._told: dict[int, np.ndarray] | None = None
         self._bracket: Bracket | None = None
+        self._drawn = False  # whether self._bracket is one of _untold's
 
     @abstractmethod
     def _next_bracket(self) -> Bracket:
@@ -134,12 +140,13 @@ class HalvingStrategy(Strategy):
     def _ask(self) -> list[Candidate]:
         candidate = None if self._bracket is None else self._bracket.next()
         if candidate is None:
-            if self._bracket is not None:
+            if self._bracket is not None and not self._drawn:
                 self._finished(self._bracket)
-            self._bracket = self._next_bracket()
-            candidate = self._bracket.next()
-        if candidate is None:  # new cells run out: the bracket's pairs were all told
-            self._bracket = self._untold()
+            if not self._unseen.exhausted():
+                self._bracket, self._drawn = self._next_bracket(), False
+                candidate = self._bracket.next()
+        if candidate is None:  # no new cell, or the bracket's pairs were all told
+            self._bracket, self._drawn = self._untold(), True
             candidate = self._bracket.next()
         assert candidate is not None
         return [candidate]
@@ -148,11 +155,15 @@ class HalvingStrategy(Strategy):
         """A one-cell bracket at an untold pair of the highest fidelity that has one, drawn
         uniformly; a repeat at the target once every pair was told (the runner answers it
         from its cache)."""
-        hashes = self.space.cells()["module_hash"].tolist()
+        if self._told is None:
+            self._told = {e: np.zeros(len(self.space.cells()), dtype=bool)
+                          for e in self.fidelities}
+            for h, epochs in self._known:
+                self._told[epochs][self._unseen.row(h)] = True
         for epochs in reversed(self.fidelities):
-            untold = [i for i, h in enumerate(hashes) if (h, epochs) not in self._known]
-            if untold:
-                arch = self.space.arch(untold[int(self.rng.integers(len(untold)))])
+            untold = np.flatnonzero(~self._told[epochs])
+            if len(untold):
+                arch = self.space.arch(int(untold[int(self.rng.integers(len(untold)))]))
                 return Bracket([arch], (epochs,), self.eta, self.space, self._known)
         return Bracket(self.space.sample(self.rng, 1), (self.epochs,), self.eta, self.space, {})
 
@@ -165,4 +176,7 @@ class HalvingStrategy(Strategy):
     def _record(self, candidate: Candidate, f: np.ndarray) -> None:
         assert self._bracket is not None
         self._bracket.record(f)
-        self._known[(self.space.hash(candidate.arch), candidate.epochs)] = f.copy()
+        key = self.space.hash(candidate.arch)
+        self._known[(key, candidate.epochs)] = f.copy()
+        if self._told is not None:
+            self._told[candidate.epochs][self._unseen.row(key)] = True

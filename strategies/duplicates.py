@@ -39,8 +39,10 @@ class DuplicateElimination:
     >>> space = get_space("4v")
     >>> seen = DuplicateElimination(space, np.random.default_rng(0), max_repeats=3)
     >>> cells = [seen.add(seen.fresh()) for _ in range(91)]
-    >>> len({space.hash(a) for a in cells}), len(seen.unseen())
-    (91, 0)
+    >>> len({space.hash(a) for a in cells}), len(seen.unseen()), seen.exhausted()
+    (91, 0, True)
+    >>> seen.row(space.hash(space.arch(7)))
+    7
     """
 
     def __init__(self, space: SearchSpace, rng: np.random.Generator, *,
@@ -64,13 +66,26 @@ class DuplicateElimination:
             self._unseen[self._index[key]] = False
         return arch
 
+    def exhausted(self) -> bool:
+        """Whether every cell of the space was asked."""
+        return len(self._seen) >= len(self.space.cells())
+
+    def row(self, key: str) -> int:
+        """The row of the cell with module hash ``key`` in
+        :meth:`~benchmarks.space.SearchSpace.cells`."""
+        return self._rows()[key]
+
+    def _rows(self) -> dict[str, int]:
+        if not self._index:  # built once, when first needed (7V: about 0.1 s)
+            self._index = {h: i for i, h in enumerate(self.space.cells()["module_hash"].tolist())}
+        return self._index
+
     def unseen(self) -> np.ndarray:
         """The rows of :meth:`~benchmarks.space.SearchSpace.cells` not asked yet, ascending."""
         if self._unseen is None:
-            hashes = self.space.cells()["module_hash"].tolist()
-            self._index = {h: i for i, h in enumerate(hashes)}
-            self._unseen = np.ones(len(hashes), dtype=bool)
-            self._unseen[[self._index[h] for h in self._seen]] = False
+            index = self._rows()
+            self._unseen = np.ones(len(index), dtype=bool)
+            self._unseen[[index[h] for h in self._seen]] = False
         return np.flatnonzero(self._unseen)
 
     def first_new(self, propose: Callable[[], Arch | None]) -> Arch:

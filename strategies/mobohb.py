@@ -20,17 +20,19 @@ cells trained at the target fidelity count in a run's front.
 Defaults follow BOHB: ``eta=3``, ``random_fraction=1/3``, ``min_points_in_model`` = genes + 1
 (None), and Optuna's TPE defaults (24 candidates per proposal; constant liar on, so the cells
 proposed for one bracket push the next proposals of that bracket away). One deviation: the
-model sees at most ``max_observations`` cells per fidelity.
+model of a fidelity sees at most 1.25 ``max_observations`` cells (one Optuna study per fidelity
+takes each new observation, and is cut back to ``max_observations`` past that).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 import optuna
 from optuna.samplers import TPESampler
-from optuna.trial import FrozenTrial
+from optuna.trial import FrozenTrial, TrialState
 
 from benchmarks.space import Arch, SearchSpace
 from strategies._genome import Genome
@@ -58,9 +60,9 @@ class MOBOHB(HalvingStrategy):
         Model proposals (invalid or already asked) per new cell before a new cell is taken
         from the duplicate elimination.
     max_observations : int, default 100
-        Observations the model of a fidelity is fitted on at most: the best half (rank, then
-        contribution) and the most recent (BOHB uses all; rebuilding Optuna's study from all
-        of them for every bracket made 1,000 evaluations take minutes).
+        Observations the model of a fidelity is cut back to, once it holds 1.25 times as many:
+        the best half (rank, then contribution) and the most recent (BOHB uses all; fitting
+        TPE on all of them made 1,000 evaluations take minutes).
     """
 
     name: ClassVar[str] = "mobohb"
@@ -90,7 +92,11 @@ class MOBOHB(HalvingStrategy):
         self._min_points = min_points_in_model or len(self._genome.names) + 1
         self._brackets = hyperband_brackets(self.fidelities, self.eta)
         self._n_brackets = 0
-        self._observed: dict[int, list[FrozenTrial]] = {e: [] for e in self.fidelities}
+        # told (genome, values) per fidelity (encoded when told: the padding draws from the
+        # rng); one study per fidelity holds those the model sees
+        self._observed: dict[int, list[tuple[dict[str, Any], list[float]]]] = {
+            e: [] for e in self.fidelities}
+        self._studies: dict[int, tuple[optuna.Study, int, int]] = {}  # study, told, held
         self.n_model = 0
 
     def _next_bracket(self) -> Bracket:
@@ -100,10 +106,12 @@ class MOBOHB(HalvingStrategy):
 
     def _new_cells(self, n: int) -> list[Arch]:
         study = self._model_study()
+        asked: list[optuna.Trial] = []
 
         def proposal() -> Arch | None:
-            assert study is not None  # an asked trial left running is ignored by TPE
-            return self._genome.valid(study.ask(self._genome.distributions).params)
+            assert study is not None
+            asked.append(study.ask(self._genome.distributions))
+            return self._genome.valid(asked[-1].params)
 
         cells = []
         for _ in range(n):
@@ -113,29 +121,45 @@ class MOBOHB(HalvingStrategy):
                 self.n_model += 1
                 arch = self._unseen.first_new(proposal)
             cells.append(self._unseen.add(arch))
+        for trial in asked:  # the constant liar's running trials end with their bracket
+            assert study is not None
+            study.tell(trial, state=TrialState.FAIL)
         return cells
 
     def _model_study(self) -> optuna.Study | None:
-        """A study of the observations at the highest fidelity with enough of them."""
+        """The study of the highest fidelity with enough observations, with a new seed."""
         for epochs in reversed(self.fidelities):
-            trials = self._observed[epochs]
-            if len(trials) >= self._min_points:
-                sampler = TPESampler(n_startup_trials=0, n_ei_candidates=self.n_ei_candidates,
-                                     multivariate=True, seed=int(self.rng.integers(2**32)))
-                study = optuna.create_study(directions=["minimize"] * self.n_objectives,
-                                            sampler=sampler)
-                if len(trials) > self.max_observations:
-                    values = np.array([t.values for t in trials])
-                    trials = [trials[i] for i in keep_indices(values, self.max_observations)]
-                study.add_trials(trials)
+            if len(self._observed[epochs]) >= self._min_points:
+                study = self._study(epochs)
+                study.sampler = TPESampler(n_startup_trials=0, multivariate=True,
+                                           n_ei_candidates=self.n_ei_candidates,
+                                           seed=int(self.rng.integers(2**32)))
                 return study
         return None
 
+    def _study(self, epochs: int) -> optuna.Study:
+        """The study of ``epochs`` brought up to date: new observations are added to it until
+        it holds more than 1.25 ``max_observations``, then it is rebuilt from
+        ``max_observations`` of all (:func:`~strategies._optuna.keep_indices`)."""
+        observed, cap = self._observed[epochs], self.max_observations
+        study, told, held = self._studies.get(epochs, (None, 0, 0))
+        if study is None or held + len(observed) - told > cap + cap // 4:
+            keep: Sequence[int] = range(len(observed))
+            if len(observed) > cap:
+                keep = keep_indices(np.array([v for _, v in observed]), cap)
+            study = optuna.create_study(directions=["minimize"] * self.n_objectives)
+            new, held = [observed[i] for i in keep], 0
+        else:
+            new = observed[told:]
+        study.add_trials([self._frozen(*pair) for pair in new])
+        self._studies[epochs] = (study, len(observed), held + len(new))
+        return study
+
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
         super()._tell(candidates, F)
-        self._observed[candidates[0].epochs].append(self._frozen(candidates[0].arch, F[0]))
+        self._observed[candidates[0].epochs].append(
+            (self._genome.encode(candidates[0].arch), F[0].tolist()))
 
-    def _frozen(self, arch: Arch, f: np.ndarray) -> FrozenTrial:
-        params: dict[str, Any] = self._genome.encode(arch)
+    def _frozen(self, params: dict[str, Any], values: list[float]) -> FrozenTrial:
         return optuna.trial.create_trial(params=params, distributions=self._genome.distributions,
-                                         values=f.tolist())
+                                         values=values)

@@ -77,6 +77,7 @@ class SHEMOA(HalvingStrategy):
         self.fraction_mutation = float(fraction_mutation)
         self._genome = Genome(space, rng)
         self._population: list[tuple[Arch, np.ndarray]] = []
+        self._winners: dict[tuple[int, ...], int] = {}  # tournament draw -> its winner
         self.generation = 0
 
     @property
@@ -103,10 +104,19 @@ class SHEMOA(HalvingStrategy):
         return child if child is not None else self.space.mutate(parent, self.rng)
 
     def _tournament(self) -> Arch:
-        F = np.array([f for _, f in self._population])
-        return self._population[_pareto.tournament(F, self.tournament_size, self.rng)][0]
+        """The winner of a tournament (:func:`strategies._pareto.tournament`); winners are
+        memoised per draw while a generation is bred (up to ``2 * max_repeats`` tournaments
+        per child, over a fixed population)."""
+        n = len(self._population)
+        picked = self.rng.choice(n, size=min(self.tournament_size, n), replace=False)
+        key = tuple(picked.tolist())
+        if key not in self._winners:
+            F = np.array([self._population[i][1] for i in key])
+            self._winners[key] = key[int(_pareto.best_first(F)[0])]
+        return self._population[self._winners[key]][0]
 
     def _survive(self, results: list[tuple[Arch, np.ndarray]]) -> None:
+        self._winners.clear()
         self._population.extend(results)
         while len(self._population) > self.population_size:
             F = np.array([f for _, f in self._population])
