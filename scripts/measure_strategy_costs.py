@@ -1,13 +1,14 @@
 """Measure each strategy's seconds per distinct evaluation: the table ``ecnas campaign plan``
 estimates with (``ecnas_cli/campaign/costs.csv``).
 
-One run per strategy on ecnas-5v, seed 0, ``--evals`` distinct evaluations (default 300), in
-this process, one after another; a run's wall time includes building the strategy and every
+One run per strategy on ecnas-5v, seed 0, ``--evals`` distinct evaluations (default 1,000:
+costs that grow with the observations are then paid as a long run pays them), in this
+process, one after another; a run's wall time includes building the strategy and every
 ask, query and tell, not loading the benchmark. Also measures the fixed cost of one run (a
 1-evaluation run of random search). The times are this machine's, under its load when
 measured: the estimate is a guide, not a promise. Prints the table and writes it.
 
-Usage: ``python scripts/measure_strategy_costs.py [--evals 300] [--out PATH]``
+Usage: ``python scripts/measure_strategy_costs.py [--evals 1000] [--out PATH]``
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ BENCHMARK = "ecnas-5v"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--evals", type=int, default=300)
+    parser.add_argument("--evals", type=int, default=1000)
     parser.add_argument("--out", type=Path, default=COSTS_FILE)
     args = parser.parse_args()
     problem = Problem.from_benchmark(load_benchmark(BENCHMARK))

@@ -48,13 +48,27 @@ def log_ehvi(mean: np.ndarray, std: np.ndarray, front: np.ndarray,
     ...                        np.ones(2)))[0]).__round__(6)
     0.3125
     """
-    mean, std = np.asarray(mean, dtype=float), np.asarray(std, dtype=float)
+    return log_ehvi_boxes(mean, std, *box_bounds(front, ref))
+
+
+def box_bounds(front: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper corners ``(b, m)`` of boxes that partition the region inside ``ref``
+    that no row of ``front`` weakly dominates (Optuna's box decomposition).
+
+    The corners are coordinates of ``front`` and ``ref`` (or ``-inf``), so the boxes of an
+    increasingly transformed front are the transformed boxes.
+    """
     front = np.asarray(front, dtype=float)
     front = front[np.all(front < ref, axis=1)]
     if len(front):
-        lower, upper = get_non_dominated_box_bounds(front, np.asarray(ref, dtype=float))
-    else:
-        lower, upper = np.full((1, len(ref)), -np.inf), np.asarray(ref, dtype=float)[None]
+        return get_non_dominated_box_bounds(front, np.asarray(ref, dtype=float))
+    return np.full((1, len(ref)), -np.inf), np.asarray(ref, dtype=float)[None]
+
+
+def log_ehvi_boxes(mean: np.ndarray, std: np.ndarray, lower: np.ndarray,
+                   upper: np.ndarray) -> np.ndarray:
+    """:func:`log_ehvi` over the boxes of :func:`box_bounds` (``lower``, ``upper``)."""
+    mean, std = np.asarray(mean, dtype=float), np.asarray(std, dtype=float)
     # the boxes share their corners' coordinates: Psi once per distinct coordinate
     log_u, log_l = np.empty((len(mean), *upper.shape)), np.empty((len(mean), *lower.shape))
     for j in range(upper.shape[1]):

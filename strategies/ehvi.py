@@ -19,13 +19,14 @@ What keeps a proposal cheap up to 1,000 observations (``tests/perf/perf_ehvi.py`
 against Optuna's own GPSampler per trial, on ecnas-5v):
 
 * the kernel's hyperparameters are refitted every ``refit_every`` tells (warm-started from
-  the last fit, as Optuna does); in between the GP is conditioned on the new data with the
-  last hyperparameters (one Cholesky factorisation);
+  the last fit, as Optuna does); in between the posterior is updated with each told cell and
+  the last hyperparameters (one new row of the Cholesky factor and of ``L^-1 K``, kept for
+  every cell of a space of at most ``pool_size`` cells: :mod:`strategies._cell_gp`);
 * the GP is fitted on at most ``max_observations`` told cells: past it the training set is
   rebuilt from the best half (non-dominated rank, then hypervolume contribution) and the most
   recent other half;
 * the EHVI is exact (a closed form over a box decomposition), not 128 quasi-Monte-Carlo
-  samples per cell.
+  samples per cell, and the boxes are kept until the front or the reference point changes.
 
 The front and the reference point of the acquisition come from every told cell, not only
 the training set: the reference point is the worst told value plus 10% of the told range per
@@ -44,18 +45,17 @@ Needs torch, an optional extra: ``pip install ecnas[bo]``.
 
 from __future__ import annotations
 
-import functools
 import importlib.util
 from typing import Any, ClassVar
 
+import moocore
 import numpy as np
-from scipy.linalg import cho_solve
-from threadpoolctl import ThreadpoolController
 
 from benchmarks.space import SearchSpace
 from strategies import _pareto
+from strategies._cell_gp import CellGP
 from strategies._genome import Genome
-from strategies._logehvi import log_ehvi
+from strategies._logehvi import box_bounds, log_ehvi_boxes
 from strategies._optuna import keep_indices
 from strategies.base import Candidate, Strategy, check_setting, is_int
 from strategies.duplicates import DuplicateElimination
@@ -110,12 +110,14 @@ class EHVI(Strategy):
         self._hashes = space.cells()["module_hash"].to_numpy(dtype=object)
         self._index = {h: i for i, h in enumerate(self._hashes.tolist())}
         self._near: dict[int, list[int]] = {}
-        self._rows: dict[int, np.ndarray] = {}  # cell -> its normalised canonical genome
         self._cells: list[int] = []  # told cells, in order, and their values
         self._F: list[np.ndarray] = []
         self._train: list[int] = []  # positions in _cells the GP is fitted on
-        self._gp = _GP(self._genome.distributions, n_objectives)
+        self._gp = CellGP(self._genome.distributions, n_objectives, self._genome_of,
+                          len(self._hashes), whole=len(self._hashes) <= self.pool_size)
         self.n_fits = 0
+        self._box_key: tuple[bytes, bytes] | None = None
+        self._box_bounds = (np.empty((0, n_objectives)), np.empty((0, n_objectives)))
 
     # ----- ask ----------------------------------------------------------------------------------
     def _ask(self) -> list[Candidate]:
@@ -135,13 +137,24 @@ class EHVI(Strategy):
         train = np.array(self._train)
         refit = self._gp.due(len(self._cells), self.refit_every)
         self.n_fits += refit
-        X = np.stack([self._row(self._cells[k]) for k in train.tolist()])
         # the GP's units: each objective standardised over the training set
         mu, sd = F[train].mean(axis=0), F[train].std(axis=0)
         sd = np.where(sd > 0, sd, 1.0)
-        mean, std = self._gp.predict(X, (F[train] - mu) / sd, refit, len(self._cells),
-                                     np.stack([self._row(i) for i in pool]))
-        return log_ehvi(mean, std, (F - mu) / sd, (_pareto.reference_point(F) - mu) / sd)
+        mean, std = self._gp.predict([self._cells[k] for k in train.tolist()],
+                                     (F[train] - mu) / sd, refit, len(self._cells),
+                                     np.asarray(pool))
+        lower, upper = self._boxes(F)
+        return log_ehvi_boxes(mean, std, (lower - mu) / sd, (upper - mu) / sd)
+
+    def _boxes(self, F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The box decomposition of every told value's front, in the objectives' units: kept
+        until the front or the reference point changes (most tells change neither)."""
+        front = F[moocore.is_nondominated(F, keep_weakly=True)]
+        ref = _pareto.reference_point(F)
+        key = (front.tobytes(), ref.tobytes())
+        if key != self._box_key:
+            self._box_key, self._box_bounds = key, box_bounds(front, ref)
+        return self._box_bounds
 
     def _pool(self, unseen: np.ndarray) -> list[int]:
         if len(unseen) <= self.pool_size:
@@ -158,12 +171,6 @@ class EHVI(Strategy):
             self._near[i] = [self._index[self.space.hash(n)]
                              for n in self.space.neighbours(self.space.arch(i))]
         return self._near[i]
-
-    def _row(self, i: int) -> np.ndarray:
-        row = self._rows.get(i)
-        if row is None:
-            row = self._rows[i] = self._gp.encode(self._genome_of(i))
-        return row
 
     def _genome_of(self, i: int) -> dict[str, Any]:
         """The canonical genome of cell ``i`` (padding vertices get the first op)."""
@@ -182,99 +189,3 @@ class EHVI(Strategy):
         if cap is not None and len(self._train) > cap + cap // 4:  # rebuild in steps
             kept = keep_indices(np.array(self._F)[self._train], cap)
             self._train = [self._train[k] for k in kept]
-
-
-class _GP:
-    """Optuna's GP per objective: fitted every few tells, conditioned on the data in between."""
-
-    def __init__(self, distributions: dict[str, Any], n_objectives: int) -> None:
-        from optuna._gp import search_space
-
-        self._space = search_space.SearchSpace(distributions)
-        self._n = n_objectives
-        self._fitted: list[Any] | None = None
-        self._fitted_at = 0
-
-    def encode(self, params: dict[str, Any]) -> np.ndarray:
-        """The GP's input row of a genome."""
-        return self._space.get_normalized_params([None], [params])[0]  # type: ignore[list-item]
-
-    def due(self, told: int, every: int) -> bool:
-        """Whether the hyperparameters are to be refitted at ``told`` observations."""
-        return self._fitted is None or told - self._fitted_at >= every
-
-    def predict(self, X: np.ndarray, Y: np.ndarray, refit: bool, told: int,
-                pool: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Posterior mean and standard deviation ``(len(pool), m)`` given ``(X, Y)``."""
-        import torch
-        from optuna._gp import gp, prior
-        from optuna._gp.thread_limiting import limit_threads_in_optimization
-
-        is_cat = self._space.is_categorical
-        means, stds = [], []
-        # one thread, as Optuna does around its own fit: torch's and BLAS's thread pools
-        # contend on small matrices (3x slower per proposal on 2 cores); threadpoolctl,
-        # because numpy's OpenBLAS has read OPENBLAS_NUM_THREADS long before Optuna sets it
-        with limit_threads_in_optimization(), _blas().limit(limits=1), torch.no_grad():
-            models = []
-            for j in range(self._n):
-                if refit:
-                    with torch.enable_grad():
-                        model = gp.fit_kernel_params(
-                            X=X, Y=Y[:, j], is_categorical=is_cat,
-                            log_prior=prior.default_log_prior,
-                            minimum_noise=prior.DEFAULT_MINIMUM_NOISE_VAR,
-                            deterministic_objective=False,
-                            gpr_cache=None if self._fitted is None else self._fitted[j])
-                else:
-                    last = self._fitted[j]  # type: ignore[index]
-                    model = gp.GPRegressor(
-                        is_categorical=torch.from_numpy(is_cat), X_train=torch.from_numpy(X),
-                        y_train=torch.from_numpy(Y[:, j]),
-                        inverse_squared_lengthscales=last.inverse_squared_lengthscales,
-                        kernel_scale=last.kernel_scale, noise_var=last.noise_var)
-                    model._cache_matrix()
-                models.append(model)
-                mean, std = _posterior(model, X, is_cat, pool)
-                means.append(mean)
-                stds.append(std)
-            if refit:
-                self._fitted, self._fitted_at = models, told
-        return np.stack(means, axis=1), np.stack(stds, axis=1)
-
-
-@functools.cache
-def _blas() -> ThreadpoolController:
-    """The process's thread pools, found once (a search of the loaded libraries, ~5 ms)."""
-    return ThreadpoolController()
-
-
-def _posterior(model: Any, X: np.ndarray, is_cat: np.ndarray,
-               pool: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Posterior mean and standard deviation of Optuna's fitted ``model`` at ``pool``.
-
-    Optuna's kernel (Matérn 5/2 of the lengthscale-weighted squared distance, Hamming for
-    categorical genes), computed with one matrix product per kind of gene instead of Optuna's
-    ``(pool, train, genes)`` difference tensor: 5x faster over a whole 5V space."""
-    ils = model.inverse_squared_lengthscales.numpy()
-    d2 = np.zeros((len(pool), len(X)))
-    cont = ~is_cat
-    if cont.any():
-        a, b, w = pool[:, cont], X[:, cont], ils[cont]
-        d2 += (a**2 @ w)[:, None] + (b**2 @ w)[None] - 2 * (a * w) @ b.T
-    if is_cat.any():  # Hamming: sum of ils_j over the genes that differ, from one-hot codes
-        a, b, w = pool[:, is_cat], X[:, is_cat], ils[is_cat]
-        levels = np.arange(int(max(a.max(), b.max())) + 1)
-        one_a = (a[:, :, None] == levels).astype(float) * w[:, None]
-        one_b = (b[:, :, None] == levels).astype(float)
-        d2 += w.sum() - one_a.reshape(len(a), -1) @ one_b.reshape(len(b), -1).T
-    np.maximum(d2, 0.0, out=d2)  # rounding leaves -1e-16 where the genomes are equal
-    root = np.sqrt(5 * d2)
-    K = float(model.kernel_scale) * np.exp(-root) * ((5 / 3) * d2 + root + 1)
-    mean = K @ model._cov_Y_Y_inv_Y.numpy()
-    # K C^-1 K^T's diagonal through C^-1 (one n x n inverse, then a matrix product): BLAS's
-    # product is several times faster than its triangular solve with thousands of columns
-    L = model._cov_Y_Y_chol.numpy()
-    inv = cho_solve((L, True), np.eye(len(L)))
-    var = np.maximum(float(model.kernel_scale) - np.einsum("ij,ij->i", K @ inv, K), 0.0)
-    return mean, np.sqrt(var + 1e-12)

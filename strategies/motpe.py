@@ -11,10 +11,16 @@ Defaults are Optuna's (``n_startup_trials=10`` uniform trials, ``n_ei_candidates
 Optuna's default ``gamma``), with ``multivariate=True`` (a joint density over the genes, as
 Optuna recommends for dependent parameters like the edges of a cell). Ozaki et al. used
 ``11 d - 1`` start-up trials for ``d`` parameters, too many for a 200-evaluation budget here.
-One addition: ``max_observations`` (default 300) bounds the completed trials TPE sees, as for
-:mod:`strategies.ehvi` (best half and most recent half; failed and repeated trials dropped):
-uncapped, the time per evaluation grew to 0.43 s past 500 observations and a 1,000-evaluation
-run on ecnas-5v took 293 s (``tests/perf/perf_new_strategies.py overhead --evals 1000``).
+Two bounds on the cost per evaluation, both keyword settings: ``max_observations`` (default
+150) bounds the completed trials TPE sees, as for :mod:`strategies.ehvi` (best half and most
+recent half; failed and repeated trials dropped), since every TPE proposal rebuilds its two
+densities from them (uncapped, the time per evaluation grew to 0.43 s past 500 observations
+on ecnas-5v); and ``max_repeats`` (default 3) bounds the TPE proposals of cells already asked
+per candidate before a mutation of the last one is taken. On ecnas-5v past a few hundred
+evaluations nearly every candidate is such a mutation, whatever the bound (the good density
+concentrates on cells already asked), so each repeat beyond a few costs a TPE proposal
+without adding a new cell (``tests/perf/perf_new_strategies.py overhead --evals 1000``
+prints the time per evaluation by observations).
 """
 
 from __future__ import annotations
@@ -44,10 +50,10 @@ class MOTPE(OptunaStrategy):
         One joint density over all genes instead of one per gene.
     max_attempts : int, default 10
         Invalid genomes per candidate before a fresh cell is proposed instead.
-    max_repeats : int, default 6
+    max_repeats : int, default 3
         Proposals of already-asked cells per candidate (told ``FAIL``) before a new cell is
         taken from the duplicate elimination.
-    max_observations : int, default 300
+    max_observations : int, default 150
         Completed trials the model sees at most (see the module docstring); None for all.
     """
 
@@ -56,7 +62,7 @@ class MOTPE(OptunaStrategy):
     def __init__(self, space: SearchSpace, *, rng: np.random.Generator,
                  fidelities: tuple[int, ...], n_objectives: int, n_startup_trials: int = 10,
                  n_ei_candidates: int = 24, multivariate: bool = True, max_attempts: int = 10,
-                 max_repeats: int = 6, max_observations: int | None = 300) -> None:
+                 max_repeats: int = 3, max_observations: int | None = 150) -> None:
         super().__init__(space, rng=rng, fidelities=fidelities, n_objectives=n_objectives)
         check_setting("n_startup_trials", n_startup_trials,
                       is_int(n_startup_trials) and n_startup_trials >= 1, "a positive int")

@@ -61,17 +61,18 @@ def gp_view(problem: Problem, F: np.ndarray, best: int, evals: int, seed: int,
     if best not in pool:
         return f"seed {seed}, GP on {cap or 'all'} observations: trained within {evals}"
     seen: dict[str, np.ndarray] = {}
-    real = ehvi_module.log_ehvi
+    real = ehvi_module.log_ehvi_boxes
 
-    def spy(mean: np.ndarray, std: np.ndarray, front: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    def spy(mean: np.ndarray, std: np.ndarray, lower: np.ndarray,
+            upper: np.ndarray) -> np.ndarray:
         seen.update(mean=mean, std=std)
-        return real(mean, std, front, ref)
+        return real(mean, std, lower, upper)
 
-    ehvi_module.log_ehvi = spy
+    ehvi_module.log_ehvi_boxes = spy
     try:
         scores = strategy._acquisition(pool)
     finally:
-        ehvi_module.log_ehvi = real
+        ehvi_module.log_ehvi_boxes = real
     told = np.array(strategy._F)[strategy._train]
     mu, sd = told.mean(axis=0), told.std(axis=0)
     j = pool.index(best)

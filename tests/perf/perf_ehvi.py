@@ -3,7 +3,7 @@
 Run from the repository root (needs the EC-NAS raw data: ``$ECNAS_RAW_DIR`` or
 ``../shared/ecnas-data``)::
 
-    python tests/perf/perf_ehvi.py [--evals 1000] [--gp-trials 200]
+    python tests/perf/perf_ehvi.py [--evals 1000] [--gp-trials 200] [--gp-seconds 150]
 
 ehvi runs through the runner on ecnas-5v for ``--evals`` distinct evaluations (seed 0); its
 time per proposal is the runner's ``strategy_time_s`` (``ask`` + ``tell``), as a mean per
@@ -13,7 +13,12 @@ window of observations told so far (the mean, so the hyperparameter refits every
 The baseline, measured in the same run: Optuna's own GPSampler (its defaults: logEHVI with
 128 QMC samples, its continuous-and-local acquisition optimiser) on a bare study over the same
 genome, ``study.ask`` + ``study.tell`` per trial with the table's values (an invalid genome is
-told FAIL), for ``--gp-trials`` trials, by the same windows of completed trials.
+told FAIL), for ``--gp-trials`` completed trials or until it has spent ``--gp-seconds``,
+whichever comes first (its time per trial grows with the trials: hundreds of trials take
+longer than ehvi's thousand), by the same windows of completed trials; a window it did not
+reach is printed ``-``, one it reached in part is the mean of the trials it reached, and the
+output says where it stopped and how many invalid genomes it proposed (FAIL trials do not
+inform its GP, so it can propose nearly the same invalid genome again and again).
 """
 
 from __future__ import annotations
@@ -47,9 +52,11 @@ def ehvi_times(problem: Problem, evals: int) -> np.ndarray:
     return result.trials["strategy_time_s"].to_numpy(dtype=float)
 
 
-def gp_sampler_times(problem: Problem, trials: int) -> np.ndarray:
+def gp_sampler_times(problem: Problem, trials: int,
+                     seconds: float) -> tuple[np.ndarray, int]:
     """Seconds per completed trial of Optuna's GPSampler (an invalid genome's ask and FAIL
-    tell are charged to the next completed trial)."""
+    tell are charged to the next completed trial), for ``trials`` trials or ``seconds``, and
+    the number of invalid genomes it proposed."""
     space = problem.space
     genome = Genome(space, np.random.default_rng(0))
     values = dict(zip(space.cells()["module_hash"].tolist(), problem.cell_means(
@@ -58,20 +65,21 @@ def gp_sampler_times(problem: Problem, trials: int) -> np.ndarray:
     study = optuna.create_study(directions=["minimize"] * len(problem.objectives),
                                 sampler=optuna.samplers.GPSampler(seed=0))
     times: list[float] = []
-    spent = 0.0
-    while len(times) < trials:
+    spent, invalid = 0.0, 0
+    while len(times) < trials and sum(times) + spent < seconds:
         start = time.perf_counter()
         trial = study.ask(genome.distributions)
         arch = genome.valid(trial.params)
         if arch is None:
             study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            invalid += 1
         else:
             study.tell(trial, values[space.hash(arch)])
         spent += time.perf_counter() - start
         if arch is not None:
             times.append(spent)
             spent = 0.0
-    return np.array(times)
+    return np.array(times), invalid
 
 
 def by_window(t: np.ndarray) -> str:
@@ -83,10 +91,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--evals", type=int, default=1000)
     parser.add_argument("--gp-trials", type=int, default=200)
+    parser.add_argument("--gp-seconds", type=float, default=150.0)
     args = parser.parse_args()
     problem = Problem.from_benchmark(load_benchmark("ecnas-5v"))
     ehvi = ehvi_times(problem, args.evals)
-    gp = gp_sampler_times(problem, args.gp_trials)
+    gp, invalid = gp_sampler_times(problem, args.gp_trials, args.gp_seconds)
+    print(f"ehvi: {len(ehvi)} proposals in {ehvi.sum():.1f} s; GPSampler: {len(gp)} trials "
+          f"and {invalid} invalid genomes (told FAIL) in {args.gp_seconds:.0f} s or "
+          f"{args.gp_trials} trials, whichever came first")
     head = " ".join(f"{f'{a}-{b}':>9}" for a, b in WINDOWS)
     print(f"ms per proposal (mean) by observations on ecnas-5v, seed 0\n{'':22} {head}")
     print(f"{'ehvi':22} {by_window(ehvi)}")

@@ -11,7 +11,7 @@ import pytest
 
 from strategies import _pareto
 from strategies import ehvi as ehvi_module
-from strategies._logehvi import log_ehvi
+from strategies._logehvi import box_bounds, log_ehvi, log_ehvi_boxes
 from strategies.ehvi import EHVI
 from strategies.testing import drive, make
 
@@ -46,19 +46,33 @@ def test_log_ehvi_ranks_cells_whose_improvement_underflows() -> None:
     assert scores[2] > scores[0] > scores[1]
 
 
-def test_the_posterior_is_optunas() -> None:
+@pytest.mark.parametrize(("refit", "pool_size"), [(True, 4096), (False, 4096), (False, 16)])
+def test_the_posterior_is_optunas(refit: bool, pool_size: int) -> None:
+    # refit: the hyperparameters fitted on the training set; else the last fit's kept and the
+    # posterior updated cell by cell (every cell's kept: pool_size 4096; the pool's: 16)
     import torch
+    from optuna._gp import gp as optuna_gp
 
-    strategy = _ehvi(n_startup_trials=5, refit_every=1)
-    drive(strategy, 25)
-    gp = strategy._gp
-    model = gp._fitted[0]  # type: ignore[index]
-    X = model._X_train.numpy()
-    pool = np.stack([strategy._row(i) for i in strategy._unseen.unseen()])
-    mean, std = ehvi_module._posterior(model, X, gp._space.is_categorical, pool)
-    expected_mean, expected_var = model.posterior(torch.from_numpy(pool))
-    np.testing.assert_allclose(mean, expected_mean.numpy(), atol=1e-9)
-    np.testing.assert_allclose(std, np.sqrt(expected_var.numpy() + 1e-12), atol=1e-9)
+    strategy = _ehvi(n_startup_trials=5, refit_every=4, pool_size=pool_size)
+    drive(strategy, 24)  # fits at 5, 9, ..., 21 observations: the last 3 cells behind
+    gp, train = strategy._gp, [strategy._cells[k] for k in strategy._train]
+    F = np.array(strategy._F)
+    Y = (F - F.mean(axis=0)) / F.std(axis=0)
+    pool = strategy._unseen.unseen()
+    mean, std = gp.predict(train, Y, refit, len(train), pool)
+    X = torch.from_numpy(gp.rows(np.array(train)).astype(float))
+    for j, last in enumerate(gp.fitted):  # type: ignore[arg-type]
+        model = optuna_gp.GPRegressor(
+            is_categorical=torch.from_numpy(gp._space.is_categorical), X_train=X,
+            y_train=torch.from_numpy(Y[:, j]),
+            inverse_squared_lengthscales=last.inverse_squared_lengthscales,
+            kernel_scale=last.kernel_scale, noise_var=last.noise_var)
+        model._cache_matrix()
+        expected_mean, expected_var = model.posterior(
+            torch.from_numpy(gp.rows(pool).astype(float)))
+        np.testing.assert_allclose(mean[:, j], expected_mean.numpy(), atol=1e-9)
+        np.testing.assert_allclose(std[:, j], np.sqrt(expected_var.numpy() + 1e-12), atol=1e-9)
+    assert gp._fitted_at == (24 if refit else 21)
 
 
 def test_each_cell_is_asked_once_as_its_canonical_genome() -> None:
@@ -70,8 +84,9 @@ def test_each_cell_is_asked_once_as_its_canonical_genome() -> None:
     for c in asked:
         i = strategy._index[strategy.space.hash(c.arch)]
         assert strategy._genome.valid(strategy._genome_of(i)) == c.arch
-        np.testing.assert_array_equal(strategy._row(i),
-                                      strategy._gp.encode(strategy._genome_of(i)))
+        np.testing.assert_array_equal(strategy._gp.rows(np.array([i]))[0],
+                                      strategy._gp._space.get_normalized_params(
+                                          [None], [strategy._genome_of(i)])[0])
 
 
 def test_a_sampled_pool_adds_the_unseen_neighbours_of_the_best_cells() -> None:
@@ -116,17 +131,17 @@ def test_front_and_reference_come_from_every_told_cell(monkeypatch: pytest.Monke
     assert len(kept) < len(F)
     calls: list[tuple[np.ndarray, np.ndarray]] = []
 
-    def spy(mean: np.ndarray, std: np.ndarray, front: np.ndarray, ref: np.ndarray) -> Any:
-        calls.append((front, ref))
-        return log_ehvi(mean, std, front, ref)
+    def spy(mean: np.ndarray, std: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> Any:
+        calls.append((lower, upper))
+        return log_ehvi_boxes(mean, std, lower, upper)
 
-    monkeypatch.setattr(ehvi_module, "log_ehvi", spy)
+    monkeypatch.setattr(ehvi_module, "log_ehvi_boxes", spy)
     drive(strategy, 1)
-    front, ref = calls[0]
     train = F[kept]
     mu, sd = train.mean(axis=0), train.std(axis=0)
-    np.testing.assert_allclose(front * sd + mu, F[:40])
-    np.testing.assert_allclose(ref * sd + mu, _pareto.reference_point(F[:40]))
+    expected = box_bounds(F[:40], _pareto.reference_point(F[:40]))  # kept from an earlier ask
+    for got, want in zip(calls[0], expected, strict=True):
+        np.testing.assert_allclose(got * sd + mu, want)
 
 
 def test_hyperparameters_are_refitted_every_refit_every_tells() -> None:
