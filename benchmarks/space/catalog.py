@@ -1,7 +1,9 @@
 """The table of every unique cell of a space, built once and cached on disk as Parquet.
 
 The cache is verified on load (row count and content sha256 saved beside the rows) and rebuilt
-when it does not match, so a truncated or edited cache never serves a partial space.
+when it does not match, so a truncated or edited cache never serves a partial space. A build
+holds a lock file beside the cache: processes that need the same table at once (the workers of
+``pytest -n``, parallel ``ecnas`` commands) wait for one build instead of each repeating it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from filelock import FileLock
 
 from benchmarks.atomic import atomic_path
 from benchmarks.paths import cache_dir
@@ -68,11 +71,22 @@ def cached_cells(max_vertices: int, max_edges: int,
 
     The cache stores the row count and the content sha256 in its Parquet metadata; a file
     that is unreadable, truncated, edited or from an older layout is rebuilt, never served.
+    Only one process builds a missing table; the others wait for it and read its cache.
     """
     path = cache_dir() / f"cells-{max_vertices}v{max_edges}e-v{CACHE_VERSION}.parquet"
     cells = _read_verified(path)
     if cells is not None:
         return cells
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(path.with_name(path.name + ".lock")):
+        cells = _read_verified(path)  # built by another process while this one waited
+        if cells is None:
+            cells = _build_and_write(path, max_vertices, max_edges, progress)
+    return cells
+
+
+def _build_and_write(path: Path, max_vertices: int, max_edges: int,
+                     progress: Progress | None) -> pd.DataFrame:
     cells = build_cells(max_vertices, max_edges, progress)
     table = pa.Table.from_pandas(cells, preserve_index=False)
     meta = json.dumps({"rows": len(cells), "sha256": _digest(cells)}).encode()

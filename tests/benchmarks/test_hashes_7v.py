@@ -19,9 +19,8 @@ from benchmarks.space.describe import describe_frame
 from benchmarks.space.hashing import hash_modules_batch
 from benchmarks.tables.registry import load_benchmark
 
-# the 7V catalog (423,624 cells) is built once per worker that needs it: under pytest -n,
-# the tests that need it share one worker (the second finds it built)
-pytestmark = pytest.mark.xdist_group("7v-catalog")
+# the 7V catalog (423,624 cells) is built once per session: under pytest -n, a worker that
+# needs it while another builds it waits for that build (benchmarks.space.catalog's lock)
 
 LABEL = {"input": -1, "output": -2, "conv3x3-bn-relu": 0, "conv1x1-bn-relu": 1,
          "maxpool3x3": 2}

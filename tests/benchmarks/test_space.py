@@ -43,7 +43,6 @@ def test_enumeration_equals_official_hash_set(raw_dir, space, name, count):
 
 
 @pytest.mark.slow
-@pytest.mark.xdist_group("7v-catalog")  # with the other tests that need the 7V catalog
 def test_7v_enumeration_count_and_accounting():
     cells = get_space("7v").cells()
     assert len(cells) == 423_624

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,8 @@ from benchmarks.atomic import TEMP_MARK, atomic_path, sweep_temp_files
 from benchmarks.errors import DamagedFileError, DamagedTableError, UnsafeNameError
 from benchmarks.paths import PACKAGE_DATA, cache_dir
 from benchmarks.schema import validate
-from benchmarks.space.catalog import CACHE_VERSION, cached_cells
+from benchmarks.space import catalog
+from benchmarks.space.catalog import CACHE_VERSION, build_cells, cached_cells
 from benchmarks.surrogate import persist
 from benchmarks.surrogate.model import load_surrogate
 from benchmarks.tables.benchmark import load_table
@@ -158,6 +160,24 @@ def test_truncated_cell_cache_is_rebuilt():
     assert len(cached_cells(4, 9)) == len(full)
     path.write_bytes(path.read_bytes()[:100])
     assert len(cached_cells(4, 9)) == len(full)
+
+
+def test_a_missing_cell_cache_is_built_once_for_processes_that_need_it_together(
+        tmp_path, monkeypatch):
+    """The workers of ``pytest -n`` share the 7V catalog: the second waits, it does not rebuild."""
+    monkeypatch.setenv("ECNAS_CACHE_DIR", str(tmp_path))
+    builds: list[int] = []
+
+    def slow_build(*args, **kwargs):
+        builds.append(1)
+        time.sleep(0.5)  # long enough that every caller arrives during the build
+        return build_cells(*args, **kwargs)
+
+    monkeypatch.setattr(catalog, "build_cells", slow_build)
+    with ThreadPoolExecutor(3) as pool:
+        tables = list(pool.map(lambda _: cached_cells(4, 9), range(3)))
+    assert len(builds) == 1
+    assert all(t.equals(tables[0]) for t in tables) and len(tables[0]) == 91
 
 
 def test_export_never_overwrites_a_stored_table(stored, frame):

@@ -17,8 +17,6 @@ pytest.importorskip("ray")
 
 from ecnas_cli.cli import app
 
-# one Ray cluster at a time: under pytest -n, every Ray test runs on the same worker
-pytestmark = pytest.mark.xdist_group("ray")
 runner = CliRunner()
 SMALL = ["--dataset", "digits", "--stem-channels", "4", "--num-stacks", "1",
          "--cells-per-stack", "1", "--batch-size", "128", "--meter", "estimate",

@@ -16,8 +16,6 @@ from tests.fixtures.synthetic import synthetic_benchmark
 
 REPO = Path(__file__).resolve().parents[2]
 ray = pytest.importorskip("ray")
-# one Ray cluster at a time: under pytest -n, every Ray test runs on the same worker
-pytestmark = pytest.mark.xdist_group("ray")
 
 
 class DiesOnce(RandomSearch):

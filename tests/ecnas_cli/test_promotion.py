@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import ClassVar
 
 import numpy as np
@@ -22,6 +23,7 @@ from tests.fixtures.synthetic import synthetic_benchmark
 FIDELITIES = (1, 2, 4)
 
 
+@cache  # read-only in every test; hypothesis would otherwise rebuild it for each example
 def checkpoint_table(repeats: int = 3) -> Benchmark:
     """The synthetic table, marked as one training run per repeat with checkpoints."""
     bench = synthetic_benchmark(repeats=repeats, fidelities=FIDELITIES)
@@ -56,11 +58,17 @@ def _expected(trials, frame) -> tuple[np.ndarray, np.ndarray]:
     """What ``continue`` charges each row, and the epochs it continues, by an independent
     replay: each cell's highest training so far and its repeat (found in the table)."""
     runs: dict[str, tuple[int, int]] = {}  # cell -> (epochs, repeat) of its highest training
+    # the table's rows by key, first row first (a replay that filters the frame per trial row
+    # took seconds per hypothesis example)
+    repeat_of: dict[tuple, int] = {}
+    energy_of: dict[tuple, float] = {}
+    for r in frame[["module_hash", "epochs", "repeat", "validation_accuracy",
+                    "energy_kwh"]].itertuples(index=False):
+        repeat_of.setdefault((r.module_hash, r.epochs, r.validation_accuracy), int(r.repeat))
+        energy_of.setdefault((r.module_hash, r.epochs, int(r.repeat)), r.energy_kwh)
     charges, continued = [], []
     for row in trials.itertuples():
-        at = frame[(frame["module_hash"] == row.module_hash) & (frame["epochs"] == row.epochs)]
-        repeat = int(at.loc[at["validation_accuracy"] == row.validation_accuracy,
-                            "repeat"].iloc[0])
+        repeat = repeat_of[(row.module_hash, row.epochs, row.validation_accuracy)]
         if row.cached:
             charges.append(0.0)
             continued.append(0)
@@ -68,9 +76,7 @@ def _expected(trials, frame) -> tuple[np.ndarray, np.ndarray]:
         prior = runs.get(row.module_hash)
         if prior is not None and prior[0] < row.epochs:
             assert repeat == prior[1], "a continuation is the same training run (repeat)"
-            low = frame[(frame["module_hash"] == row.module_hash) & (frame["epochs"] == prior[0])
-                        & (frame["repeat"] == repeat)]["energy_kwh"].iloc[0]
-            charges.append(row.energy_kwh - low)
+            charges.append(row.energy_kwh - energy_of[(row.module_hash, prior[0], repeat)])
             continued.append(prior[0])
         else:
             charges.append(row.energy_kwh)

@@ -15,9 +15,8 @@ from benchmarks.tables.registry import load_benchmark
 from ecnas_cli.cli import app
 from tests.fixtures.writers import write_nasbench101
 
-# the 7V catalog (423,624 cells) is built once per worker that needs it: under pytest -n,
-# the tests that need it share one worker (the second finds it built)
-pytestmark = pytest.mark.xdist_group("7v-catalog")
+# the 7V catalog (423,624 cells) is built once per session: under pytest -n, a worker that
+# needs it while another builds it waits for that build (benchmarks.space.catalog's lock)
 
 runner = CliRunner()
 
