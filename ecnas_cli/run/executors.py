@@ -67,10 +67,10 @@ def execute(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], *, shared:
         started = min(jobs, len(tasks))
         for fut in as_completed(futures):
             i = futures[fut]
-            out[i] = _notified(notify, i, _result, None, (fut,), keep_going)
-            if started < len(tasks):
-                notify(started, "running")
+            if started < len(tasks):  # the freed worker takes the next task: say so first,
+                notify(started, "running")  # so a progress line shows every busy worker
                 started += 1
+            out[i] = _notified(notify, i, _result, None, (fut,), keep_going)
     return [out[i] for i in range(len(tasks))]
 
 

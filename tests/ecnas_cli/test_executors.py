@@ -104,6 +104,25 @@ def test_a_failing_task_raises_its_own_error_or_with_keep_going_is_its_result(cl
         execute(_inverse, [(0,)], shared=1.0, executor=executor)
 
 
+def test_local_progress_sees_every_busy_worker():
+    """While tasks are left, a finished task is reported with both workers busy: the freed
+    worker's next task is announced before the finished one (a progress line counts the
+    running tasks when a task finishes)."""
+    busy: set[int] = set()
+    seen: list[int] = []
+
+    def event(i: int, state: str) -> None:
+        if state == "running":
+            busy.add(i)
+        else:  # as the campaign's Progress: the finished task is no longer running
+            busy.discard(i)
+            seen.append(len(busy))
+
+    execute(_inverse, [(x,) for x in (1, 2, 4, 8, 16)], shared=1.0, executor="local", jobs=2,
+            on_event=event)
+    assert seen == [2, 2, 2, 1, 0]
+
+
 @pytest.mark.parametrize(("args", "match"), [
     (("dask", 1, None), "--executor must be one of local, ray"),
     (("local", 0, None), "--jobs must be >= 1"),
