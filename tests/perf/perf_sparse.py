@@ -12,7 +12,8 @@ search`` does), and, in the same run, one of ``--before-evals`` searched over th
 space (the space swapped for the full one: every cell without a row is asked, told failed and
 asked past). Prints per strategy the asks (candidates the strategy proposed, repeats of known
 cells included), the misses among them (cells the table lacks), the seconds, and asks and
-milliseconds per distinct evaluation before and after. ``--before-evals 0`` skips the whole-space runs.
+milliseconds per distinct evaluation before and after. ``--before-evals 0`` skips the
+whole-space runs.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ TABLE = "ecnas-7v-energy-sample"
 
 
 class Counts:
-    """Candidates answered and tables queries made, counted around the loop's methods."""
+    """Candidates answered and table queries made, counted around the loop's methods."""
 
     def __init__(self) -> None:
         self.asks = self.queries = 0
@@ -50,8 +51,8 @@ class Counts:
             self.queries += 1
             return train(this, h, epochs)
 
-        loop.Loop._answer = counted_answer  # type: ignore[method-assign]
-        loop.Loop._train = counted_train  # type: ignore[method-assign]
+        loop.Loop._answer = counted_answer  # type: ignore[method-assign,assignment]
+        loop.Loop._train = counted_train  # type: ignore[method-assign,assignment]
 
 
 def measure(name: str, evals: int, seed: int, whole_space: bool,
