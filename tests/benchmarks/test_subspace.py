@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from benchmarks.space import InvalidArchError, SubSpace, adjacency_encoding, get_space
+from benchmarks.space import InvalidArchError, SubSpace, get_space
 from benchmarks.tables.benchmark import Benchmark
 from benchmarks.tables.problem import Problem
 from benchmarks.tables.registry import REGISTRY, load_benchmark
@@ -58,15 +58,12 @@ def test_a_valid_cell_outside_the_set_is_invalid_and_keeps_its_hash(sub):
     assert sub.hash(child) in members(sub)
 
 
-def test_mutation_falls_back_to_a_nearest_member(sub):
+def test_mutation_falls_back_to_a_uniform_member(sub):
     rng = np.random.default_rng(2)
     parent = sub.arch(7)
-    codes = adjacency_encoding([sub.arch(i) for i in range(len(sub.cells()))], 5)
-    dist = np.abs(codes - adjacency_encoding([parent], 5)).sum(axis=1)
-    dist[7] = np.inf
-    nearest = {sub.hash(sub.arch(i)) for i in np.flatnonzero(dist == dist.min())}
-    drawn = {sub.hash(sub.mutate(parent, rng, max_tries=0)) for _ in range(20)}
-    assert drawn <= nearest
+    drawn = [sub.hash(sub.mutate(parent, rng, max_tries=0)) for _ in range(60)]
+    assert set(drawn) <= members(sub) - {sub.hash(parent)}
+    assert len(set(drawn)) > 30  # spread over the members, not the few nearest ones
 
 
 def test_bad_member_sets_are_refused():

@@ -13,7 +13,8 @@ space (the space swapped for the full one: every cell without a row is asked, to
 asked past). Prints per strategy the asks (candidates the strategy proposed, repeats of known
 cells included), the misses among them (cells the table lacks), the seconds, and asks and
 milliseconds per distinct evaluation before and after. ``--before-evals 0`` skips the
-whole-space runs.
+whole-space runs. First, how many full-space mutations of a member it takes to reach another
+member (what :data:`benchmarks.space.subspace.MUTATION_TRIES` bounds).
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))  # a script run from anywhere, without installing the package
 
+from benchmarks.space import SubSpace  # noqa: E402
 from benchmarks.tables.problem import Problem  # noqa: E402
 from benchmarks.tables.registry import load_benchmark  # noqa: E402
 from ecnas_cli.run import loop  # noqa: E402
@@ -69,6 +73,24 @@ def measure(name: str, evals: int, seed: int, whole_space: bool,
     return {"evals": n, "asks": counts.asks, "misses": counts.queries - n, "s": seconds}
 
 
+def mutation_tries(problem: Problem, seed: int, parents: int = 100) -> None:
+    """Print the quantiles of full-space mutations until one lands in the table's cells."""
+    space, rng = problem.space, np.random.default_rng(seed)
+    assert isinstance(space, SubSpace)
+    members = set(space.cells()["module_hash"])
+    tries = []
+    t0 = time.perf_counter()
+    for parent in space.sample(rng, parents):
+        n = 1
+        while space.hash(space.base.mutate(parent, rng)) not in members and n < 5000:
+            n += 1
+        tries.append(n)
+    ms = 1e3 * (time.perf_counter() - t0) / sum(tries)
+    q = np.percentile(tries, [10, 50, 90]).round().astype(int).tolist()
+    print(f"mutations of a member until another member ({parents} parents): "
+          f"p10/p50/p90 {q[0]}/{q[1]}/{q[2]}, {ms:.2f} ms per mutation")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", default=list(STRATEGIES))
@@ -79,6 +101,7 @@ def main() -> None:
     counts = Counts()
     problem = Problem.from_benchmark(load_benchmark(TABLE))
     print(f"{TABLE}: {problem.n_cells:,} cells searched; seed {args.seed}")
+    mutation_tries(problem, args.seed)
     print(f"{'strategy':<15} {'space':<6} {'evals':>5} {'asks':>7} {'misses':>7} {'s':>7} "
           f"{'asks/eval':>9} {'ms/eval':>8}")
     for name in args.names:
