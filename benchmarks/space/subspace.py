@@ -36,8 +36,8 @@ from benchmarks.space.search_space import SearchSpace
 
 #: Mutations of the full space tried before :meth:`SubSpace.mutate` falls back to a uniform
 #: member. On ecnas-7v-energy-sample (0.8% of 7V) a member's mutation lands in the set after a
-#: median of about 130 tries (tests/perf/perf_sparse.py), ~0.3 ms each; past this many the
-#: fallback keeps one mutation's cost bounded.
+#: median of about 120 tries (p90 about 470; ``tests/perf/perf_sparse.py`` prints them), 0.2 to
+#: 0.3 ms each on a 2-core machine; past this many the fallback keeps one mutation's cost bounded.
 MUTATION_TRIES = 100
 
 
