@@ -28,8 +28,10 @@ import moocore
 import numpy as np
 import pandas as pd
 
+from benchmarks.space import SearchSpace, SubSpace
 from benchmarks.tables.benchmark import REFERENCE, Benchmark
 from benchmarks.tables.objectives import Objective, parse_objectives, to_min
+from benchmarks.tables.registry import searched_as_sample
 
 #: Cost columns a budget can be spent in, by termination name.
 COSTS = {"energy": "energy_kwh", "time": "training_time_s"}
@@ -81,9 +83,15 @@ class Problem:
     def name(self) -> str:
         return self.benchmark.name
 
-    @property
-    def space(self):
-        return self.benchmark.space
+    @cached_property
+    def space(self) -> SearchSpace:
+        """The space strategies search: the benchmark's, or for a table that samples its space
+        (:func:`~benchmarks.tables.registry.searched_as_sample`) a :class:`SubSpace` of the
+        cells it holds at ``epochs``, so no proposal is a cell without a row."""
+        if not searched_as_sample(self.benchmark):
+            return self.benchmark.space
+        return SubSpace(self.benchmark.space,
+                        self.benchmark.cell_values(self.objectives, epochs=self.epochs)[0])
 
     @property
     def metrics(self) -> list[str]:
