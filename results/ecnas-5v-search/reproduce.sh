@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduce README's strategy comparison: results/ecnas-5v-search, results/ecnas-4v-search,
 # results/ecnas-4v-paper-search and results/strategy-ranking. One campaign makes the runs
-# (campaigns/readme-grid.toml: every registered strategy, 10 seeds, ecnas-5v at 200
+# (campaigns/readme-grid.toml: every registered strategy, 10 seeds, ecnas-5v at 1,000
 # evaluations, ecnas-4v at 60, ecnas-4v-paper at 108 epochs with 60); the two scripts read them.
 # Uses the embedded tables; runs go to RUNS_DIR (default runs/campaigns/readme-grid).
 set -euo pipefail
