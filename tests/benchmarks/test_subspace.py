@@ -58,12 +58,26 @@ def test_a_valid_cell_outside_the_set_is_invalid_and_keeps_its_hash(sub):
     assert sub.hash(child) in members(sub)
 
 
-def test_mutation_falls_back_to_a_uniform_member(sub):
-    rng = np.random.default_rng(2)
+def test_mutation_draws_near_members_more_often(sub):
+    """The mutation conditioned on the set: a member one edit away is drawn far more often than
+    one many edits away, every member can be drawn, and the draw is the generator's."""
+    from benchmarks.space.subspace import _encode
+
     parent = sub.arch(7)
-    drawn = [sub.hash(sub.mutate(parent, rng, max_tries=0)) for _ in range(60)]
+    edges, ops = sub._encodings()
+    mine_edges, mine_ops = _encode([parent], sub.max_vertices, sub.ops)
+    dist = (edges != mine_edges).sum(axis=1) + ((ops != mine_ops) & (ops >= 0)
+                                                & (mine_ops >= 0)).sum(axis=1)
+    hashes = sub.cells()["module_hash"].to_numpy()
+    drawn = [sub.hash(sub.mutate(parent, np.random.default_rng(k))) for k in range(300)]
     assert set(drawn) <= members(sub) - {sub.hash(parent)}
-    assert len(set(drawn)) > 30  # spread over the members, not the few nearest ones
+    drawn_dist = dist[[int(np.flatnonzero(hashes == h)[0]) for h in drawn]]
+    others = dist[hashes != sub.hash(parent)]
+    assert drawn_dist.mean() < others.mean() - 1  # near members first, not uniform
+    assert [sub.hash(sub.mutate(parent, np.random.default_rng(5))) for _ in range(2)] == \
+        [drawn[5]] * 2
+    far = sub.mutate(parent, np.random.default_rng(0), edge_changes=5, op_changes=3)
+    assert sub.hash(far) in members(sub)
 
 
 def test_bad_member_sets_are_refused():
@@ -73,7 +87,7 @@ def test_bad_member_sets_are_refused():
         SubSpace(FULL, ["0" * 32, FULL.cells()["module_hash"].iloc[0]]).cells()
     alone = SubSpace(FULL, FULL.cells()["module_hash"].iloc[:1])
     with pytest.raises(RuntimeError, match="the only cell"):
-        alone.mutate(alone.arch(0), np.random.default_rng(0), max_tries=3)
+        alone.mutate(alone.arch(0), np.random.default_rng(0))
 
 
 def test_only_tables_registered_as_samples_are_searched_over_their_cells():

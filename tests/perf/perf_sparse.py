@@ -14,7 +14,7 @@ asked past). Prints per strategy the asks (candidates the strategy proposed, rep
 cells included), the misses among them (cells the table lacks), the seconds, and asks and
 milliseconds per distinct evaluation before and after. ``--before-evals 0`` skips the
 whole-space runs. First, how many full-space mutations of a member it takes to reach another
-member (what :data:`benchmarks.space.subspace.MUTATION_TRIES` bounds).
+member (why :meth:`~benchmarks.space.SubSpace.mutate` draws from the members directly).
 """
 
 from __future__ import annotations
