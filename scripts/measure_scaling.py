@@ -155,9 +155,19 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per command")
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--out", type=Path, default=REPO / "results" / "scaling")
+    parser.add_argument("--update", action="store_true",
+                        help="re-measure only --tables: their rows replace those in the "
+                             "existing scaling.csv, the other tables' rows are kept")
     args = parser.parse_args()
     strategies = list(STRATEGIES) if args.strategies == "all" else args.strategies.split(",")
     frame = measure(args.tables, strategies, args.evals, args.jobs, args.timeout, args.data_dir)
+    if args.update and (args.out / "scaling.csv").exists():
+        kept = pd.read_csv(args.out / "scaling.csv")
+        kept = kept[~kept["table"].isin(args.tables)]
+        order = {t: i for i, t in enumerate(dict.fromkeys([*TABLES, *kept["table"], *args.tables]))}
+        frame = pd.concat([kept, frame], ignore_index=True)
+        frame = frame.sort_values(["evals", "table"], key=lambda c: c.map(order)
+                                  if c.name == "table" else c, kind="stable")
     args.out.mkdir(parents=True, exist_ok=True)
     frame.to_csv(args.out / "scaling.csv", index=False)
     table = markdown(frame, args.jobs)
