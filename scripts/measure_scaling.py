@@ -158,9 +158,17 @@ def main() -> None:
     parser.add_argument("--update", action="store_true",
                         help="re-measure only --tables: their rows replace those in the "
                              "existing scaling.csv, the other tables' rows are kept")
+    parser.add_argument("--merge", type=Path, default=None,
+                        help="measure nothing: the rows of this scaling.csv (from another "
+                             "--out) replace its tables' rows in --out's")
     args = parser.parse_args()
     strategies = list(STRATEGIES) if args.strategies == "all" else args.strategies.split(",")
-    frame = measure(args.tables, strategies, args.evals, args.jobs, args.timeout, args.data_dir)
+    if args.merge is not None:
+        frame = pd.read_csv(args.merge)
+        args.tables, args.update = list(dict.fromkeys(frame["table"])), True
+    else:
+        frame = measure(args.tables, strategies, args.evals, args.jobs, args.timeout,
+                        args.data_dir)
     if args.update and (args.out / "scaling.csv").exists():
         kept = pd.read_csv(args.out / "scaling.csv")
         kept = kept[~kept["table"].isin(args.tables)]
