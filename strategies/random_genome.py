@@ -18,6 +18,10 @@ from benchmarks.space import Arch, InvalidArchError, SearchSpace
 from strategies._genome import Genome
 from strategies.base import Candidate, Strategy, check_setting, is_int
 
+#: Genomes of a space above which decoded genomes are not memoised (the memo would grow with
+#: every genome drawn).
+MAX_MEMO = 1_000_000
+
 
 class RandomGenome(Strategy):
     """Uniform sampling of the ``V(V-1)/2`` edge bits and ``V-2`` ops, decoded and pruned.
@@ -48,6 +52,9 @@ class RandomGenome(Strategy):
         self._slots = m * (m - 1) // 2
         self._genome = Genome(space, rng)
         self._pruned: dict[tuple[bytes, bytes], Arch | None] = {}  # genome -> cell or None
+        # the memo holds every genome drawn: only where genomes are few (4v: 576, 5v: 27,648),
+        # not on 7v (2^21 3^5), where a long run filled gigabytes with genomes drawn once
+        self._memo = 2 ** self._slots * len(space.ops) ** (m - 2) <= MAX_MEMO
 
     def _ask(self) -> list[Candidate]:
         m, ops = self.space.max_vertices, self.space.ops
@@ -55,13 +62,16 @@ class RandomGenome(Strategy):
             edges = self.rng.integers(2, size=self._slots)
             picks = self.rng.integers(len(ops), size=m - 2)
             key = (edges.tobytes(), picks.tobytes())
-            if key not in self._pruned:  # repeated genomes are common: decode each once
+            if key in self._pruned:  # repeated genomes are common on small spaces
+                arch = self._pruned[key]
+            else:
                 try:
-                    self._pruned[key] = self.space.validate(
+                    arch = self.space.validate(
                         self._genome.cell(edges, [ops[k] for k in picks.tolist()]))
                 except InvalidArchError:
-                    self._pruned[key] = None
-            arch = self._pruned[key]
+                    arch = None
+                if self._memo:
+                    self._pruned[key] = arch
             if arch is not None:
                 return [Candidate(arch, self.epochs)]
         raise RuntimeError(f"no valid genome of {self.space.name} in {self.max_attempts} draws")

@@ -303,3 +303,21 @@ def test_ehvi_bounds_its_training_set() -> None:
     train = strategy._train  # type: ignore[attr-defined]
     assert len(strategy._cells) == 16 and len(train) <= 10 + 10 // 4  # type: ignore[attr-defined]
     assert train[-1] == 15  # the newest told cell is always in
+
+
+def test_random_genome_memoises_decoded_genomes_only_on_small_spaces():
+    """On 5v the genomes drawn repeat, and each is decoded once; on 7v (2^21 3^5 genomes)
+    the memo would grow with every genome drawn, so nothing is kept: same cells either way."""
+    asked = {}
+    for name, kept in (("5v", True), ("7v", False)):
+        space = get_space(name)
+        strategy = RandomGenome(space, rng=np.random.default_rng(4), fidelities=(4,),
+                                n_objectives=2)
+        plain = RandomGenome(space, rng=np.random.default_rng(4), fidelities=(4,),
+                             n_objectives=2)
+        plain._memo = False
+        cells = [strategy.ask()[0].arch for _ in range(40)]
+        assert cells == [plain.ask()[0].arch for _ in range(40)]
+        assert bool(strategy._pruned) is kept and not plain._pruned
+        asked[name] = cells
+    assert len(asked["7v"]) == 40
