@@ -156,11 +156,11 @@ def main() -> None:
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--out", type=Path, default=REPO / "results" / "scaling")
     parser.add_argument("--update", action="store_true",
-                        help="re-measure only --tables: their rows replace those in the "
-                             "existing scaling.csv, the other tables' rows are kept")
+                        help="the commands measured now replace the same commands' rows in the "
+                             "existing scaling.csv; the other rows are kept")
     parser.add_argument("--merge", type=Path, default=None,
                         help="measure nothing: the rows of this scaling.csv (from another "
-                             "--out) replace its tables' rows in --out's")
+                             "--out) replace the same commands' rows in --out's")
     args = parser.parse_args()
     strategies = list(STRATEGIES) if args.strategies == "all" else args.strategies.split(",")
     if args.merge is not None:
@@ -171,7 +171,8 @@ def main() -> None:
                         args.data_dir)
     if args.update and (args.out / "scaling.csv").exists():
         kept = pd.read_csv(args.out / "scaling.csv")
-        kept = kept[~kept["table"].isin(args.tables)]
+        key = ["command", "table", "strategy", "evals"]  # a measured row replaces its own
+        kept = kept[~kept.set_index(key).index.isin(frame.set_index(key).index)]
         order = {t: i for i, t in enumerate(dict.fromkeys([*TABLES, *kept["table"], *args.tables]))}
         frame = pd.concat([kept, frame], ignore_index=True)
         frame = frame.sort_values(["evals", "table"], key=lambda c: c.map(order)

@@ -32,6 +32,7 @@ import pandas as pd
 
 from benchmarks.progress import Progress
 from benchmarks.space.arch import Arch, InvalidArchError, pad_matrices
+from benchmarks.space.hashing import hash_module
 from benchmarks.space.search_space import Mutants, SearchSpace
 
 
@@ -70,7 +71,9 @@ class SubSpace(SearchSpace):
     def validate(self, arch: Arch) -> Arch:
         """``arch`` pruned; :class:`InvalidArchError` if invalid or not one of the cells."""
         pruned = self.base.validate(arch)
-        h = self.base.hash(arch)
+        # hashed without the full space's memo, which keeps every cell it hashed: a genome
+        # strategy tries about 140 cells per member here, and the memo grew to gigabytes
+        h = self.base._hashes.get(arch) or hash_module(pruned.array(), pruned.labels())
         if h not in self._members:
             raise InvalidArchError("not-in-table", f"cell {h} is a valid {self.name} cell but "
                                    f"not one of this table's {len(self._members)} cells")

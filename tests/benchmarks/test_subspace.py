@@ -53,6 +53,8 @@ def test_a_valid_cell_outside_the_set_is_invalid_and_keeps_its_hash(sub):
     assert FULL.is_valid(outside) and not sub.is_valid(outside)
     with pytest.raises(InvalidArchError, match="not one of this table's 102 cells"):
         sub.validate(outside)
+    memo = len(FULL._hashes)
+    assert not sub.is_valid(FULL.arch(3)) and len(FULL._hashes) == memo  # no memo growth
     assert sub.hash(outside) == FULL.hash(outside)
     child = sub.mutate(outside, np.random.default_rng(1))  # any valid parent of the space
     assert sub.hash(child) in members(sub)
