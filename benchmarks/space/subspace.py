@@ -79,13 +79,6 @@ class SubSpace(SearchSpace):
                                    f"not one of this table's {len(self._members)} cells")
         return pruned
 
-    def is_valid(self, arch: Arch) -> bool:
-        try:
-            self.validate(arch)
-        except InvalidArchError:
-            return False
-        return True
-
     def hash(self, arch: Arch) -> str:
         """The full space's module hash (members or not; invalid cells raise)."""
         return self.base.hash(arch)
