@@ -159,7 +159,7 @@ class HalvingStrategy(Strategy):
             self._told = {e: np.zeros(len(self.space.cells()), dtype=bool)
                           for e in self.fidelities}
             for h, epochs in self._known:
-                self._told[epochs][self._unseen.row(h)] = True
+                self._told[epochs][self.space.row_of(h)] = True
         for epochs in reversed(self.fidelities):
             untold = np.flatnonzero(~self._told[epochs])
             if len(untold):
@@ -179,4 +179,4 @@ class HalvingStrategy(Strategy):
         key = self.space.hash(candidate.arch)
         self._known[(key, candidate.epochs)] = f.copy()
         if self._told is not None:
-            self._told[candidate.epochs][self._unseen.row(key)] = True
+            self._told[candidate.epochs][self.space.row_of(key)] = True

@@ -41,8 +41,6 @@ class DuplicateElimination:
     >>> cells = [seen.add(seen.fresh()) for _ in range(91)]
     >>> len({space.hash(a) for a in cells}), len(seen.unseen()), seen.exhausted()
     (91, 0, True)
-    >>> seen.row(space.hash(space.arch(7)))
-    7
     """
 
     def __init__(self, space: SearchSpace, rng: np.random.Generator, *,
@@ -50,7 +48,6 @@ class DuplicateElimination:
         self.space, self.rng, self.max_repeats = space, rng, max_repeats
         self._seen: set[str] = set()
         self._unseen: np.ndarray | None = None  # per cell of space.cells(), built when needed
-        self._index: dict[str, int] = {}
 
     def __contains__(self, arch: Arch) -> bool:
         return self.space.hash(arch) in self._seen
@@ -63,29 +60,18 @@ class DuplicateElimination:
         key = self.space.hash(arch)
         self._seen.add(key)
         if self._unseen is not None:
-            self._unseen[self._index[key]] = False
+            self._unseen[self.space.row_of(key)] = False
         return arch
 
     def exhausted(self) -> bool:
         """Whether every cell of the space was asked."""
         return len(self._seen) >= len(self.space.cells())
 
-    def row(self, key: str) -> int:
-        """The row of the cell with module hash ``key`` in
-        :meth:`~benchmarks.space.SearchSpace.cells`."""
-        return self._rows()[key]
-
-    def _rows(self) -> dict[str, int]:
-        if not self._index:  # built once, when first needed (7V: about 0.1 s)
-            self._index = {h: i for i, h in enumerate(self.space.cells()["module_hash"].tolist())}
-        return self._index
-
     def unseen(self) -> np.ndarray:
         """The rows of :meth:`~benchmarks.space.SearchSpace.cells` not asked yet, ascending."""
         if self._unseen is None:
-            index = self._rows()
-            self._unseen = np.ones(len(index), dtype=bool)
-            self._unseen[[index[h] for h in self._seen]] = False
+            self._unseen = np.ones(len(self.space.cells()), dtype=bool)
+            self._unseen[[self.space.row_of(h) for h in self._seen]] = False
         return np.flatnonzero(self._unseen)
 
     def first_new(self, propose: Callable[[], Arch | None]) -> Arch:

@@ -107,14 +107,13 @@ class EHVI(Strategy):
         self.local_parents = int(local_parents)
         self._unseen = DuplicateElimination(space, rng, max_repeats=1)
         self._genome = Genome(space, rng)
-        self._hashes = space.cells()["module_hash"].to_numpy(dtype=object)
-        self._index = {h: i for i, h in enumerate(self._hashes.tolist())}
+        self._n_cells = len(space.cells())
         self._near: dict[int, list[int]] = {}
         self._cells: list[int] = []  # told cells, in order, and their values
         self._F: list[np.ndarray] = []
         self._train: list[int] = []  # positions in _cells the GP is fitted on
         self._gp = CellGP(self._genome.distributions, n_objectives, self._genome_of,
-                          len(self._hashes), whole=len(self._hashes) <= self.pool_size)
+                          self._n_cells, whole=self._n_cells <= self.pool_size)
         self.n_fits = 0
         self._box_key: tuple[bytes, bytes] | None = None
         self._box_bounds = (np.empty((0, n_objectives)), np.empty((0, n_objectives)))
@@ -123,7 +122,7 @@ class EHVI(Strategy):
     def _ask(self) -> list[Candidate]:
         unseen = self._unseen.unseen()
         if len(unseen) == 0:  # every cell asked: the runner answers the repeat from its cache
-            unseen = np.arange(len(self._hashes))
+            unseen = np.arange(self._n_cells)
         if len(self._cells) >= self.n_startup_trials and len(unseen) > 1:
             pool = self._pool(unseen)
             cell = pool[int(np.argmax(self._acquisition(pool)))]
@@ -168,8 +167,7 @@ class EHVI(Strategy):
 
     def _neighbours(self, i: int) -> list[int]:
         if i not in self._near:
-            self._near[i] = [self._index[self.space.hash(n)]
-                             for n in self.space.neighbours(self.space.arch(i))]
+            self._near[i] = [self.space.row(n) for n in self.space.neighbours(self.space.arch(i))]
         return self._near[i]
 
     def _genome_of(self, i: int) -> dict[str, Any]:
@@ -182,7 +180,7 @@ class EHVI(Strategy):
 
     # ----- tell ---------------------------------------------------------------------------------
     def _tell(self, candidates: list[Candidate], F: np.ndarray) -> None:
-        self._cells.append(self._index[self.space.hash(candidates[0].arch)])
+        self._cells.append(self.space.row(candidates[0].arch))
         self._F.append(np.asarray(F[0], dtype=float))
         self._train.append(len(self._cells) - 1)
         cap = self.max_observations

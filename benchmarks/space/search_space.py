@@ -107,9 +107,13 @@ class SearchSpace:
 
     def row(self, arch: Arch) -> int:
         """The row of a valid cell in :meth:`cells` (the cell's integer identity)."""
+        return self.row_of(self.hash(arch))
+
+    def row_of(self, module_hash: str) -> int:
+        """The row in :meth:`cells` of the cell with this module hash (KeyError if none)."""
         if self._row_of is None:
             self._row_of = {h: i for i, h in enumerate(self._columns()[2])}
-        return self._row_of[self.hash(arch)]
+        return self._row_of[module_hash]
 
     def _fingerprints(self) -> pd.Index:
         if self._fp_index is None:

@@ -56,7 +56,7 @@ def gp_view(problem: Problem, F: np.ndarray, best: int, evals: int, seed: int,
                     fidelities=(problem.epochs,), n_objectives=2, max_observations=cap)
     for _ in range(evals):
         candidates = strategy.ask()
-        strategy.tell(candidates, F[[strategy._index[problem.space.hash(candidates[0].arch)]]])
+        strategy.tell(candidates, F[[problem.space.row(candidates[0].arch)]])
     pool = strategy._unseen.unseen().tolist()
     if best not in pool:
         return f"seed {seed}, GP on {cap or 'all'} observations: trained within {evals}"

@@ -82,7 +82,7 @@ def test_each_cell_is_asked_once_as_its_canonical_genome() -> None:
     assert len(set(keys)) == 12
     assert len(strategy._cells) == 10  # the two failed cells are not told
     for c in asked:
-        i = strategy._index[strategy.space.hash(c.arch)]
+        i = strategy.space.row(c.arch)
         assert strategy._genome.valid(strategy._genome_of(i)) == c.arch
         np.testing.assert_array_equal(strategy._gp.rows(np.array([i]))[0],
                                       strategy._gp._space.get_normalized_params(
@@ -100,7 +100,8 @@ def test_a_sampled_pool_adds_the_unseen_neighbours_of_the_best_cells() -> None:
     assert set(pool) <= set(unseen.tolist())
     asked = drive(strategy, 4)
     keys = {s.space.hash(c.arch) for c in asked}
-    assert len(keys) == 4 and not keys & {s._hashes[i] for i in s._cells[:6]}
+    told = set(s.space.cells()["module_hash"].iloc[s._cells[:6]])
+    assert len(keys) == 4 and not keys & told
 
 
 def test_the_proposal_is_the_pool_cell_with_the_best_acquisition(
@@ -118,8 +119,9 @@ def test_the_proposal_is_the_pool_cell_with_the_best_acquisition(
     monkeypatch.setattr(strategy, "_acquisition", spy)
     cell = drive(strategy, 1)[0].arch
     pool, scores = seen[0]
-    assert len(pool) == len(strategy._hashes) - 5
-    assert strategy.space.hash(cell) == strategy._hashes[pool[int(np.argmax(scores))]]
+    assert len(pool) == len(strategy.space.cells()) - 5
+    best = pool[int(np.argmax(scores))]
+    assert strategy.space.hash(cell) == strategy.space.cells()["module_hash"].iloc[best]
 
 
 def test_front_and_reference_come_from_every_told_cell(monkeypatch: pytest.MonkeyPatch) -> None:
